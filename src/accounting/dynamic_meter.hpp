@@ -1,0 +1,34 @@
+#pragma once
+// Per-request share of a host's dynamic power (power above idle). While k stages run on a host,
+// each is charged (P(k) − P_idle)/k, integrated exactly between the events that change k or the
+// pstate. So Σ over requests of dynamic energy = host energy − idle energy, with no estimate.
+#include <cstdint>
+#include <vector>
+
+#include "carbon/carbon_series.hpp"
+#include "config/platform_spec.hpp"
+
+namespace ce {
+
+struct DynamicCharge {
+  double energy_j = 0;
+  double carbon_g = 0;
+};
+
+class DynamicMeter {
+ public:
+  DynamicMeter(const HostSpec* host, const Timeline* tl, uint32_t pstate);
+  // Call at every event before changing the running set; charges running tasks up to now.
+  void advance(double now, std::vector<DynamicCharge*>& running);
+  void set_pstate(uint32_t p) { pstate_ = p; }
+  void set_on(bool on) { on_ = on; }
+
+ private:
+  const HostSpec* host_;
+  const Timeline* tl_;
+  uint32_t pstate_;
+  bool on_ = true;
+  double last_ = 0;
+};
+
+}  // namespace ce

@@ -1,0 +1,59 @@
+#include "accounting/run_metrics.hpp"
+
+#include <algorithm>
+
+namespace ce {
+
+RunMetrics compute_metrics(const RunResult& r, const ZoneTimelines& carbon, const PlatformSpec& p) {
+  RunMetrics m;
+  m.span_s = r.end_s;
+  m.arrived = r.arrived;
+  m.completed = r.completed;
+  m.rejected = r.rejected;
+  m.failed = r.failed;
+  for (size_t c = 0; c < r.consumers.size(); ++c) {
+    const ConsumerSeries& cs = r.consumers[c];
+    ConsumerMetrics cm;
+    cm.name = cs.name;
+    cm.zone = cs.zone;
+    cm.is_link = cs.is_link;
+    cm.tasks = cs.tasks;
+    cm.intervals = integrate_carbon(cs.samples, carbon.by_zone.at(cs.zone));
+    ConsumerTotals t = sum_intervals(cm.intervals);
+    cm.energy_j = t.energy_j;
+    cm.carbon_g = t.carbon_g;
+    if (!cs.is_link && c < p.hosts.size() && p.hosts[c].lifetime_s > 0)
+      cm.embodied_g = p.hosts[c].embodied_kgco2e * 1000.0 * r.end_s / p.hosts[c].lifetime_s;
+    m.energy_j += cm.energy_j;
+    m.carbon_g += cm.carbon_g;
+    m.embodied_g += cm.embodied_g;
+    m.consumers.push_back(std::move(cm));
+  }
+  m.dynamic_energy_j = r.dynamic_energy_j;
+  m.dynamic_carbon_g = r.dynamic_carbon_g;
+  if (r.completed) {
+    const double n = static_cast<double>(r.completed);
+    m.idle_share_j = (m.energy_j - m.dynamic_energy_j) / n;
+    m.idle_share_g = (m.carbon_g - m.dynamic_carbon_g) / n;
+    m.gco2_per_inference = m.carbon_g / n;
+    m.inferences_per_gco2 = m.carbon_g > 0 ? n / m.carbon_g : 0;
+    m.slo_violation_rate = static_cast<double>(r.slo_violations) / n;
+    m.mean_top1 = r.top1_sum / n;
+  }
+  m.latency_mean_ms = r.latency.mean() * 1e3;
+  m.latency_p50_ms = r.latency.quantile(0.50) * 1e3;
+  m.latency_p95_ms = r.latency.quantile(0.95) * 1e3;
+  m.latency_p99_ms = r.latency.quantile(0.99) * 1e3;
+  m.latency_max_ms = r.latency.max() * 1e3;
+  if (!r.decision_ns.empty()) {
+    std::vector<double> d = r.decision_ns;
+    std::sort(d.begin(), d.end());
+    double s = 0;
+    for (double x : d) s += x;
+    m.decision_mean_us = s / static_cast<double>(d.size()) / 1e3;
+    m.decision_p99_us = d[std::min(d.size() - 1, static_cast<size_t>(0.99 * static_cast<double>(d.size())))] / 1e3;
+  }
+  return m;
+}
+
+}  // namespace ce

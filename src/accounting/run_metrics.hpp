@@ -1,0 +1,40 @@
+#pragma once
+// Turns a RunResult into the numbers a researcher compares: totals that always include idle
+// power, per-consumer carbon from the exact interval integral, per-request shares, latency.
+#include <string>
+#include <vector>
+
+#include "accounting/carbon_integral.hpp"
+#include "carbon/carbon_catalog.hpp"
+#include "config/platform_spec.hpp"
+#include "sim/run_result.hpp"
+
+namespace ce {
+
+struct ConsumerMetrics {
+  std::string name, zone;
+  bool is_link = false;
+  uint64_t tasks = 0;
+  double energy_j = 0, carbon_g = 0;
+  double embodied_g = 0;  // embodied carbon amortised over the span (hosts with `embodied`)
+  std::vector<IntervalCarbon> intervals;
+};
+
+struct RunMetrics {
+  double span_s = 0;
+  uint64_t arrived = 0, completed = 0, rejected = 0, failed = 0;
+  double energy_j = 0, carbon_g = 0;    // all hosts and links, idle included
+  double dynamic_energy_j = 0, dynamic_carbon_g = 0;  // attributed to completed requests directly
+  double idle_share_j = 0, idle_share_g = 0;          // per completed request: (total − dynamic)/completed
+  double embodied_g = 0;
+  double inferences_per_gco2 = 0, gco2_per_inference = 0;
+  double latency_mean_ms = 0, latency_p50_ms = 0, latency_p95_ms = 0, latency_p99_ms = 0, latency_max_ms = 0;
+  double slo_violation_rate = 0;
+  double mean_top1 = 0;
+  double decision_mean_us = 0, decision_p99_us = 0;
+  std::vector<ConsumerMetrics> consumers;
+};
+
+RunMetrics compute_metrics(const RunResult& r, const ZoneTimelines& carbon, const PlatformSpec& p);
+
+}  // namespace ce

@@ -1,0 +1,26 @@
+#pragma once
+// Resolves every carbon zone an experiment uses to a Timeline: static values from the experiment,
+// per-experiment trace files, or the zone's files listed in carbon_traces/manifest.yaml under the
+// data root.
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "carbon/carbon_series.hpp"
+#include "config/experiment.hpp"
+
+namespace ce {
+
+struct ZoneTimelines {
+  std::map<std::string, Timeline> by_zone;
+  std::map<std::string, std::string> source;  // zone -> files or "static"
+  std::vector<std::string> files;             // every data file read
+};
+
+ZoneTimelines load_zone_timelines(const Experiment& e, const std::set<std::string>& zones);
+
+// Zones used by the platform's hosts and links.
+std::set<std::string> platform_zones(const PlatformSpec& p);
+
+}  // namespace ce

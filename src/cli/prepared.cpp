@@ -1,0 +1,52 @@
+#include "cli/prepared.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "workload/workload_factory.hpp"
+
+namespace ce {
+
+std::unique_ptr<ArrivalStream> Prepared::make_arrivals() {
+  WorkloadContext ctx;
+  ctx.experiment_file = exp.file;
+  ctx.seed = exp.seed;
+  ctx.duration_s = exp.carbon.duration_s;
+  ctx.data_root = exp.data_root;
+  ctx.resolve_model = [this](const std::string& name, const std::string& key) -> uint32_t {
+    auto it = std::find(requested_models.begin(), requested_models.end(), name);
+    if (it != requested_models.end()) return static_cast<uint32_t>(it - requested_models.begin());
+    if (models->variants(name).empty())
+      fail_at_key(exp.file, key, fmt::format("unknown model or family '{}' (see workloads/models/README.md "
+                                             "or declare it under models:)", name));
+    requested_models.push_back(name);
+    return static_cast<uint32_t>(requested_models.size() - 1);
+  };
+  ctx.resolve_host = [this](const std::string& name, const std::string& key) -> uint32_t {
+    int h = exp.platform.host_index(name);
+    if (h < 0) fail_at_key(exp.file, key, fmt::format("unknown host '{}' (not in {})", name, exp.platform.file));
+    return static_cast<uint32_t>(h);
+  };
+  std::vector<std::string> files;
+  auto s = make_workload(exp.workload, ctx, &files);
+  for (auto& f : files)
+    if (std::find(input_files.begin(), input_files.end(), f) == input_files.end()) input_files.push_back(f);
+  return s;
+}
+
+std::unique_ptr<Prepared> prepare(const std::string& experiment, const LoadOptions& opt) {
+  auto p = std::make_unique<Prepared>();
+  p->exp = load_experiment(experiment, opt);
+  p->input_files = p->exp.input_files;
+  p->models = std::make_unique<ModelCatalog>(p->exp.models);
+  p->carbon = load_zone_timelines(p->exp, platform_zones(p->exp.platform));
+  for (auto& f : p->carbon.files) p->input_files.push_back(f);
+  p->input_files.push_back(p->exp.carbon.manifest);
+  p->make_arrivals();  // validates the workload section and names every requested model
+  PolicyContext ctx{&p->exp.platform, p->models.get(), &p->exp};
+  for (const auto& spec : p->exp.policies) p->policies.push_back(make_policy(spec, ctx));
+  return p;
+}
+
+}  // namespace ce

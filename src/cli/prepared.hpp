@@ -1,0 +1,30 @@
+#pragma once
+// Everything `run` and `validate` load before simulating: parsing every input here, once, means
+// bad input is reported before any output directory exists.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "carbon/carbon_catalog.hpp"
+#include "config/experiment.hpp"
+#include "models/catalog.hpp"
+#include "policy/policy.hpp"
+#include "workload/arrival_stream.hpp"
+
+namespace ce {
+
+struct Prepared {
+  Experiment exp;
+  std::unique_ptr<ModelCatalog> models;
+  ZoneTimelines carbon;
+  std::vector<std::string> requested_models;
+  std::vector<std::unique_ptr<Policy>> policies;
+  std::vector<std::string> input_files;
+
+  // A fresh stream (same seed → same arrivals for every policy).
+  std::unique_ptr<ArrivalStream> make_arrivals();
+};
+
+std::unique_ptr<Prepared> prepare(const std::string& experiment, const LoadOptions& opt);
+
+}  // namespace ce

@@ -1,0 +1,227 @@
+#include "config/experiment.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "config/yaml_section.hpp"
+#include "core/error.hpp"
+#include "core/time_utc.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ce {
+
+std::string resolve_data_root(const std::string& cli_value) {
+  if (!cli_value.empty()) return cli_value;
+  if (const char* env = std::getenv("CARBONEDGE_DATA_ROOT"); env && *env) return env;
+  return CARBONEDGE_DEFAULT_DATA_ROOT;
+}
+
+std::string share_dir() {
+  if (const char* env = std::getenv("CARBONEDGE_SHARE_DIR"); env && *env) return env;
+  return CARBONEDGE_SHARE_DIR;
+}
+
+std::string resolve_path(const std::string& p, const std::string& file, const std::string& fallback_dir) {
+  fs::path path(p);
+  if (path.is_absolute()) return p;
+  fs::path near = fs::path(file).parent_path() / path;
+  if (fallback_dir.empty() || fs::exists(near)) return near.lexically_normal().string();
+  return (fs::path(fallback_dir) / path).lexically_normal().string();
+}
+
+void apply_override(YAML::Node& root, const std::string& assignment, const std::string& file) {
+  size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw InputError(fmt::format("--set '{}': expected key.path=value", assignment));
+  std::string path = assignment.substr(0, eq), value = assignment.substr(eq + 1);
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t dot = path.find('.', start);
+    parts.push_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  YAML::Node parsed;
+  try {
+    parsed = YAML::Load(value);
+  } catch (const YAML::Exception& e) {
+    throw InputError(fmt::format("--set '{}': value is not valid YAML ({})", assignment, e.msg));
+  }
+  // yaml-cpp nodes are handles: walk with copies that refer to the same tree.
+  std::vector<YAML::Node> chain{root};
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    YAML::Node cur = chain.back();
+    const std::string& k = parts[i];
+    if (cur.IsSequence()) {
+      size_t idx = std::stoul(k);
+      if (idx >= cur.size()) throw InputError(fmt::format("--set '{}': index {} out of range", assignment, k));
+      chain.push_back(cur[idx]);
+    } else {
+      if (cur.IsScalar()) throw InputError(fmt::format("--set '{}': '{}' is not a mapping in {}", assignment, k, file));
+      chain.push_back(cur[k]);
+    }
+  }
+  YAML::Node parent = chain.back();
+  if (parent.IsSequence()) {
+    size_t idx = std::stoul(parts.back());
+    if (idx >= parent.size()) throw InputError(fmt::format("--set '{}': index out of range", assignment));
+    parent[idx] = parsed;
+  } else {
+    parent[parts.back()] = parsed;
+  }
+}
+
+namespace {
+
+CarbonSpec parse_carbon(const YamlSection& c, const std::string& file) {
+  c.allow_only({"start", "duration", "wrap", "column", "manifest", "static", "traces"});
+  CarbonSpec s;
+  std::string start = c.str("start");
+  auto t = parse_utc(start);
+  if (!t) c.fail("start", fmt::format("'{}' is not a UTC date-time (write 2023-06-01T00:00:00Z)", start));
+  s.start_epoch = *t;
+  s.duration_s = c.quantity("duration", Unit::Duration);
+  if (!(s.duration_s > 0)) c.fail("duration", "must be > 0");
+  s.wrap = c.boolean_or("wrap", false);
+  s.column = c.str_or("column", "direct");
+  if (s.column != "direct" && s.column != "lca") c.fail("column", "must be direct or lca");
+  s.manifest = c.has("manifest") ? resolve_path(c.str("manifest"), file)
+                                 : (fs::path(share_dir()) / "carbon_traces" / "manifest.yaml").string();
+  if (c.has("static")) {
+    YamlSection st = c.child("static");
+    for (auto it = st.node().begin(); it != st.node().end(); ++it) {
+      std::string zone = it->first.as<std::string>();
+      double v = st.num(zone);
+      if (v < 0) st.fail(zone, "carbon intensity must be >= 0 gCO2eq/kWh");
+      s.static_values[zone] = v;
+    }
+  }
+  if (c.has("traces")) {
+    YamlSection tr = c.child("traces");
+    for (auto it = tr.node().begin(); it != tr.node().end(); ++it) {
+      std::string zone = it->first.as<std::string>();
+      YamlSection z = tr.child(zone);
+      z.allow_only({"file", "format", "column", "host_id"});
+      CarbonTraceOverride o;
+      o.file = z.str("file");
+      o.format = z.str_or("format", "auto");
+      o.column = z.str_or("column", s.column);
+      o.host_id = z.str_or("host_id", "");
+      s.traces[zone] = o;
+    }
+  }
+  return s;
+}
+
+std::vector<CustomModelSpec> parse_models(const YamlSection& root) {
+  std::vector<CustomModelSpec> out;
+  if (!root.has("models")) return out;
+  for (const auto& m : root.list("models")) {
+    m.allow_only({"name", "family", "gmacs", "params", "input_elems", "output_elems", "top1", "top5", "layer_type"});
+    CustomModelSpec s;
+    s.name = m.str("name");
+    s.family = m.str_or("family", s.name);
+    s.gmacs = m.positive("gmacs");
+    s.params = m.non_negative_or("params", 0);
+    s.input_elems = m.non_negative_or("input_elems", 150528);
+    s.output_elems = m.non_negative_or("output_elems", 1000);
+    s.top1 = m.non_negative_or("top1", 0);
+    s.top5 = m.non_negative_or("top5", 0);
+    s.layer_type = m.str_or("layer_type", "default");
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<PolicySpec> parse_policies(const YamlSection& root) {
+  YamlSection ps = root.child("policies");
+  std::vector<PolicySpec> out;
+  for (auto it = ps.node().begin(); it != ps.node().end(); ++it) {
+    PolicySpec p;
+    p.label = it->first.as<std::string>();
+    p.key = ps.key_path(p.label);
+    if (p.label.empty() || p.label.find_first_of("/\\ ") != std::string::npos || p.label[0] == '.')
+      ps.fail(p.label, "policy labels become directory names: use letters, digits, '-' and '_'");
+    YAML::Node body = it->second;
+    if (body.IsNull()) body = YAML::Node(YAML::NodeType::Map);
+    if (!body.IsMap()) ps.fail(p.label, "must be a mapping (type: ..., parameters)");
+    p.type = body["type"] ? body["type"].as<std::string>() : p.label;
+    p.params = YAML::Node(YAML::NodeType::Map);
+    for (auto kv = body.begin(); kv != body.end(); ++kv)
+      if (kv->first.as<std::string>() != "type") p.params[kv->first.as<std::string>()] = kv->second;
+    out.push_back(p);
+  }
+  if (out.empty()) ps.fail("", "list at least one policy");
+  return out;
+}
+
+std::vector<PlatformEvent> parse_events(const YamlSection& root, const PlatformSpec& plat) {
+  std::vector<PlatformEvent> out;
+  if (!root.has("events")) return out;
+  for (const auto& e : root.list("events")) {
+    e.allow_only({"at", "host", "pstate", "state"});
+    PlatformEvent ev;
+    ev.at_s = e.quantity("at", Unit::Duration);
+    if (ev.at_s < 0) e.fail("at", "must be >= 0");
+    int h = plat.host_index(e.str("host"));
+    if (h < 0) e.fail("host", fmt::format("unknown host '{}' (not in {})", e.str("host"), plat.file));
+    ev.host = static_cast<uint32_t>(h);
+    if (e.has("pstate") == e.has("state")) e.fail("pstate", "give exactly one of pstate: N or state: on|off");
+    if (e.has("pstate")) {
+      long p = e.integer("pstate");
+      if (p < 0 || p >= static_cast<long>(plat.hosts[ev.host].pstates.size()))
+        e.fail("pstate", fmt::format("host has pstates 0..{}", plat.hosts[ev.host].pstates.size() - 1));
+      ev.pstate = static_cast<uint32_t>(p);
+    } else {
+      std::string st = e.str("state");
+      if (st != "on" && st != "off") e.fail("state", "must be on or off");
+      ev.kind = st == "on" ? PlatformEvent::TurnOn : PlatformEvent::TurnOff;
+    }
+    out.push_back(ev);
+  }
+  std::stable_sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.at_s < b.at_s; });
+  return out;
+}
+
+}  // namespace
+
+Experiment load_experiment(const std::string& path, const LoadOptions& opt) {
+  YAML::Node doc = load_yaml_file(path);
+  for (const auto& o : opt.overrides) apply_override(doc, o, path);
+  YamlSection root(doc, path, "");
+  root.allow_only({"name", "description", "seed", "platform", "carbon", "models", "workload", "policies", "events",
+                   "output", "sweep", "metrics"});
+  Experiment e;
+  e.file = path;
+  e.resolved = YAML::Clone(doc);
+  e.input_files.push_back(path);
+  e.name = root.str_or("name", fs::path(path).stem().string());
+  long seed = opt.seed >= 0 ? opt.seed : root.integer_or("seed", 1);
+  if (seed < 0) root.fail("seed", "must be >= 0");
+  e.seed = static_cast<uint64_t>(seed);
+  e.resolved["seed"] = seed;
+  e.data_root = resolve_data_root(opt.data_root);
+
+  std::string plat = resolve_path(root.str("platform"), path, share_dir());
+  if (!fs::exists(plat)) root.fail("platform", fmt::format("file '{}' does not exist", plat));
+  e.platform = load_platform(plat);
+  e.input_files.push_back(plat);
+  e.carbon = parse_carbon(root.child("carbon"), path);
+  e.models = parse_models(root);
+  if (!root.has("workload")) root.fail("workload", "missing (required)");
+  e.workload = doc["workload"];
+  e.policies = parse_policies(root);
+  e.events = parse_events(root, e.platform);
+  if (root.has("output")) {
+    YamlSection o = root.child("output");
+    o.allow_only({"requests", "timeseries"});
+    e.output.requests_csv = o.boolean_or("requests", true);
+    e.output.timeseries_csv = o.boolean_or("timeseries", true);
+  }
+  return e;
+}
+
+}  // namespace ce

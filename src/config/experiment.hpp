@@ -1,0 +1,89 @@
+#pragma once
+// An experiment file, resolved: platform loaded, carbon settings typed, policies listed. The
+// workload section stays YAML here because workload/ owns its schema.
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/platform_spec.hpp"
+
+namespace ce {
+
+struct CarbonTraceOverride {
+  std::string file;  // relative to the experiment file, else to the data root
+  std::string format = "auto";
+  std::string column = "direct";
+  std::string host_id;
+};
+
+struct CarbonSpec {
+  double start_epoch = 0;  // simulated t = 0 is this UTC instant
+  double duration_s = 0;   // arrivals stop at duration; the run drains queued work after it
+  bool wrap = false;       // repeat the trace when the run outlasts it
+  std::string column = "direct";
+  std::string manifest;    // path of carbon_traces/manifest.yaml
+  std::map<std::string, double> static_values;  // zone -> gCO2eq/kWh for all time
+  std::map<std::string, CarbonTraceOverride> traces;
+};
+
+struct PolicySpec {
+  std::string label;  // column value in comparison.csv, directory name under OUT/
+  std::string type;   // registry name (monolithic, round-robin, ...)
+  YAML::Node params;  // the policy's own mapping (type removed)
+  std::string key;    // "policies.<label>" for error messages
+};
+
+struct CustomModelSpec {
+  std::string name, family;
+  double gmacs = 0, params = 0, input_elems = 0, output_elems = 0, top1 = 0, top5 = 0;
+  std::string layer_type = "default";
+};
+
+struct PlatformEvent {
+  double at_s = 0;
+  uint32_t host = 0;
+  enum Kind { Pstate, TurnOff, TurnOn } kind = Pstate;
+  uint32_t pstate = 0;
+};
+
+struct OutputOptions {
+  bool requests_csv = true;
+  bool timeseries_csv = true;
+};
+
+struct Experiment {
+  std::string file;
+  std::string name;
+  uint64_t seed = 1;
+  std::string data_root;
+  PlatformSpec platform;
+  CarbonSpec carbon;
+  std::vector<CustomModelSpec> models;
+  YAML::Node workload;
+  std::vector<PolicySpec> policies;
+  std::vector<PlatformEvent> events;
+  OutputOptions output;
+  YAML::Node resolved;  // the whole document after --set overrides (for run.json)
+  std::vector<std::string> input_files;  // every file read so far (experiment, platform, ...)
+};
+
+struct LoadOptions {
+  std::vector<std::string> overrides;  // "key.path=value"
+  std::string data_root;               // empty: $CARBONEDGE_DATA_ROOT, else the built-in default
+  long seed = -1;                      // >= 0 replaces the file's seed
+};
+
+Experiment load_experiment(const std::string& path, const LoadOptions& opt);
+
+// Applies "a.b.c=value" to a YAML document (creating maps as needed; numeric segments index lists).
+void apply_override(YAML::Node& root, const std::string& assignment, const std::string& file);
+std::string resolve_data_root(const std::string& cli_value);
+// Resolves a path written in `file`: absolute as is, else relative to file's directory if that
+// exists, else relative to `fallback_dir` (when not empty).
+std::string resolve_path(const std::string& p, const std::string& file, const std::string& fallback_dir = "");
+std::string share_dir();  // where platforms/, carbon_traces/ live (source tree or install prefix)
+
+}  // namespace ce

@@ -1,0 +1,210 @@
+#include "config/platform_spec.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <limits>
+#include <set>
+
+#include "config/yaml_section.hpp"
+#include "core/csv.hpp"
+#include "core/error.hpp"
+
+namespace ce {
+
+double HostSpec::power_w(uint32_t p, double busy) const {
+  const PstateSpec& s = pstates.at(p);
+  if (busy <= 0) return s.idle_w;
+  busy = std::min<double>(busy, cores);
+  if (cores == 1) return s.all_cores_w;  // SimGrid uses the AllCores value for mono-core hosts
+  return s.one_core_w + (busy - 1) * (s.all_cores_w - s.one_core_w) / (cores - 1);
+}
+
+int PlatformSpec::host_index(const std::string& n) const {
+  for (size_t i = 0; i < hosts.size(); ++i)
+    if (hosts[i].name == n) return static_cast<int>(i);
+  return -1;
+}
+
+double PlatformSpec::transfer_time(uint32_t i, uint32_t j, double bytes) const {
+  if (i == j) return 0;
+  double lat = 0, bw = std::numeric_limits<double>::infinity();
+  for (uint32_t l : routes[i][j]) {
+    lat += links[l].latency;
+    bw = std::min(bw, links[l].bandwidth);
+  }
+  return lat + (routes[i][j].empty() ? 0 : bytes / bw);
+}
+
+namespace {
+
+// "idle:one_core:all_cores" or "idle:all_cores" (one_core = idle, as SimGrid does).
+PstateSpec parse_power(const std::string& text, double speed, const YamlSection& h, const std::string& key) {
+  std::vector<double> v;
+  size_t start = 0;
+  while (true) {
+    size_t colon = text.find(':', start);
+    std::string part = text.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    double x;
+    if (!parse_double(part, x)) h.fail(key, fmt::format("'{}' is not 'idle:one_core:all_cores' watts", text));
+    if (x < 0) h.fail(key, fmt::format("power {} W is negative; watts must be >= 0", x));
+    v.push_back(x);
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  if (v.size() == 2) v = {v[0], v[0], v[1]};
+  if (v.size() != 3) h.fail(key, fmt::format("'{}' must have 2 or 3 values separated by ':'", text));
+  return {speed, v[0], v[1], v[2]};
+}
+
+HostSpec parse_host(const YamlSection& h) {
+  h.allow_only({"name", "cores", "speed", "power", "power_off", "pstate", "region", "memory", "rates",
+                "layer_overhead", "embodied", "source"});
+  HostSpec s;
+  s.name = h.str("name");
+  long cores = h.integer_or("cores", 1);
+  if (cores < 1) h.fail("cores", fmt::format("must be >= 1 (got {})", cores));
+  s.cores = static_cast<uint32_t>(cores);
+  std::vector<std::string> speeds = h.str_list("speed"), powers = h.str_list("power");
+  if (speeds.size() != powers.size())
+    h.fail("power", fmt::format("has {} pstates but speed has {}; give one power triple per speed", powers.size(),
+                                speeds.size()));
+  for (size_t p = 0; p < speeds.size(); ++p) {
+    double sp = parse_quantity_or_fail(speeds[p], Unit::Speed, h.file(), h.key_path("speed"));
+    if (!(sp > 0)) h.fail("speed", "every pstate speed must be > 0 (use a tiny speed such as 1f for a sleep state)");
+    s.pstates.push_back(parse_power(powers[p], sp, h, "power"));
+    if (s.cores == 1) s.pstates.back().one_core_w = s.pstates.back().all_cores_w;  // as SimGrid does
+  }
+  s.off_w = h.non_negative_or("power_off", 0);
+  long ps = h.integer_or("pstate", 0);
+  if (ps < 0 || ps >= static_cast<long>(s.pstates.size()))
+    h.fail("pstate", fmt::format("must be between 0 and {}", s.pstates.size() - 1));
+  s.initial_pstate = static_cast<uint32_t>(ps);
+  s.region = h.str("region");
+  s.memory_bytes = h.quantity_or("memory", Unit::Bytes, 0);
+  if (h.has("rates")) {
+    YamlSection r = h.child("rates");
+    for (auto it = r.node().begin(); it != r.node().end(); ++it) {
+      std::string type = it->first.as<std::string>();
+      double v = r.num(type);
+      if (!(v > 0)) r.fail(type, "MAC rate must be > 0 (MAC/s)");
+      s.rates[type] = v;
+    }
+  }
+  s.layer_overhead_s = h.quantity_or("layer_overhead", Unit::Duration, 0);
+  if (h.has("embodied")) {
+    YamlSection e = h.child("embodied");
+    e.allow_only({"kgco2e", "lifetime"});
+    s.embodied_kgco2e = e.positive("kgco2e");
+    s.lifetime_s = e.quantity("lifetime", Unit::Duration);
+  }
+  s.source = h.str_or("source", "");
+  return s;
+}
+
+LinkSpec parse_link(const YamlSection& l) {
+  l.allow_only({"name", "bandwidth", "latency", "power", "region"});
+  LinkSpec s;
+  s.name = l.str("name");
+  s.bandwidth = l.quantity("bandwidth", Unit::Bandwidth);
+  if (!(s.bandwidth > 0)) l.fail("bandwidth", "must be > 0");
+  s.latency = l.quantity_or("latency", Unit::Duration, 0);
+  if (s.latency < 0) l.fail("latency", "must be >= 0");
+  if (l.has("power")) {
+    std::string p = l.str("power");
+    size_t c = p.find(':');
+    if (c == std::string::npos || !parse_double(p.substr(0, c), s.idle_w) || !parse_double(p.substr(c + 1), s.busy_w))
+      l.fail("power", fmt::format("'{}' must be 'idle:busy' watts", p));
+    if (s.idle_w < 0 || s.busy_w < 0) l.fail("power", "watts must be >= 0");
+  }
+  s.region = l.str_or("region", "");
+  return s;
+}
+
+}  // namespace
+
+PlatformSpec load_platform(const std::string& path) {
+  YamlSection root(load_yaml_file(path), path, "");
+  root.allow_only({"name", "description", "default_region", "hosts", "links", "network"});
+  PlatformSpec p;
+  p.file = path;
+  p.name = root.str_or("name", "platform");
+  std::set<std::string> names;
+  for (const auto& h : root.list("hosts")) {
+    p.hosts.push_back(parse_host(h));
+    if (!names.insert(p.hosts.back().name).second) h.fail("name", "duplicate host name");
+  }
+  std::map<std::string, uint32_t> link_idx;
+  if (root.has("links"))
+    for (const auto& l : root.list("links")) {
+      p.links.push_back(parse_link(l));
+      if (!link_idx.emplace(p.links.back().name, p.links.size() - 1).second || names.count(p.links.back().name))
+        l.fail("name", "duplicate name (links and hosts need distinct names)");
+    }
+  const size_t n = p.hosts.size();
+  p.routes.assign(n, std::vector<std::vector<uint32_t>>(n));
+  p.reachable.assign(n, std::vector<bool>(n, false));
+  for (size_t i = 0; i < n; ++i) p.reachable[i][i] = true;
+
+  auto link_of = [&](const YamlSection& s, const std::string& key, const std::string& name) {
+    auto it = link_idx.find(name);
+    if (it == link_idx.end()) s.fail(key, fmt::format("unknown link '{}' (declare it under links:)", name));
+    return it->second;
+  };
+  auto host_of = [&](const YamlSection& s, const std::string& key, const std::string& name) {
+    int i = p.host_index(name);
+    if (i < 0) s.fail(key, fmt::format("unknown host '{}'", name));
+    return static_cast<uint32_t>(i);
+  };
+  std::vector<int> arm(n, -1);
+  std::vector<int> arm_owner(p.links.size(), -1);
+  if (root.has("network")) {
+    YamlSection net = root.child("network");
+    net.allow_only({"gateway", "attach", "routes"});
+    if (net.has("attach")) {
+      YamlSection a = net.child("attach");
+      for (auto it = a.node().begin(); it != a.node().end(); ++it) {
+        std::string hn = it->first.as<std::string>();
+        uint32_t hi = host_of(a, hn, hn);
+        uint32_t li = link_of(a, hn, a.str(hn));
+        arm[hi] = static_cast<int>(li);
+        arm_owner[li] = arm_owner[li] == -1 ? static_cast<int>(hi) : -2;  // -2: shared by several hosts
+      }
+      for (size_t i = 0; i < n; ++i)
+        for (size_t j = 0; j < n; ++j)
+          if (i != j && arm[i] >= 0 && arm[j] >= 0) {
+            p.routes[i][j] = {static_cast<uint32_t>(arm[i]), static_cast<uint32_t>(arm[j])};
+            if (arm[i] == arm[j]) p.routes[i][j] = {static_cast<uint32_t>(arm[i])};
+            p.reachable[i][j] = true;
+          }
+    }
+    if (net.has("routes"))
+      for (const auto& r : net.list("routes")) {
+        r.allow_only({"src", "dst", "links", "symmetric"});
+        uint32_t s = host_of(r, "src", r.str("src")), d = host_of(r, "dst", r.str("dst"));
+        if (s == d) r.fail("dst", "a route needs two different hosts");
+        std::vector<uint32_t> ls;
+        for (const auto& ln : r.str_list("links")) ls.push_back(link_of(r, "links", ln));
+        p.routes[s][d] = ls;
+        p.reachable[s][d] = true;
+        if (r.boolean_or("symmetric", true)) {
+          std::reverse(ls.begin(), ls.end());
+          p.routes[d][s] = ls;
+          p.reachable[d][s] = true;
+        }
+      }
+  }
+  // A link's carbon zone: its own `region`, else that of the single host it attaches, else the
+  // platform's default_region. Documented in docs/inputs.md.
+  std::string def = root.str_or("default_region", "");
+  for (size_t l = 0; l < p.links.size(); ++l) {
+    auto& link = p.links[l];
+    if (!link.region.empty()) continue;
+    if (arm_owner[l] >= 0) link.region = p.hosts[static_cast<size_t>(arm_owner[l])].region;
+    else if (!def.empty()) link.region = def;
+    else fail_at_key(path, "links[" + std::to_string(l) + "].region",
+                     "link '" + link.name + "' needs a region (or set default_region at the top)");
+  }
+  return p;
+}
+
+}  // namespace ce

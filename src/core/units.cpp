@@ -1,0 +1,58 @@
+#include "core/units.hpp"
+
+#include <cctype>
+#include <utility>
+#include <vector>
+
+#include "core/csv.hpp"
+
+namespace ce {
+
+namespace {
+using Table = std::vector<std::pair<const char*, double>>;
+
+const Table& table(Unit unit) {
+  static const Table speed = {{"", 1},       {"f", 1},        {"kf", 1e3},     {"Mf", 1e6},
+                              {"Gf", 1e9},   {"Tf", 1e12},    {"Pf", 1e15},    {"flops", 1},
+                              {"kflops", 1e3}, {"Mflops", 1e6}, {"Gflops", 1e9}, {"Tflops", 1e12}};
+  // SimGrid convention: Bps = bytes/s, bps = bits/s.
+  static const Table bw = {{"", 1},          {"Bps", 1},       {"kBps", 1e3},     {"MBps", 1e6},
+                           {"GBps", 1e9},    {"bps", 0.125},   {"kbps", 125},     {"Mbps", 125e3},
+                           {"Gbps", 125e6},  {"KiBps", 1024},  {"MiBps", 1048576}, {"GiBps", 1073741824.0}};
+  static const Table dur = {{"", 1},   {"s", 1},      {"ms", 1e-3}, {"us", 1e-6},
+                            {"ns", 1e-9}, {"min", 60}, {"h", 3600}, {"d", 86400}, {"y", 365 * 86400.0}};
+  static const Table bytes = {{"", 1},         {"B", 1},    {"kB", 1e3},           {"KB", 1e3},
+                              {"MB", 1e6},     {"GB", 1e9}, {"TB", 1e12},          {"KiB", 1024},
+                              {"MiB", 1048576}, {"GiB", 1073741824.0}};
+  switch (unit) {
+    case Unit::Speed: return speed;
+    case Unit::Bandwidth: return bw;
+    case Unit::Duration: return dur;
+    case Unit::Bytes: return bytes;
+  }
+  return speed;
+}
+}  // namespace
+
+std::optional<double> parse_quantity(const std::string& text, Unit unit) {
+  size_t end = text.size();
+  while (end > 0 && std::isalpha(static_cast<unsigned char>(text[end - 1]))) --end;
+  std::string number = text.substr(0, end), suffix = text.substr(end);
+  double v;
+  if (!parse_double(number, v)) return std::nullopt;
+  for (auto& [name, factor] : table(unit))
+    if (suffix == name) return v * factor;
+  return std::nullopt;
+}
+
+const char* unit_examples(Unit unit) {
+  switch (unit) {
+    case Unit::Speed: return "a speed such as 1.5Gf or 2e9";
+    case Unit::Bandwidth: return "a bandwidth such as 100Mbps (bits) or 12.5MBps (bytes)";
+    case Unit::Duration: return "a duration such as 5ms, 2h or 30 (seconds)";
+    case Unit::Bytes: return "a size such as 4GB or 512MiB";
+  }
+  return "";
+}
+
+}  // namespace ce

@@ -1,0 +1,23 @@
+#pragma once
+// The output contract (docs/outputs.md): OUT/run.json, OUT/comparison.csv and per policy
+// OUT/<label>/{summary.json, requests.csv, timeseries.csv}. Every file is written atomically.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "accounting/run_metrics.hpp"
+#include "config/experiment.hpp"
+
+namespace ce {
+
+// Deterministic content only: wall-clock figures (decision time) go to timing.json instead.
+nlohmann::json summary_json(const RunMetrics& m, const PolicySpec& policy);
+void write_summary(const std::string& dir, const RunMetrics& m, const PolicySpec& policy);
+void write_timeseries(const std::string& path, const RunMetrics& m);
+void write_comparison(const std::string& path, const std::vector<std::pair<PolicySpec, nlohmann::json>>& rows);
+void write_run_json(const std::string& path, const Experiment& e, const std::vector<std::string>& inputs,
+                    const std::string& simgrid_version);
+std::string comparison_table(const std::vector<std::pair<PolicySpec, nlohmann::json>>& rows);
+nlohmann::json yaml_to_json(const YAML::Node& n);
+
+}  // namespace ce

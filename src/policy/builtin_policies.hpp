@@ -1,0 +1,11 @@
+#pragma once
+// The policies that ship with carbonedge: one file each, one factory each. Adding a policy means
+// writing its file and adding one line here and one in registry.cpp.
+#include "policy/policy.hpp"
+
+namespace ce {
+
+std::unique_ptr<Policy> make_monolithic(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_round_robin(const YamlSection& params, const PolicyContext& ctx);
+
+}  // namespace ce

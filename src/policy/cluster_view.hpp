@@ -1,0 +1,32 @@
+#pragma once
+// What a policy may look at when it decides: a snapshot of the cluster, maintained by sim/ and
+// handed over by const reference. No SimGrid types: policies are testable with hand-made views.
+#include <cstdint>
+#include <vector>
+
+#include "config/platform_spec.hpp"
+#include "models/catalog.hpp"
+
+namespace ce {
+
+struct HostState {
+  uint32_t pstate = 0;
+  bool on = true;
+  uint32_t busy = 0;           // executions running (<= cores in FIFO mode)
+  uint32_t queued = 0;         // stages waiting in the host's FIFO
+  uint64_t completed = 0;      // stages finished so far
+  double busy_seconds = 0;     // Σ service time of finished stages
+  double intensity = 0;        // gCO2eq/kWh of the host's zone now
+  // Historical mean service time (s) of finished stages; 0 before the first one.
+  double mean_service_s() const { return completed ? busy_seconds / static_cast<double>(completed) : 0.0; }
+  double load(uint32_t cores) const { return static_cast<double>(busy + queued) / cores; }
+};
+
+struct ClusterView {
+  double now_s = 0;
+  const PlatformSpec* platform = nullptr;
+  const ModelCatalog* models = nullptr;
+  std::vector<HostState> hosts;  // same order as platform->hosts
+};
+
+}  // namespace ce

@@ -1,0 +1,47 @@
+#pragma once
+// What one simulated run hands to accounting/ and output/: SimGrid-free plain data.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "accounting/carbon_integral.hpp"
+#include "accounting/latency_stats.hpp"
+
+namespace ce {
+
+struct RequestRecord {
+  uint64_t id = 0;
+  double arrival_s = 0, start_s = 0, finish_s = 0;
+  std::string requested;   // model or family the request asked for
+  std::string model;       // variant that served it
+  std::string hosts;       // hosts of its stages, ';'-separated
+  uint32_t source = 0;
+  double slo_s = 0;
+  double dynamic_energy_j = 0, dynamic_carbon_g = 0;
+  double top1 = 0;
+  enum Status { Completed, Rejected, Failed } status = Completed;
+};
+
+struct ConsumerSeries {
+  std::string name;
+  std::string zone;
+  bool is_link = false;
+  std::vector<EnergySample> samples;  // at 0, at each change point of its zone, and at the end
+  uint64_t tasks = 0;                 // stages executed (hosts) or transfers carried (links)
+};
+
+struct RunResult {
+  double end_s = 0;
+  std::vector<ConsumerSeries> consumers;  // hosts first (platform order), then links
+  uint64_t arrived = 0, completed = 0, rejected = 0, failed = 0, slo_violations = 0;
+  LatencyStats latency;
+  double dynamic_energy_j = 0, dynamic_carbon_g = 0;  // Σ over completed requests
+  double top1_sum = 0;                                // Σ top-1 accuracy of served variants
+  std::vector<uint64_t> tasks_per_host;
+  std::vector<double> decision_ns;                    // wall-clock per decision (sampled)
+};
+
+using RequestSink = std::function<void(const RequestRecord&)>;
+
+}  // namespace ce

@@ -1,0 +1,442 @@
+#include "sim/simulation.hpp"
+
+#include <simgrid/plugins/energy.h>
+#include <simgrid/s4u.hpp>
+#include <simgrid/version.h>
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <fmt/format.h>
+#include <map>
+
+#include "accounting/dynamic_meter.hpp"
+#include "core/error.hpp"
+#include "core/time_utc.hpp"
+#include "models/cost_model.hpp"
+#include "sim/platform_builder.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace ce {
+
+namespace {
+
+// One request in flight: its plan and where it is along it.
+struct Flight {
+  Request req;
+  Plan plan;
+  uint32_t next_stage = 0;
+  uint32_t at_host = 0;  // where its tensor currently is
+  double first_start = -1;
+  DynamicCharge dyn;
+  std::string hosts;
+};
+
+// What a pending SimGrid activity stands for.
+struct Pending {
+  enum Kind { Exec, Comm } kind;
+  uint32_t slot;
+  uint32_t from, to;  // Exec: host in `to`
+  double start;
+  double bytes;
+};
+
+struct HostRun {
+  std::deque<uint32_t> queue;  // flight slots waiting for a worker (FIFO)
+  std::vector<uint32_t> running;
+  std::vector<DynamicCharge*> charges;
+  DynamicMeter meter;
+};
+
+class Controller {
+ public:
+  Controller(const SimInput& in, const BuiltPlatform& plat, RunResult& out)
+      : in_(in), exp_(*in.experiment), spec_(exp_.platform), plat_(plat), out_(out) {
+    view_.platform = &spec_;
+    view_.models = in.models;
+    view_.hosts.resize(spec_.hosts.size());
+    for (size_t h = 0; h < spec_.hosts.size(); ++h) {
+      const HostSpec& hs = spec_.hosts[h];
+      const Timeline* tl = &in.carbon->by_zone.at(hs.region);
+      runs_.push_back(HostRun{{}, {}, {}, DynamicMeter(&hs, tl, hs.initial_pstate)});
+      view_.hosts[h].pstate = hs.initial_pstate;
+      view_.hosts[h].intensity = tl->at(0);
+    }
+    for (const auto& name : *in.requested_models) variants_.push_back(in.models->variants(name));
+    out_.tasks_per_host.assign(spec_.hosts.size(), 0);
+  }
+
+  ClusterView& view() { return view_; }
+
+  void operator()() {
+    const double duration = exp_.carbon.duration_s;
+    size_t next_event = 0;
+    while (true) {
+      const double now = sg4::Engine::get_clock();
+      while (next_event < exp_.events.size() && exp_.events[next_event].at_s <= now)
+        apply_event(exp_.events[next_event++], now);
+      while (in_.arrivals->peek_time() <= now && in_.arrivals->peek_time() < duration) arrive(now);
+
+      double next_t = kNever;
+      if (double a = in_.arrivals->peek_time(); a < duration) next_t = a;
+      if (next_event < exp_.events.size()) next_t = std::min(next_t, exp_.events[next_event].at_s);
+      if (now < duration) next_t = std::min(next_t, duration);
+      if (acts_.empty()) {
+        if (next_t == kNever) break;
+        sg4::this_actor::sleep_until(next_t);
+        continue;
+      }
+      ssize_t idx = -1;
+      try {
+        idx = sg4::Activity::wait_any_for(acts_, next_t == kNever ? -1.0 : next_t - now);
+      } catch (const simgrid::Exception&) {
+        fail_dead_activities();
+        continue;
+      }
+      if (idx >= 0 && static_cast<size_t>(idx) < acts_.size()) complete(static_cast<size_t>(idx));
+    }
+    for (uint32_t s = 0; s < flights_.size(); ++s)
+      if (used_[s]) finish(s, RequestRecord::Failed);  // stranded on a host that never came back
+  }
+
+ private:
+  void arrive(double now) {
+    Request req = in_.arrivals->pop();
+    ++out_.arrived;
+    const auto& vars = variants_.at(req.model);
+    auto t0 = std::chrono::steady_clock::now();
+    Plan plan = in_.policy->decide(req, vars, view_);
+    auto t1 = std::chrono::steady_clock::now();
+    if ((out_.arrived & 63) == 1 || out_.decision_ns.size() < 4096)
+      out_.decision_ns.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count());
+    uint32_t slot = alloc();
+    Flight& f = flights_[slot];
+    f.req = req;
+    f.plan = std::move(plan);
+    f.at_host = req.source;
+    if (f.plan.rejected()) {
+      finish(slot, RequestRecord::Rejected);
+      return;
+    }
+    for (const auto& st : f.plan.stages) {
+      if (!f.hosts.empty()) f.hosts += ';';
+      f.hosts += spec_.hosts[st.host].name;
+    }
+    advance(slot, now);
+  }
+
+  uint32_t alloc() {
+    if (!free_.empty()) {
+      uint32_t s = free_.back();
+      free_.pop_back();
+      flights_[s] = Flight{};
+      used_[s] = true;
+      return s;
+    }
+    flights_.emplace_back();
+    used_.push_back(true);
+    return static_cast<uint32_t>(flights_.size() - 1);
+  }
+
+  // Moves a request to its next step: ship its tensor, run its next stage, or return the result.
+  void advance(uint32_t slot, double now) {
+    Flight& f = flights_[slot];
+    const ModelProfile& m = *f.plan.model;
+    if (f.next_stage < f.plan.stages.size()) {
+      const PlanStage& st = f.plan.stages[f.next_stage];
+      if (f.at_host != st.host) {
+        send(slot, f.at_host, st.host, m.cut_bytes(st.first_row - 1), now);
+        f.at_host = st.host;
+      } else {
+        enqueue(slot, st.host, now);
+      }
+    } else if (f.at_host != f.req.source) {
+      send(slot, f.at_host, f.req.source, m.cut_bytes(m.row_count() - 1), now);
+      f.at_host = f.req.source;
+    } else {
+      finish(slot, RequestRecord::Completed);
+    }
+  }
+
+  void send(uint32_t slot, uint32_t from, uint32_t to, double bytes, double now) {
+    if (!spec_.reachable[from][to])
+      throw InputError(fmt::format("{}: no route from host '{}' to '{}' but a plan needs one; add a route or "
+                                   "attach both hosts under network.attach",
+                                   spec_.file, spec_.hosts[from].name, spec_.hosts[to].name));
+    sg4::CommPtr c = sg4::Comm::sendto_async(plat_.hosts[from], plat_.hosts[to], static_cast<uint64_t>(bytes));
+    acts_.push_back(c);
+    pending_.push_back({Pending::Comm, slot, from, to, now, bytes});
+  }
+
+  void enqueue(uint32_t slot, uint32_t host, double now) {
+    HostRun& r = runs_[host];
+    HostState& hs = view_.hosts[host];
+    if (hs.on && hs.busy < spec_.hosts[host].cores) {
+      start_exec(slot, host, now);
+    } else {
+      r.queue.push_back(slot);
+      ++hs.queued;
+    }
+  }
+
+  void start_exec(uint32_t slot, uint32_t host, double now) {
+    Flight& f = flights_[slot];
+    const PlanStage& st = f.plan.stages[f.next_stage];
+    HostRun& r = runs_[host];
+    r.meter.advance(now, r.charges);
+    r.running.push_back(slot);
+    r.charges.push_back(&f.dyn);
+    ++view_.hosts[host].busy;
+    if (f.first_start < 0) f.first_start = now;
+    double flops = stage_flops(spec_.hosts[host], *f.plan.model, st.first_row, st.last_row);
+    sg4::ExecPtr e = sg4::this_actor::exec_init(flops);
+    e->set_host(plat_.hosts[host]);
+    e->start();
+    acts_.push_back(e);
+    pending_.push_back({Pending::Exec, slot, host, host, now, 0});
+  }
+
+  void stop_exec(uint32_t slot, uint32_t host, double now) {
+    HostRun& r = runs_[host];
+    r.meter.advance(now, r.charges);
+    auto it = std::find(r.running.begin(), r.running.end(), slot);
+    size_t i = static_cast<size_t>(it - r.running.begin());
+    r.running[i] = r.running.back();
+    r.running.pop_back();
+    r.charges[i] = r.charges.back();
+    r.charges.pop_back();
+    --view_.hosts[host].busy;
+  }
+
+  void start_queued(uint32_t host, double now) {
+    HostRun& r = runs_[host];
+    HostState& hs = view_.hosts[host];
+    while (hs.on && hs.busy < spec_.hosts[host].cores && !r.queue.empty()) {
+      uint32_t s = r.queue.front();
+      r.queue.pop_front();
+      --hs.queued;
+      start_exec(s, host, now);
+    }
+  }
+
+  void complete(size_t idx) {
+    const double now = sg4::Engine::get_clock();
+    Pending p = pending_[idx];
+    acts_[idx] = acts_.back();
+    acts_.pop_back();
+    pending_[idx] = pending_.back();
+    pending_.pop_back();
+    Flight& f = flights_[p.slot];
+    if (p.kind == Pending::Exec) {
+      stop_exec(p.slot, p.to, now);
+      HostState& hs = view_.hosts[p.to];
+      ++hs.completed;
+      hs.busy_seconds += now - p.start;
+      ++out_.tasks_per_host[p.to];
+      ++f.next_stage;
+      start_queued(p.to, now);
+    } else {
+      charge_links(f, p, now);
+    }
+    advance(p.slot, now);
+  }
+
+  // A transfer's dynamic link energy: (busy − idle) W × bytes / bandwidth on every link of its route
+  // (the link's load integrated over the transfer), at the intensity of the link's zone.
+  void charge_links(Flight& f, const Pending& p, double now) {
+    for (uint32_t l : spec_.routes[p.from][p.to]) {
+      const LinkSpec& ls = spec_.links[l];
+      double e = (ls.busy_w - ls.idle_w) * p.bytes / ls.bandwidth;
+      const Timeline& tl = in_.carbon->by_zone.at(ls.region);
+      double ci = now > p.start ? tl.integral(p.start, now) / (now - p.start) : tl.at(now);
+      f.dyn.energy_j += e;
+      f.dyn.carbon_g += e * ci / kJoulesPerKWh;
+      ++link_tasks_[l];
+    }
+  }
+
+  void finish(uint32_t slot, RequestRecord::Status status) {
+    const double now = sg4::Engine::get_clock();
+    Flight& f = flights_[slot];
+    RequestRecord rec;
+    rec.id = f.req.id;
+    rec.arrival_s = f.req.arrival_s;
+    rec.start_s = f.first_start < 0 ? now : f.first_start;
+    rec.finish_s = now;
+    rec.requested = (*in_.requested_models)[f.req.model];
+    rec.model = f.plan.model ? f.plan.model->name : "";
+    rec.hosts = f.hosts;
+    rec.source = f.req.source;
+    rec.slo_s = f.req.slo_s;
+    rec.dynamic_energy_j = f.dyn.energy_j;
+    rec.dynamic_carbon_g = f.dyn.carbon_g;
+    rec.top1 = f.plan.model ? f.plan.model->top1 : 0;
+    rec.status = status;
+    if (status == RequestRecord::Completed) {
+      ++out_.completed;
+      double lat = now - f.req.arrival_s;
+      out_.latency.add(lat);
+      if (lat > f.req.slo_s) ++out_.slo_violations;
+      out_.dynamic_energy_j += f.dyn.energy_j;
+      out_.dynamic_carbon_g += f.dyn.carbon_g;
+      out_.top1_sum += rec.top1;
+    } else if (status == RequestRecord::Rejected) {
+      ++out_.rejected;
+    } else {
+      ++out_.failed;
+    }
+    if (in_.on_request) in_.on_request(rec);
+    in_.arrivals->on_completion(f.req, now);
+    used_[slot] = false;
+    free_.push_back(slot);
+  }
+
+  void apply_event(const PlatformEvent& ev, double now) {
+    HostRun& r = runs_[ev.host];
+    HostState& hs = view_.hosts[ev.host];
+    r.meter.advance(now, r.charges);
+    sg4::Host* h = plat_.hosts[ev.host];
+    switch (ev.kind) {
+      case PlatformEvent::Pstate:
+        h->set_pstate(ev.pstate);
+        hs.pstate = ev.pstate;
+        r.meter.set_pstate(ev.pstate);
+        break;
+      case PlatformEvent::TurnOff:
+        h->turn_off();
+        hs.on = false;
+        r.meter.set_on(false);
+        break;
+      case PlatformEvent::TurnOn:
+        h->turn_on();
+        h->set_pstate(hs.pstate);
+        hs.on = true;
+        r.meter.set_on(true);
+        start_queued(ev.host, now);
+        break;
+    }
+  }
+
+  // Activities on a host that was turned off fail: their requests fail and free their workers.
+  void fail_dead_activities() {
+    const double now = sg4::Engine::get_clock();
+    for (size_t i = 0; i < acts_.size();) {
+      if (acts_[i]->get_state() != sg4::Activity::State::FAILED) {
+        ++i;
+        continue;
+      }
+      Pending p = pending_[i];
+      acts_[i] = acts_.back();
+      acts_.pop_back();
+      pending_[i] = pending_.back();
+      pending_.pop_back();
+      if (p.kind == Pending::Exec) stop_exec(p.slot, p.to, now);
+      finish(p.slot, RequestRecord::Failed);
+    }
+  }
+
+ public:
+  std::map<uint32_t, uint64_t> link_tasks_;
+
+ private:
+  const SimInput& in_;
+  const Experiment& exp_;
+  const PlatformSpec& spec_;
+  const BuiltPlatform& plat_;
+  RunResult& out_;
+  ClusterView view_;
+  std::vector<HostRun> runs_;
+  std::vector<std::vector<const ModelProfile*>> variants_;
+  std::deque<Flight> flights_;  // deque: DynamicMeter holds pointers into it
+  std::vector<bool> used_;
+  std::vector<uint32_t> free_;
+  std::vector<sg4::ActivityPtr> acts_;
+  std::vector<Pending> pending_;
+};
+
+// Samples every host's and link's cumulative energy at each change point of its zone's intensity,
+// so the carbon integral is exact (see accounting/carbon_integral.hpp). Also keeps the intensities
+// in the policies' view current.
+class CarbonSampler {
+ public:
+  CarbonSampler(const SimInput& in, const BuiltPlatform& plat, RunResult& out, ClusterView& view)
+      : in_(in), plat_(plat), out_(out), view_(view) {
+    const auto& spec = in.experiment->platform;
+    std::map<double, std::vector<size_t>> at;  // time -> consumers whose zone changes then
+    for (size_t c = 0; c < out.consumers.size(); ++c) {
+      const Timeline& tl = in.carbon->by_zone.at(out.consumers[c].zone);
+      for (double t : tl.change_points(tl.end())) at[t].push_back(c);
+    }
+    for (auto& [t, cs] : at) schedule_.push_back({t, cs});
+    (void)spec;
+  }
+
+  void operator()() {
+    for (const auto& [t, consumers] : schedule_) {
+      sg4::this_actor::sleep_until(t);
+      for (size_t c : consumers) {
+        auto& cs = out_.consumers[c];
+        cs.samples.push_back({t, energy_of(c)});
+        if (!cs.is_link) view_.hosts[c].intensity = in_.carbon->by_zone.at(cs.zone).at(t);
+      }
+    }
+  }
+
+  double energy_of(size_t c) const {
+    const size_t nh = plat_.hosts.size();
+    return c < nh ? sg_host_get_consumed_energy(plat_.hosts[c]) : sg_link_get_consumed_energy(plat_.links[c - nh]);
+  }
+
+ private:
+  const SimInput& in_;
+  const BuiltPlatform& plat_;
+  RunResult& out_;
+  ClusterView& view_;
+  std::vector<std::pair<double, std::vector<size_t>>> schedule_;
+};
+
+}  // namespace
+
+std::string simgrid_version() { return SIMGRID_VERSION_STRING; }
+
+RunResult simulate(const SimInput& in) {
+  // Plugin init order matters: Engine first, then the energy plugins, then the platform
+  // (the host plugin reads wattage_per_state when a host is sealed).
+  int argc = 4;
+  const char* argv_c[] = {"carbonedge", "--cfg=network/model:CM02", "--cfg=network/TCP-gamma:0",
+                          "--log=root.thres:critical", nullptr};
+  char** argv = const_cast<char**>(argv_c);
+  sg4::Engine engine(&argc, argv);
+  sg_host_energy_plugin_init();
+  sg_link_energy_plugin_init();
+  const PlatformSpec& spec = in.experiment->platform;
+  BuiltPlatform plat = build_platform(spec);
+
+  RunResult out;
+  for (const auto& h : spec.hosts) out.consumers.push_back({h.name, h.region, false, {{0.0, 0.0}}, 0});
+  for (const auto& l : spec.links) out.consumers.push_back({l.name, l.region, true, {{0.0, 0.0}}, 0});
+
+  Controller controller(in, plat, out);
+  CarbonSampler sampler(in, plat, out, controller.view());
+  sg4::Actor::create("carbon-sampler", plat.controller, std::ref(sampler))->daemonize();
+  sg4::Actor::create("controller", plat.controller, std::ref(controller));
+  engine.run();
+
+  out.end_s = sg4::Engine::get_clock();
+  for (size_t c = 0; c < out.consumers.size(); ++c) {
+    auto& cs = out.consumers[c];
+    const Timeline& tl = in.carbon->by_zone.at(cs.zone);
+    if (!tl.covers(out.end_s))
+      throw InputError(fmt::format("{}: key 'carbon': the run lasted until {} (queued work drained past "
+                                   "carbon.duration) but zone '{}' has intensity data only until {}; "
+                                   "set carbon.wrap: true or end the run earlier",
+                                   in.experiment->file, format_utc(in.experiment->carbon.start_epoch + out.end_s),
+                                   cs.zone, format_utc(in.experiment->carbon.start_epoch + tl.end())));
+    if (cs.samples.back().t < out.end_s) cs.samples.push_back({out.end_s, sampler.energy_of(c)});
+    cs.tasks = c < spec.hosts.size() ? out.tasks_per_host[c] : controller.link_tasks_[static_cast<uint32_t>(c - spec.hosts.size())];
+  }
+  return out;
+}
+
+}  // namespace ce

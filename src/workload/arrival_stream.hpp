@@ -1,0 +1,26 @@
+#pragma once
+// The workload stage hands the simulator a lazy stream of requests: memory stays O(in flight),
+// whatever the number of requests. Closed-loop sources also hear about completions.
+#include <limits>
+
+#include "workload/request.hpp"
+
+namespace ce {
+
+class ArrivalStream {
+ public:
+  virtual ~ArrivalStream() = default;
+  // Arrival time of the next request, or +infinity when none is scheduled right now (a closed-loop
+  // source whose clients all wait for replies, or an exhausted source).
+  virtual double peek_time() = 0;
+  // Removes and returns the next request. Precondition: peek_time() is finite.
+  virtual Request pop() = 0;
+  // True when no request will ever arrive again, whatever completes.
+  virtual bool finished() const = 0;
+  // Closed-loop feedback: the request finished at now_s. Open-loop sources ignore it.
+  virtual void on_completion(const Request& /*req*/, double /*now_s*/) {}
+};
+
+constexpr double kNever = std::numeric_limits<double>::infinity();
+
+}  // namespace ce

@@ -1,0 +1,26 @@
+#include "workload/mix_stream.hpp"
+
+#include <stdexcept>
+
+namespace ce {
+
+MixStream::MixStream(std::unique_ptr<ArrivalStream> inner, MixSpec spec, uint64_t seed)
+    : inner_(std::move(inner)), spec_(std::move(spec)), model_rng_(derive_seed(seed, 0)),
+      source_rng_(derive_seed(seed, 1)) {
+  if (!spec_.slo_by_model.empty() && spec_.slo_by_model.size() != spec_.models.size())
+    throw std::invalid_argument("MixSpec: slo_by_model must have one entry per model");
+}
+
+Request MixStream::pop() {
+  Request r = inner_->pop();
+  r.slo_s = spec_.slo_s;
+  if (!spec_.models.empty()) {
+    size_t i = spec_.models.draw_index(model_rng_);
+    r.model = spec_.models.value(i);
+    if (!spec_.slo_by_model.empty()) r.slo_s = spec_.slo_by_model[i];
+  }
+  if (!spec_.sources.empty()) r.source = spec_.sources.value(spec_.sources.draw_index(source_rng_));
+  return r;
+}
+
+}  // namespace ce

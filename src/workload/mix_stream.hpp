@@ -1,0 +1,38 @@
+#pragma once
+// Decorates another stream's requests with a model, a source device and an SLO, each drawn from
+// its own random stream derived from `seed`, so changing the device weights does not change the
+// model sequence. Arrival times, size and client come from the inner stream untouched.
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "workload/arrival_stream.hpp"
+#include "workload/weighted_choice.hpp"
+
+namespace ce {
+
+struct MixSpec {
+  WeightedChoice models;    // empty: keep the inner request's model
+  WeightedChoice sources;   // empty: keep the inner request's source
+  double slo_s = std::numeric_limits<double>::infinity();  // for every request ...
+  std::vector<double> slo_by_model;  // ... unless given per models entry (same size as models)
+};
+
+class MixStream : public ArrivalStream {
+ public:
+  MixStream(std::unique_ptr<ArrivalStream> inner, MixSpec spec, uint64_t seed);
+
+  double peek_time() override { return inner_->peek_time(); }
+  Request pop() override;
+  bool finished() const override { return inner_->finished(); }
+  void on_completion(const Request& req, double now_s) override { inner_->on_completion(req, now_s); }
+
+ private:
+  std::unique_ptr<ArrivalStream> inner_;
+  MixSpec spec_;
+  Rng model_rng_, source_rng_;
+};
+
+}  // namespace ce

@@ -1,0 +1,19 @@
+#pragma once
+// One inference request as it leaves the workload stage. Indices refer to tables the experiment
+// resolved once (model names, hosts), so a request is small and cheap to copy.
+#include <cstdint>
+#include <limits>
+
+namespace ce {
+
+struct Request {
+  uint64_t id = 0;           // 0, 1, 2, ... in arrival order
+  double arrival_s = 0;      // simulated seconds since the experiment start
+  uint32_t model = 0;        // index into Experiment::requested_models (a family or a variant name)
+  uint32_t source = 0;       // index into the platform's hosts: the device the request comes from
+  double slo_s = std::numeric_limits<double>::infinity();  // latency deadline, relative to arrival
+  uint32_t size = 0;         // optional size class (e.g. tokens from an LLM trace); 0 = unknown
+  uint32_t client = 0;       // closed-loop client id (0 for open-loop sources)
+};
+
+}  // namespace ce

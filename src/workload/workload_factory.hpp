@@ -1,0 +1,41 @@
+#pragma once
+// Builds the request stream of an experiment from its `workload:` section (see
+// docs/inputs-workload.md for every key). Unknown keys and bad values are InputErrors naming the
+// experiment file and the key path ("workload.sources[1].rate").
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "workload/arrival_stream.hpp"
+
+namespace ce {
+
+struct WorkloadContext {
+  std::string experiment_file;  // for error messages and relative trace paths
+  uint64_t seed = 0;            // experiment seed; every source derives its own streams from it
+  double duration_s = kNever;   // no arrival at or after this time
+  std::string data_root;        // second place to look for relative trace paths
+  // Name -> index resolvers. `key` is the YAML key path of the name, for the error message; a
+  // resolver throws InputError on an unknown name.
+  using Resolver = std::function<uint32_t(const std::string& name, const std::string& key)>;
+  Resolver resolve_model;  // model (family or variant) name -> Request::model
+  Resolver resolve_host;   // host name -> Request::source
+  // Used when a source names no model / source device; without them those keys are required.
+  std::optional<uint32_t> default_model, default_source;
+};
+
+// `node` is the value of the experiment's `workload:` key. The result always numbers requests
+// 0, 1, 2, ... If input_files is given, the trace files read are appended to it (for hashing).
+std::unique_ptr<ArrivalStream> make_workload(const YAML::Node& node, const WorkloadContext& ctx,
+                                             std::vector<std::string>* input_files = nullptr);
+
+// Seed of source number `index` (0-based, in the order of workload.sources): arrival times come
+// from derive_seed(source_seed(seed, index), 0), the model/device/SLO draws from ..., 1).
+uint64_t workload_source_seed(uint64_t experiment_seed, size_t index);
+
+}  // namespace ce
