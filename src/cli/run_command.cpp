@@ -57,7 +57,7 @@ int simulate_policy(Prepared& p, size_t index, const std::string& dir) {
   RunResult result = simulate(in);
   RunMetrics m = compute_metrics(result, p.carbon, p.exp.platform);
   if (writer) writer->finalize(m.idle_share_j, m.idle_share_g);
-  if (p.exp.output.timeseries_csv) write_timeseries(dir + "/timeseries.csv", m);
+  if (p.exp.output.timeseries_csv) write_timeseries(dir + "/timeseries.csv", m, p.exp.carbon.start_epoch);
   write_summary(dir, m, spec);
   return 0;
 }

@@ -62,12 +62,12 @@ void write_summary(const std::string& dir, const RunMetrics& m, const PolicySpec
   write_file_atomic(dir + "/timing.json", t.dump(2) + "\n");
 }
 
-void write_timeseries(const std::string& path, const RunMetrics& m) {
-  std::string s = "consumer,kind,zone,t0_s,t1_s,t0_utc_offset_s,intensity_g_per_kwh,energy_j,mean_power_w,carbon_g\n";
+void write_timeseries(const std::string& path, const RunMetrics& m, double start_epoch) {
+  std::string s = "consumer,kind,zone,t0_s,t1_s,t0_utc,intensity_g_per_kwh,energy_j,mean_power_w,carbon_g\n";
   for (const auto& c : m.consumers)
     for (const auto& iv : c.intervals)
       s += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", c.name, c.is_link ? "link" : "host", c.zone, iv.t0, iv.t1,
-                       iv.t0, iv.intensity, iv.energy_j, iv.energy_j / (iv.t1 - iv.t0), iv.carbon_g);
+                       format_utc(start_epoch + iv.t0), iv.intensity, iv.energy_j, iv.energy_j / (iv.t1 - iv.t0), iv.carbon_g);
   write_file_atomic(path, s);
 }
 

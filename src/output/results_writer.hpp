@@ -13,7 +13,7 @@ namespace ce {
 // Deterministic content only: wall-clock figures (decision time) go to timing.json instead.
 nlohmann::json summary_json(const RunMetrics& m, const PolicySpec& policy);
 void write_summary(const std::string& dir, const RunMetrics& m, const PolicySpec& policy);
-void write_timeseries(const std::string& path, const RunMetrics& m);
+void write_timeseries(const std::string& path, const RunMetrics& m, double start_epoch);
 void write_comparison(const std::string& path, const std::vector<std::pair<PolicySpec, nlohmann::json>>& rows);
 void write_run_json(const std::string& path, const Experiment& e, const std::vector<std::string>& inputs,
                     const std::string& simgrid_version);

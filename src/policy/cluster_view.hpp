@@ -2,6 +2,7 @@
 // What a policy may look at when it decides: a snapshot of the cluster, maintained by sim/ and
 // handed over by const reference. No SimGrid types: policies are testable with hand-made views.
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "config/platform_spec.hpp"
@@ -27,6 +28,11 @@ struct ClusterView {
   const PlatformSpec* platform = nullptr;
   const ModelCatalog* models = nullptr;
   std::vector<HostState> hosts;  // same order as platform->hosts
+  // Per host (same order as hosts): {min, max} carbon intensity (gCO2eq/kWh) of the host's zone
+  // over the trailing observation window that sim/ chooses (the "lowest/highest observed CI" C_l, C_h
+  // of intensity-adaptive, arXiv 2403.15824). Empty when sim/ does not provide it; policies that
+  // need it then fall back to their own source (see intensity_adaptive.cpp).
+  std::vector<std::pair<double, double>> window_min_max;
 };
 
 }  // namespace ce

@@ -1,0 +1,115 @@
+// Pure logic of the core: units, overrides, SimGrid's power model, latency statistics, and the two
+// skeleton policies on hand-made snapshots (no SimGrid).
+#include <catch2/catch.hpp>
+
+#include "accounting/latency_stats.hpp"
+#include "config/experiment.hpp"
+#include "core/error.hpp"
+#include "core/units.hpp"
+#include "policy/policy.hpp"
+
+using namespace ce;
+
+TEST_CASE("quantities with units", "[core]") {
+  CHECK(*parse_quantity("100Mbps", Unit::Bandwidth) == 12.5e6);
+  CHECK(*parse_quantity("2h", Unit::Duration) == 7200);
+  CHECK(*parse_quantity("1.5Gf", Unit::Speed) == 1.5e9);
+  CHECK(*parse_quantity("512MiB", Unit::Bytes) == 512.0 * 1048576);
+  CHECK_FALSE(parse_quantity("5 parsecs", Unit::Duration));
+}
+
+TEST_CASE("--set overrides nested keys and list entries", "[core]") {
+  YAML::Node doc = YAML::Load("a: {b: 1}\nlist: [{x: 1}, {x: 2}]\n");
+  apply_override(doc, "a.b=3", "f");
+  apply_override(doc, "list.1.x=7", "f");
+  apply_override(doc, "new.key=hello", "f");
+  CHECK(doc["a"]["b"].as<int>() == 3);
+  CHECK(doc["list"][1]["x"].as<int>() == 7);
+  CHECK(doc["new"]["key"].as<std::string>() == "hello");
+  CHECK_THROWS_AS(apply_override(doc, "noequals", "f"), InputError);
+}
+
+TEST_CASE("host power follows SimGrid's idle/one-core/all-cores interpolation", "[core]") {
+  HostSpec h;
+  h.cores = 4;
+  h.pstates = {{1e9, 10, 20, 50}};
+  CHECK(h.power_w(0, 0) == 10);
+  CHECK(h.power_w(0, 1) == 20);
+  CHECK(h.power_w(0, 2) == Approx(30));
+  CHECK(h.power_w(0, 4) == 50);
+  CHECK(h.power_w(0, 9) == 50);  // capped at all cores
+  h.cores = 1;
+  CHECK(h.power_w(0, 1) == 50);  // mono-core hosts use the AllCores value
+}
+
+TEST_CASE("latency percentiles are within 0.01% of the exact order statistic", "[accounting]") {
+  LatencyStats s;
+  for (int i = 1; i <= 1000; ++i) s.add(i * 0.001);
+  CHECK(s.count() == 1000);
+  CHECK(s.mean() == Approx(0.5005));
+  CHECK(s.quantile(0.5) == Approx(0.5).epsilon(1e-4));
+  CHECK(s.quantile(0.95) == Approx(0.95).epsilon(1e-4));
+  CHECK(s.quantile(0.99) == Approx(0.99).epsilon(1e-4));
+  CHECK(s.quantile(1.0) == Approx(1.0).epsilon(1e-4));
+}
+
+namespace {
+struct Fixture {
+  PlatformSpec plat;
+  ModelCatalog models{{CustomModelSpec{"m", "m", 1, 0, 10, 10, 0, 0, "default"}}};
+  ClusterView view;
+  Experiment exp;
+  Fixture() {
+    for (const char* n : {"a", "b", "c"}) {
+      HostSpec h;
+      h.name = n;
+      h.pstates = {{1e9, 1, 1, 2}};
+      plat.hosts.push_back(h);
+    }
+    plat.file = "p.yaml";
+    view.platform = &plat;
+    view.models = &models;
+    view.hosts.resize(3);
+    exp.file = "e.yaml";
+  }
+  std::unique_ptr<Policy> make(const std::string& type, const std::string& yaml) {
+    PolicySpec s{type, type, YAML::Load(yaml), "policies." + type};
+    PolicyContext ctx{&plat, &models, &exp};
+    return make_policy(s, ctx);
+  }
+};
+}  // namespace
+
+TEST_CASE("monolithic puts the whole model on its host or on the source", "[policy]") {
+  Fixture f;
+  auto vars = f.models.variants("m");
+  Request r;
+  r.source = 2;
+  Plan p = f.make("monolithic", "{host: b}")->decide(r, vars, f.view);
+  REQUIRE(p.stages.size() == 1);
+  CHECK(p.stages[0].host == 1);
+  CHECK(p.stages[0].first_row == 1);
+  CHECK(p.stages[0].last_row == 1);
+  CHECK(f.make("monolithic", "{}")->decide(r, vars, f.view).stages[0].host == 2);
+  f.view.hosts[1].on = false;
+  CHECK(f.make("monolithic", "{host: b}")->decide(r, vars, f.view).rejected());
+  CHECK_THROWS_AS(f.make("monolithic", "{host: zz}"), InputError);
+  CHECK_THROWS_AS(f.make("monolithic", "{hots: a}"), InputError);
+}
+
+TEST_CASE("round-robin cycles by request id and skips hosts that are off", "[policy]") {
+  Fixture f;
+  auto vars = f.models.variants("m");
+  auto rr = f.make("round-robin", "{}");
+  std::vector<uint32_t> got;
+  for (uint64_t id = 0; id < 4; ++id) {
+    Request r;
+    r.id = id;
+    got.push_back(rr->decide(r, vars, f.view).stages[0].host);
+  }
+  CHECK(got == std::vector<uint32_t>{0, 1, 2, 0});
+  f.view.hosts[1].on = false;
+  Request r;
+  r.id = 1;
+  CHECK(rr->decide(r, vars, f.view).stages[0].host == 2);
+}
