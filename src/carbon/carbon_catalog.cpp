@@ -8,6 +8,7 @@
 #include "config/yaml_section.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "core/time_utc.hpp"
 
 namespace fs = std::filesystem;
 
@@ -21,6 +22,8 @@ std::set<std::string> platform_zones(const PlatformSpec& p) {
 }
 
 namespace {
+
+int year_of(double epoch) { return std::stoi(format_utc(epoch).substr(0, 4)); }
 
 std::string data_file(const std::string& root, const std::string& rel, const std::string& manifest,
                       const std::string& key) {
@@ -49,8 +52,13 @@ CarbonSeries load_from_manifest(const Experiment& e, const std::string& zone, st
   opt.format = parse_carbon_format(z.str_or("format", "auto"));
   opt.column = e.carbon.column;
   CarbonSeries series;
+  // Without wrap, only the yearly files the run can touch are read (start year .. a week after
+  // the end, room for the drain); files without a `year` are always read.
+  const int first_year = year_of(e.carbon.start_epoch);
+  const int last_year = year_of(e.carbon.start_epoch + e.carbon.duration_s + 7 * 86400.0);
   for (const auto& f : z.list("files")) {
     f.allow_only({"path", "sha256", "year"});
+    if (!e.carbon.wrap && f.has("year") && (f.integer("year") < first_year || f.integer("year") > last_year)) continue;
     std::string path = data_file(e.data_root, f.str("path"), mf, f.key_path("path"));
     if (f.has("sha256")) {
       std::string got = sha256_file(path);
@@ -62,6 +70,9 @@ CarbonSeries load_from_manifest(const Experiment& e, const std::string& zone, st
     append_series(series, part, path);
     files.push_back(path);
   }
+  if (series.points.empty())
+    fail_at_key(e.file, "carbon.start",
+                fmt::format("zone '{}' has no data file for {}..{} in {}", zone, first_year, last_year, mf));
   return series;
 }
 

@@ -20,6 +20,13 @@ std::string resolve_data_root(const std::string& cli_value) {
 
 std::string share_dir() {
   if (const char* env = std::getenv("CARBONEDGE_SHARE_DIR"); env && *env) return env;
+  // An installed binary (cmake --install) finds its data in <prefix>/share/carbonedge.
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path installed = exe.parent_path().parent_path() / "share" / "carbonedge";
+    if (fs::exists(installed / "carbon_traces" / "manifest.yaml")) return installed.string();
+  }
   return CARBONEDGE_SHARE_DIR;
 }
 

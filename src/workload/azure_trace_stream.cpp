@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <limits>
+#include <stdexcept>
 
 #include "core/error.hpp"
 #include "core/time_utc.hpp"
@@ -19,8 +20,14 @@ AzureTraceReader::AzureTraceReader(const std::string& path, TraceSize size) : cs
   if (!csv_.next(f_)) fail_in_file(path, "file is empty (expected the header TIMESTAMP,ContextTokens,GeneratedTokens)");
   bool ts = false, sz = size == TraceSize::None;
   for (size_t i = 0; i < f_.size(); ++i) {
-    if (f_[i] == "TIMESTAMP") ts_col_ = i, ts = true;
-    if (size != TraceSize::None && f_[i] == size_column_name(size)) size_col_ = i, sz = true;
+    if (f_[i] == "TIMESTAMP") {
+      ts_col_ = i;
+      ts = true;
+    }
+    if (size != TraceSize::None && f_[i] == size_column_name(size)) {
+      size_col_ = i;
+      sz = true;
+    }
   }
   if (!ts || !sz)
     csv_.fail(fmt::format("header must name the columns TIMESTAMP{} (an Azure LLM inference trace: "
@@ -43,8 +50,12 @@ bool AzureTraceReader::next(Row& row) {
     double scale = 1;
     for (size_t i = dot + 1; i < text.size() && ok; ++i) {
       char c = text[i];
-      if (c < '0' || c > '9') ok = false;
-      else if (i - dot <= 18) ticks = ticks * 10 + (c - '0'), scale *= 10;
+      if (c < '0' || c > '9') {
+        ok = false;
+      } else if (i - dot <= 18) {  // digits beyond 1e-18 s cannot matter
+        ticks = ticks * 10 + (c - '0');
+        scale *= 10;
+      }
     }
     frac = static_cast<double>(ticks) / scale;
   }

@@ -18,7 +18,7 @@ TEST_CASE("quantities with units", "[core]") {
   CHECK_FALSE(parse_quantity("5 parsecs", Unit::Duration));
 }
 
-TEST_CASE("--set overrides nested keys and list entries", "[core]") {
+TEST_CASE("overrides (--set) change nested keys and list entries", "[core]") {
   YAML::Node doc = YAML::Load("a: {b: 1}\nlist: [{x: 1}, {x: 2}]\n");
   apply_override(doc, "a.b=3", "f");
   apply_override(doc, "list.1.x=7", "f");

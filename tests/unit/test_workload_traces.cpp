@@ -40,10 +40,19 @@ std::pair<long, long> day_clock(const std::string& ts) {
   return {h * 3600 + m * 60 + s, std::stol(ts.substr(20, 7))};
 }
 
-std::string temp_file(const std::string& name, const std::string& content) {
+// A per-process scratch folder, removed when the test binary exits.
+struct ScratchDir {
   fs::path dir = fs::temp_directory_path() / ("ce_workload_test_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  fs::path p = dir / name;
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
+std::string temp_file(const std::string& name, const std::string& content) {
+  static ScratchDir scratch;
+  fs::create_directories(scratch.dir);
+  fs::path p = scratch.dir / name;
   std::ofstream(p, std::ios::binary) << content;
   return p.string();
 }
