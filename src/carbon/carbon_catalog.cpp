@@ -50,7 +50,7 @@ CarbonSeries load_from_manifest(const Experiment& e, const std::string& zone, st
   z.allow_only({"format", "column", "source", "licence", "files", "note"});
   CarbonLoadOptions opt;
   opt.format = parse_carbon_format(z.str_or("format", "auto"));
-  opt.column = e.carbon.column;
+  opt.column = !e.carbon.column.empty() ? e.carbon.column : z.str_or("column", "direct");
   CarbonSeries series;
   // Without wrap, only the yearly files the run can touch are read (start year .. a week after
   // the end, room for the drain); files without a `year` are always read.

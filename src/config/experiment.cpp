@@ -93,8 +93,8 @@ CarbonSpec parse_carbon(const YamlSection& c, const std::string& file) {
   s.duration_s = c.quantity("duration", Unit::Duration);
   if (!(s.duration_s > 0)) c.fail("duration", "must be > 0");
   s.wrap = c.boolean_or("wrap", false);
-  s.column = c.str_or("column", "direct");
-  if (s.column != "direct" && s.column != "lca") c.fail("column", "must be direct or lca");
+  s.column = c.str_or("column", "");  // empty: the manifest's column for the zone
+  if (!s.column.empty() && s.column != "direct" && s.column != "lca") c.fail("column", "must be direct or lca");
   s.manifest = c.has("manifest") ? resolve_path(c.str("manifest"), file)
                                  : (fs::path(share_dir()) / "carbon_traces" / "manifest.yaml").string();
   if (c.has("static")) {
@@ -115,7 +115,7 @@ CarbonSpec parse_carbon(const YamlSection& c, const std::string& file) {
       CarbonTraceOverride o;
       o.file = z.str("file");
       o.format = z.str_or("format", "auto");
-      o.column = z.str_or("column", s.column);
+      o.column = z.str_or("column", s.column.empty() ? "direct" : s.column);
       o.host_id = z.str_or("host_id", "");
       s.traces[zone] = o;
     }

@@ -23,7 +23,7 @@ struct CarbonSpec {
   double start_epoch = 0;  // simulated t = 0 is this UTC instant
   double duration_s = 0;   // arrivals stop at duration; the run drains queued work after it
   bool wrap = false;       // repeat the trace when the run outlasts it
-  std::string column = "direct";
+  std::string column;      // "direct" or "lca"; empty = each zone's manifest column
   std::string manifest;    // path of carbon_traces/manifest.yaml
   std::map<std::string, double> static_values;  // zone -> gCO2eq/kWh for all time
   std::map<std::string, CarbonTraceOverride> traces;
