@@ -7,5 +7,8 @@ namespace ce {
 
 std::unique_ptr<Policy> make_monolithic(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_round_robin(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_latency_first(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_carbonedge(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_intensity_adaptive(const YamlSection& params, const PolicyContext& ctx);
 
 }  // namespace ce

@@ -12,6 +12,9 @@ std::map<std::string, PolicyFactory>& registry() {
   static std::map<std::string, PolicyFactory> r = {
       {"monolithic", make_monolithic},
       {"round-robin", make_round_robin},
+      {"latency-first", make_latency_first},
+      {"carbonedge", make_carbonedge},
+      {"intensity-adaptive", make_intensity_adaptive},
   };
   return r;
 }

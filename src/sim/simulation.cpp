@@ -63,6 +63,18 @@ class Controller {
       view_.hosts[h].pstate = hs.initial_pstate;
       view_.hosts[h].intensity = tl->at(0);
     }
+    // C_l/C_h of intensity-adaptive: each zone's min/max over the run's span [0, duration]
+    // (papers.md §2.1 leaves the window open; the evaluation period is the natural reading).
+    for (const auto& hs : spec_.hosts) {
+      const Timeline& tl = in.carbon->by_zone.at(hs.region);
+      double lo = tl.at(0), hi = lo;
+      for (const auto& pt : tl.points())
+        if (pt.t > 0 && pt.t < exp_.carbon.duration_s) {
+          lo = std::min(lo, pt.value);
+          hi = std::max(hi, pt.value);
+        }
+      view_.window_min_max.emplace_back(lo, hi);
+    }
     for (const auto& name : *in.requested_models) variants_.push_back(in.models->variants(name));
     out_.tasks_per_host.assign(spec_.hosts.size(), 0);
   }
