@@ -374,14 +374,12 @@ class CarbonSampler {
  public:
   CarbonSampler(const SimInput& in, const BuiltPlatform& plat, RunResult& out, ClusterView& view)
       : in_(in), plat_(plat), out_(out), view_(view) {
-    const auto& spec = in.experiment->platform;
     std::map<double, std::vector<size_t>> at;  // time -> consumers whose zone changes then
     for (size_t c = 0; c < out.consumers.size(); ++c) {
       const Timeline& tl = in.carbon->by_zone.at(out.consumers[c].zone);
       for (double t : tl.change_points(tl.end())) at[t].push_back(c);
     }
     for (auto& [t, cs] : at) schedule_.push_back({t, cs});
-    (void)spec;
   }
 
   void operator()() {
