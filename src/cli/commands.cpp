@@ -1,0 +1,36 @@
+// The run and validate subcommands' flags, and the flags every experiment-loading command shares.
+#include "cli/commands.hpp"
+
+#include "cli/run_command.hpp"
+
+namespace ce {
+
+void add_load_flags(CLI::App* sub, LoadOptions& load) {
+  sub->add_option("--set", load.overrides, "override a key of the experiment: key.path=value (repeatable)");
+  sub->add_option("--data-root", load.data_root,
+                  "where the real data lives (default: $CARBONEDGE_DATA_ROOT, else ../shared/data)");
+  sub->add_option("--seed", load.seed, "random seed (replaces the experiment's seed)")
+      ->check(CLI::NonNegativeNumber);
+}
+
+Command add_run_command(CLI::App& app) {
+  auto opt = std::make_shared<RunOptions>();
+  CLI::App* sub = app.add_subcommand("run", "simulate every policy of an experiment and compare them");
+  sub->add_option("experiment", opt->experiment, "experiment YAML file")->required();
+  sub->add_option("--out,-o", opt->out_dir, "output directory (default: results/<experiment name>)");
+  sub->add_option("--jobs,-j", opt->jobs, "policies simulated in parallel (default: all cores)");
+  sub->add_flag("--quiet,-q", opt->quiet, "print nothing on success");
+  add_load_flags(sub, opt->load);
+  return {sub, [opt] { return run_command(*opt); }};
+}
+
+Command add_validate_command(CLI::App& app) {
+  auto file = std::make_shared<std::string>();
+  auto load = std::make_shared<LoadOptions>();
+  CLI::App* sub = app.add_subcommand("validate", "check an experiment and every file it names; runs nothing");
+  sub->add_option("file", *file, "experiment YAML file")->required();
+  add_load_flags(sub, *load);
+  return {sub, [file, load] { return validate_command(*file, *load); }};
+}
+
+}  // namespace ce

@@ -1,0 +1,24 @@
+#pragma once
+// Every subcommand lives in its own file and registers itself here: it adds its flags to the app
+// and returns the action main() runs when that subcommand was chosen. Adding a subcommand is one
+// line in main.cpp's table.
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+
+#include "config/experiment.hpp"
+
+namespace ce {
+
+struct Command {
+  CLI::App* sub = nullptr;
+  std::function<int()> action;  // returns the exit code; InputError → main prints it, exit 2
+};
+
+// The flags shared by every command that loads an experiment: --set, --data-root, --seed.
+void add_load_flags(CLI::App* sub, LoadOptions& load);
+
+Command add_run_command(CLI::App& app);
+Command add_validate_command(CLI::App& app);
+
+}  // namespace ce
