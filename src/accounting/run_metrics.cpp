@@ -39,6 +39,8 @@ RunMetrics compute_metrics(const RunResult& r, const ZoneTimelines& carbon, cons
     m.inferences_per_gco2 = m.carbon_g > 0 ? n / m.carbon_g : 0;
     m.slo_violation_rate = static_cast<double>(r.slo_violations) / n;
     m.mean_top1 = r.top1_sum / n;
+    m.mean_top5 = r.top5_sum / n;
+    for (const auto& [model, count] : r.served_per_model) m.served_per_model[model->name] += count;
   }
   m.latency_mean_ms = r.latency.mean() * 1e3;
   m.latency_p50_ms = r.latency.quantile(0.50) * 1e3;

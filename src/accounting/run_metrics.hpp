@@ -1,6 +1,7 @@
 #pragma once
 // Turns a RunResult into the numbers a researcher compares: totals that always include idle
 // power, per-consumer carbon from the exact interval integral, per-request shares, latency.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,8 @@ struct RunMetrics {
   double inferences_per_gco2 = 0, gco2_per_inference = 0;
   double latency_mean_ms = 0, latency_p50_ms = 0, latency_p95_ms = 0, latency_p99_ms = 0, latency_max_ms = 0;
   double slo_violation_rate = 0;
-  double mean_top1 = 0;
+  double mean_top1 = 0, mean_top5 = 0;  // accuracy (%) averaged over completed requests
+  std::map<std::string, uint64_t> served_per_model;  // variant name → completed requests
   double decision_mean_us = 0, decision_p99_us = 0;
   std::vector<ConsumerMetrics> consumers;
 };

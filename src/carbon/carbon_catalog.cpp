@@ -14,6 +14,14 @@ namespace fs = std::filesystem;
 
 namespace ce {
 
+// A path a user wrote may be too long or otherwise unusable: treat that as "does not exist" (the
+// caller then reports the key) instead of letting std::filesystem throw (found by fuzz_experiment).
+static bool exists_noexcept(const std::filesystem::path& p) {
+  std::error_code ec;
+  return std::filesystem::exists(p, ec);
+}
+
+
 std::set<std::string> platform_zones(const PlatformSpec& p) {
   std::set<std::string> z;
   for (const auto& h : p.hosts) z.insert(h.region);
@@ -28,7 +36,7 @@ int year_of(double epoch) { return std::stoi(format_utc(epoch).substr(0, 4)); }
 std::string data_file(const std::string& root, const std::string& rel, const std::string& manifest,
                       const std::string& key) {
   fs::path p = fs::path(rel).is_absolute() ? fs::path(rel) : fs::path(root) / rel;
-  if (!fs::exists(p))
+  if (!exists_noexcept(p))
     fail_at_key(manifest, key,
                 fmt::format("data file '{}' not found under data root '{}' (set --data-root or CARBONEDGE_DATA_ROOT)",
                             rel, root));
@@ -37,7 +45,7 @@ std::string data_file(const std::string& root, const std::string& rel, const std
 
 CarbonSeries load_from_manifest(const Experiment& e, const std::string& zone, std::vector<std::string>& files) {
   const std::string& mf = e.carbon.manifest;
-  if (!fs::exists(mf))
+  if (!exists_noexcept(mf))
     fail_at_key(e.file, "carbon.manifest", fmt::format("manifest '{}' does not exist", mf));
   YamlSection root(load_yaml_file(mf), mf, "");
   root.allow_only({"description", "zones"});
@@ -90,7 +98,7 @@ ZoneTimelines load_zone_timelines(const Experiment& e, const std::set<std::strin
       key = "carbon.static." + zone;
     } else if (auto tr = e.carbon.traces.find(zone); tr != e.carbon.traces.end()) {
       std::string path = resolve_path(tr->second.file, e.file, e.data_root);
-      if (!fs::exists(path)) fail_at_key(e.file, key + ".file", fmt::format("file '{}' does not exist", path));
+      if (!exists_noexcept(path)) fail_at_key(e.file, key + ".file", fmt::format("file '{}' does not exist", path));
       CarbonLoadOptions opt;
       opt.format = parse_carbon_format(tr->second.format);
       opt.column = tr->second.column;

@@ -10,7 +10,13 @@ void add_load_flags(CLI::App* sub, LoadOptions& load) {
   sub->add_option("--data-root", load.data_root,
                   "where the real data lives (default: $CARBONEDGE_DATA_ROOT, else ../shared/data)");
   sub->add_option("--seed", load.seed, "random seed (replaces the experiment's seed)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            // CLI11's NonNegativeNumber reports a non-number as "not in range 0 to 1.79e308".
+            bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+            return digits ? "" : "must be a non-negative integer (got '" + v + "')";
+          },
+          "UINT"));
 }
 
 Command add_run_command(CLI::App& app) {

@@ -20,5 +20,9 @@ void add_load_flags(CLI::App* sub, LoadOptions& load);
 
 Command add_run_command(CLI::App& app);
 Command add_validate_command(CLI::App& app);
+Command add_sweep_command(CLI::App& app);  // src/cli/sweep_command.cpp
+Command add_regress_command(CLI::App& app);  // src/cli/regress_command.cpp
+Command add_plot_command(CLI::App& app);     // src/cli/plot_command.cpp
+Command add_calibrate_command(CLI::App& app);  // src/cli/calibrate_command.cpp
 
 }  // namespace ce

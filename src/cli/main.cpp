@@ -14,13 +14,19 @@ int main(int argc, char** argv) {
   const std::vector<ce::Command> commands = {
       ce::add_run_command(app),
       ce::add_validate_command(app),
+      ce::add_sweep_command(app),
+      ce::add_regress_command(app),
+      ce::add_plot_command(app),
+      ce::add_calibrate_command(app),
   };
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // Bad command line: one line, like every other input error (CLI11 would add a second).
+    std::cerr << "error: " << e.what() << " (see carbonedge --help)\n";
+    return 2;
   }
   try {
     for (const auto& c : commands)

@@ -39,7 +39,11 @@ std::unique_ptr<Prepared> prepare(const std::string& experiment, const LoadOptio
   auto p = std::make_unique<Prepared>();
   p->exp = load_experiment(experiment, opt);
   p->input_files = p->exp.input_files;
-  p->models = std::make_unique<ModelCatalog>(p->exp.models);
+  p->models = std::make_unique<ModelCatalog>(p->exp.models, p->exp.families);
+  for (const auto& f : p->exp.families)
+    for (const auto& member : f.members)
+      if (!p->models->find(member))
+        fail_at_key(p->exp.file, f.key, fmt::format("unknown model '{}' (see workloads/models/README.md)", member));
   p->carbon = load_zone_timelines(p->exp, platform_zones(p->exp.platform));
   for (auto& f : p->carbon.files) p->input_files.push_back(f);
   p->input_files.push_back(p->exp.carbon.manifest);

@@ -16,6 +16,8 @@
 #include "accounting/run_metrics.hpp"
 #include "cli/prepared.hpp"
 #include "core/error.hpp"
+#include "core/files.hpp"
+#include "output/reference_metrics.hpp"
 #include "output/request_writer.hpp"
 #include "output/results_writer.hpp"
 #include "sim/simulation.hpp"
@@ -125,6 +127,11 @@ int run_command(const RunOptions& opt) {
   for (const auto& spec : p->exp.policies) {
     std::ifstream in(staging + "/" + spec.label + "/summary.json");
     rows.emplace_back(spec, nlohmann::json::parse(in));
+  }
+  if (!p->exp.metrics.reference.empty()) {
+    add_reference_metrics(rows, p->exp.metrics.reference);
+    for (const auto& [spec, j] : rows)
+      write_file_atomic(staging + "/" + spec.label + "/summary.json", j.dump(2) + "\n");
   }
   write_comparison(staging + "/comparison.csv", rows);
   write_run_json(staging + "/run.json", p->exp, p->input_files, simgrid_version());

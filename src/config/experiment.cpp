@@ -12,6 +12,14 @@ namespace fs = std::filesystem;
 
 namespace ce {
 
+// A path a user wrote may be too long or otherwise unusable: treat that as "does not exist" (the
+// caller then reports the key) instead of letting std::filesystem throw (found by fuzz_experiment).
+static bool exists_noexcept(const std::filesystem::path& p) {
+  std::error_code ec;
+  return std::filesystem::exists(p, ec);
+}
+
+
 std::string resolve_data_root(const std::string& cli_value) {
   if (!cli_value.empty()) return cli_value;
   if (const char* env = std::getenv("CARBONEDGE_DATA_ROOT"); env && *env) return env;
@@ -34,7 +42,7 @@ std::string resolve_path(const std::string& p, const std::string& file, const st
   fs::path path(p);
   if (path.is_absolute()) return p;
   fs::path near = fs::path(file).parent_path() / path;
-  if (fallback_dir.empty() || fs::exists(near)) return near.lexically_normal().string();
+  if (fallback_dir.empty() || exists_noexcept(near)) return near.lexically_normal().string();
   return (fs::path(fallback_dir) / path).lexically_normal().string();
 }
 
@@ -57,15 +65,24 @@ void apply_override(YAML::Node& root, const std::string& assignment, const std::
   } catch (const YAML::Exception& e) {
     throw InputError(fmt::format("--set '{}': value is not valid YAML ({})", assignment, e.msg));
   }
+  // A list entry is addressed by its index or by its `name:` (e.g. hosts.node-green).
+  auto list_index = [&](const YAML::Node& list, const std::string& k) -> size_t {
+    if (!k.empty() && k.find_first_not_of("0123456789") == std::string::npos) {
+      size_t idx = std::stoul(k);
+      if (idx >= list.size()) throw InputError(fmt::format("--set '{}': index {} out of range", assignment, k));
+      return idx;
+    }
+    for (size_t i = 0; i < list.size(); ++i)
+      if (list[i].IsMap() && list[i]["name"] && list[i]["name"].IsScalar() && list[i]["name"].Scalar() == k) return i;
+    throw InputError(fmt::format("--set '{}': no entry with index or name '{}' in {}", assignment, k, file));
+  };
   // yaml-cpp nodes are handles: walk with copies that refer to the same tree.
   std::vector<YAML::Node> chain{root};
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
     YAML::Node cur = chain.back();
     const std::string& k = parts[i];
     if (cur.IsSequence()) {
-      size_t idx = std::stoul(k);
-      if (idx >= cur.size()) throw InputError(fmt::format("--set '{}': index {} out of range", assignment, k));
-      chain.push_back(cur[idx]);
+      chain.push_back(cur[list_index(cur, k)]);
     } else {
       if (cur.IsScalar()) throw InputError(fmt::format("--set '{}': '{}' is not a mapping in {}", assignment, k, file));
       chain.push_back(cur[k]);
@@ -73,9 +90,7 @@ void apply_override(YAML::Node& root, const std::string& assignment, const std::
   }
   YAML::Node parent = chain.back();
   if (parent.IsSequence()) {
-    size_t idx = std::stoul(parts.back());
-    if (idx >= parent.size()) throw InputError(fmt::format("--set '{}': index out of range", assignment));
-    parent[idx] = parsed;
+    parent[list_index(parent, parts.back())] = parsed;
   } else {
     parent[parts.back()] = parsed;
   }
@@ -143,11 +158,32 @@ std::vector<CustomModelSpec> parse_models(const YamlSection& root) {
   return out;
 }
 
+std::vector<FamilySpec> parse_families(const YamlSection& root) {
+  std::vector<FamilySpec> out;
+  if (!root.has("families")) return out;
+  YamlSection fs = root.child("families");
+  for (auto it = fs.node().begin(); it != fs.node().end(); ++it) {
+    FamilySpec f;
+    f.name = it->first.as<std::string>();
+    f.key = fs.key_path(f.name);
+    // A copy, not a reference: it->second lives in a temporary proxy that a range-for would outlive
+    // (AddressSanitizer: stack-use-after-scope, scripts/ci-sanitize.sh).
+    const YAML::Node members = it->second;
+    if (!members.IsSequence() || members.size() == 0)
+      fs.fail(f.name, "must be a non-empty list of model names, e.g. [resnet18, resnet50]");
+    for (const auto& m : members) f.members.push_back(m.as<std::string>());
+    out.push_back(f);
+  }
+  return out;
+}
+
 std::vector<PolicySpec> parse_policies(const YamlSection& root) {
   YamlSection ps = root.child("policies");
   std::vector<PolicySpec> out;
   for (auto it = ps.node().begin(); it != ps.node().end(); ++it) {
     PolicySpec p;
+    // Non-scalar keys or types would throw YAML::BadConversion past the CLI (found by fuzz_experiment).
+    if (!it->first.IsScalar()) ps.fail("", "policy labels must be plain names");
     p.label = it->first.as<std::string>();
     p.key = ps.key_path(p.label);
     if (p.label.empty() || p.label.find_first_of("/\\ ") != std::string::npos || p.label[0] == '.')
@@ -155,10 +191,13 @@ std::vector<PolicySpec> parse_policies(const YamlSection& root) {
     YAML::Node body = it->second;
     if (body.IsNull()) body = YAML::Node(YAML::NodeType::Map);
     if (!body.IsMap()) ps.fail(p.label, "must be a mapping (type: ..., parameters)");
+    if (body["type"] && !body["type"].IsScalar()) YamlSection(body, ps.file(), p.key).fail("type", "must be a policy type name");
     p.type = body["type"] ? body["type"].as<std::string>() : p.label;
     p.params = YAML::Node(YAML::NodeType::Map);
-    for (auto kv = body.begin(); kv != body.end(); ++kv)
+    for (auto kv = body.begin(); kv != body.end(); ++kv) {
+      if (!kv->first.IsScalar()) ps.fail(p.label, "parameter names must be plain names");
       if (kv->first.as<std::string>() != "type") p.params[kv->first.as<std::string>()] = kv->second;
+    }
     out.push_back(p);
   }
   if (out.empty()) ps.fail("", "list at least one policy");
@@ -195,12 +234,19 @@ std::vector<PlatformEvent> parse_events(const YamlSection& root, const PlatformS
 
 }  // namespace
 
-Experiment load_experiment(const std::string& path, const LoadOptions& opt) {
+static Experiment load_experiment_body(const std::string& path, const LoadOptions& opt) {
   YAML::Node doc = load_yaml_file(path);
-  for (const auto& o : opt.overrides) apply_override(doc, o, path);
+  // `platform.<key>...` reaches into the platform file when `platform:` names one.
+  std::vector<std::string> platform_overrides;
+  for (const auto& o : opt.overrides) {
+    if (o.rfind("platform.", 0) == 0 && doc["platform"] && doc["platform"].IsScalar())
+      platform_overrides.push_back(o.substr(9));
+    else
+      apply_override(doc, o, path);
+  }
   YamlSection root(doc, path, "");
   root.allow_only({"name", "description", "seed", "platform", "carbon", "models", "workload", "policies", "events",
-                   "output", "sweep", "metrics"});
+                   "output", "sweep", "metrics", "families"});
   Experiment e;
   e.file = path;
   e.resolved = YAML::Clone(doc);
@@ -213,11 +259,29 @@ Experiment load_experiment(const std::string& path, const LoadOptions& opt) {
   e.data_root = resolve_data_root(opt.data_root);
 
   std::string plat = resolve_path(root.str("platform"), path, share_dir());
-  if (!fs::exists(plat)) root.fail("platform", fmt::format("file '{}' does not exist", plat));
-  e.platform = load_platform(plat);
+  if (!exists_noexcept(plat)) root.fail("platform", fmt::format("file '{}' does not exist", plat));
+  if (std::error_code ec; !fs::is_regular_file(plat, ec))
+    root.fail("platform", fmt::format("'{}' is not a regular file (a directory?)", plat));
+  e.platform = load_platform(plat, [&](YAML::Node& pdoc) {
+    for (const auto& o : platform_overrides) {
+      try {
+        apply_override(pdoc, o, plat);
+      } catch (const InputError& err) {  // name the key as the user wrote it
+        std::string m = err.what();
+        const size_t at = m.find("--set '");
+        if (at != std::string::npos) m.insert(at + 7, "platform.");
+        throw InputError(m);
+      }
+    }
+  });
+  if (!platform_overrides.empty()) {
+    e.resolved["platform_overrides"] = YAML::Node(YAML::NodeType::Sequence);
+    for (const auto& o : platform_overrides) e.resolved["platform_overrides"].push_back(o);
+  }
   e.input_files.push_back(plat);
   e.carbon = parse_carbon(root.child("carbon"), path);
   e.models = parse_models(root);
+  e.families = parse_families(root);
   if (!root.has("workload")) root.fail("workload", "missing (required)");
   e.workload = doc["workload"];
   e.policies = parse_policies(root);
@@ -228,7 +292,27 @@ Experiment load_experiment(const std::string& path, const LoadOptions& opt) {
     e.output.requests_csv = o.boolean_or("requests", true);
     e.output.timeseries_csv = o.boolean_or("timeseries", true);
   }
+  if (root.has("metrics")) {
+    YamlSection m = root.child("metrics");
+    m.allow_only({"reference"});
+    e.metrics.reference = m.str("reference");
+    bool known = false;
+    for (const auto& p : e.policies) known = known || p.label == e.metrics.reference;
+    if (!known) m.fail("reference", fmt::format("no policy labelled '{}' in policies:", e.metrics.reference));
+  }
   return e;
+}
+
+// Safety net: a node of an unexpected YAML type that no explicit check caught (yaml-cpp throws
+// BadConversion / InvalidNode; found by fuzz_experiment) still becomes a one-line input error with
+// the file and line, not an uncaught exception.
+Experiment load_experiment(const std::string& path, const LoadOptions& opt) {
+  try {
+    return load_experiment_body(path, opt);
+  } catch (const YAML::Exception& e) {
+    if (e.mark.line < 0) fail_in_file(path, "unexpected YAML value (" + e.msg + ")");
+    fail_at_line(path, e.mark.line + 1, "unexpected YAML value here (" + e.msg + ")");
+  }
 }
 
 }  // namespace ce

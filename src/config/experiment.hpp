@@ -42,6 +42,14 @@ struct CustomModelSpec {
   std::string layer_type = "default";
 };
 
+// `families:` — a named pool of models (zoo or custom) a request can ask for, so model-selection
+// policies can choose across architectures (e.g. AlexNet, VGG-16 and the ResNets).
+struct FamilySpec {
+  std::string name;
+  std::vector<std::string> members;
+  std::string key;  // key path, for errors
+};
+
 struct PlatformEvent {
   double at_s = 0;
   uint32_t host = 0;
@@ -54,6 +62,11 @@ struct OutputOptions {
   bool timeseries_csv = true;
 };
 
+// `metrics:` — comparisons between policies of one run.
+struct MetricsOptions {
+  std::string reference;  // policy label the others are compared with (carbon-emission efficiency); empty: none
+};
+
 struct Experiment {
   std::string file;
   std::string name;
@@ -62,10 +75,12 @@ struct Experiment {
   PlatformSpec platform;
   CarbonSpec carbon;
   std::vector<CustomModelSpec> models;
+  std::vector<FamilySpec> families;
   YAML::Node workload;
   std::vector<PolicySpec> policies;
   std::vector<PlatformEvent> events;
   OutputOptions output;
+  MetricsOptions metrics;
   YAML::Node resolved;  // the whole document after --set overrides (for run.json)
   std::vector<std::string> input_files;  // every file read so far (experiment, platform, ...)
 };

@@ -1,6 +1,7 @@
 #include "config/platform_spec.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fmt/format.h>
 #include <limits>
 #include <set>
@@ -10,6 +11,14 @@
 #include "core/error.hpp"
 
 namespace ce {
+
+// A path a user wrote may be too long or otherwise unusable: treat that as "does not exist" (the
+// caller then reports the key) instead of letting std::filesystem throw (found by fuzz_experiment).
+static bool exists_noexcept(const std::filesystem::path& p) {
+  std::error_code ec;
+  return std::filesystem::exists(p, ec);
+}
+
 
 double HostSpec::power_w(uint32_t p, double busy) const {
   const PstateSpec& s = pstates.at(p);
@@ -56,9 +65,49 @@ PstateSpec parse_power(const std::string& text, double speed, const YamlSection&
   return {speed, v[0], v[1], v[2]};
 }
 
+// `rates: {type: MAC/s, ...}` into `out` (later keys of the same section replace earlier ones).
+void parse_rates(const YamlSection& r, std::map<std::string, double>& out) {
+  for (auto it = r.node().begin(); it != r.node().end(); ++it) {
+    std::string type = it->first.as<std::string>();
+    double v = r.num(type);
+    if (!(v > 0)) r.fail(type, "MAC rate must be > 0 (MAC/s)");
+    out[type] = v;
+  }
+}
+
+// `op_costs: {class: {per_mac: s, per_byte: s, fixed: s}, ...}`; every coefficient >= 0.
+void parse_op_costs(const YamlSection& oc, std::map<std::string, OpCost>& out) {
+  for (auto it = oc.node().begin(); it != oc.node().end(); ++it) {
+    std::string cls = it->first.as<std::string>();
+    YamlSection c = oc.child(cls);
+    c.allow_only({"per_mac", "per_byte", "fixed"});
+    OpCost cost{c.non_negative_or("per_mac", 0), c.non_negative_or("per_byte", 0), c.non_negative_or("fixed", 0)};
+    if (!(cost.per_mac > 0 || cost.per_byte > 0 || cost.fixed > 0))
+      c.fail("per_mac", "an op class needs at least one positive coefficient (per_mac, per_byte or fixed)");
+    out[cls] = cost;
+  }
+}
+
+// A host profile (platforms/hosts/*.yaml, written by `carbonedge calibrate`): rates,
+// layer_overhead and op_costs measured on one machine. `profile:` is resolved relative to the
+// platform file; the host entry's own keys win over the profile's (rates key by key).
+void apply_profile(const YamlSection& h, HostSpec& s) {
+  namespace fs = std::filesystem;
+  const std::string rel = h.str("profile");
+  fs::path p = fs::path(rel).is_absolute() ? fs::path(rel) : fs::path(h.file()).parent_path() / rel;
+  if (!exists_noexcept(p)) h.fail("profile", fmt::format("host profile '{}' not found (looked for {})", rel, p.string()));
+  s.profile = p.string();
+  YamlSection prof(load_yaml_file(p.string()), p.string(), "");
+  prof.allow_only({"name", "description", "calibration", "rates", "layer_overhead", "op_costs"});
+  if (prof.has("rates")) parse_rates(prof.child("rates"), s.rates);
+  s.layer_overhead_s = prof.quantity_or("layer_overhead", Unit::Duration, 0);
+  if (s.layer_overhead_s < 0) prof.fail("layer_overhead", "must be >= 0");
+  if (prof.has("op_costs")) parse_op_costs(prof.child("op_costs"), s.op_costs);
+}
+
 HostSpec parse_host(const YamlSection& h) {
   h.allow_only({"name", "cores", "speed", "power", "power_off", "pstate", "region", "memory", "rates",
-                "layer_overhead", "embodied", "source"});
+                "layer_overhead", "op_costs", "profile", "embodied", "source"});
   HostSpec s;
   s.name = h.str("name");
   long cores = h.integer_or("cores", 1);
@@ -81,16 +130,11 @@ HostSpec parse_host(const YamlSection& h) {
   s.initial_pstate = static_cast<uint32_t>(ps);
   s.region = h.str("region");
   s.memory_bytes = h.quantity_or("memory", Unit::Bytes, 0);
-  if (h.has("rates")) {
-    YamlSection r = h.child("rates");
-    for (auto it = r.node().begin(); it != r.node().end(); ++it) {
-      std::string type = it->first.as<std::string>();
-      double v = r.num(type);
-      if (!(v > 0)) r.fail(type, "MAC rate must be > 0 (MAC/s)");
-      s.rates[type] = v;
-    }
-  }
-  s.layer_overhead_s = h.quantity_or("layer_overhead", Unit::Duration, 0);
+  if (h.has("profile")) apply_profile(h, s);  // first, so the host's own keys below win
+  if (h.has("rates")) parse_rates(h.child("rates"), s.rates);
+  s.layer_overhead_s = h.quantity_or("layer_overhead", Unit::Duration, s.layer_overhead_s);
+  if (s.layer_overhead_s < 0) h.fail("layer_overhead", "must be >= 0");
+  if (h.has("op_costs")) parse_op_costs(h.child("op_costs"), s.op_costs);
   if (h.has("embodied")) {
     YamlSection e = h.child("embodied");
     e.allow_only({"kgco2e", "lifetime"});
@@ -122,8 +166,10 @@ LinkSpec parse_link(const YamlSection& l) {
 
 }  // namespace
 
-PlatformSpec load_platform(const std::string& path) {
-  YamlSection root(load_yaml_file(path), path, "");
+static PlatformSpec load_platform_body(const std::string& path, const std::function<void(YAML::Node&)>& edit) {
+  YAML::Node doc = load_yaml_file(path);
+  if (edit) edit(doc);
+  YamlSection root(doc, path, "");
   root.allow_only({"name", "description", "default_region", "hosts", "links", "network"});
   PlatformSpec p;
   p.file = path;
@@ -205,6 +251,18 @@ PlatformSpec load_platform(const std::string& path) {
                      "link '" + link.name + "' needs a region (or set default_region at the top)");
   }
   return p;
+}
+
+// Safety net: a node of an unexpected YAML type that no explicit check caught (yaml-cpp throws
+// BadConversion / InvalidNode; found by fuzz_experiment) still becomes a one-line input error with
+// the file and line, not an uncaught exception.
+PlatformSpec load_platform(const std::string& path, const std::function<void(YAML::Node&)>& edit) {
+  try {
+    return load_platform_body(path, edit);
+  } catch (const YAML::Exception& e) {
+    if (e.mark.line < 0) fail_in_file(path, "unexpected YAML value (" + e.msg + ")");
+    fail_at_line(path, e.mark.line + 1, "unexpected YAML value here (" + e.msg + ")");
+  }
 }
 
 }  // namespace ce

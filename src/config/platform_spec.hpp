@@ -2,9 +2,11 @@
 // The platform as read from platforms/*.yaml: plain data, no SimGrid types. sim/ turns it into an
 // S4U platform; policies read it through their ClusterView.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
+#include <yaml-cpp/yaml.h>
 
 namespace ce {
 
@@ -13,6 +15,14 @@ struct PstateSpec {
   double idle_w = 0;       // no core busy
   double one_core_w = 0;   // exactly one core busy (SimGrid's "epsilon")
   double all_cores_w = 0;  // every core busy
+};
+
+// Fitted cost of one primitive op class (models/cost_model.hpp op_cost_class) on a host at pstate 0:
+// seconds = per_mac * MACs + per_byte * bytes moved + fixed. Written by `carbonedge calibrate`.
+struct OpCost {
+  double per_mac = 0;   // s per MAC
+  double per_byte = 0;  // s per byte read or written
+  double fixed = 0;     // s per op (dispatch, loop setup)
 };
 
 struct HostSpec {
@@ -24,7 +34,11 @@ struct HostSpec {
   std::string region;                 // carbon zone id
   double memory_bytes = 0;            // 0 = unlimited; a stage whose weights exceed it is not placeable
   std::map<std::string, double> rates;  // MAC/s per layer type at pstate 0; "default" for the rest
-  double layer_overhead_s = 0;        // fixed cost per layer row (framework dispatch)
+  double layer_overhead_s = 0;        // fixed cost per layer row costed by `rates` (framework dispatch)
+  // Per op class costs (optional): rows of models that carry row_ops are costed op by op with
+  // these instead of rates + layer_overhead (see models/cost_model.hpp).
+  std::map<std::string, OpCost> op_costs;
+  std::string profile;                // host profile file that filled rates/op_costs ("" = none)
   double embodied_kgco2e = 0;         // optional, for embodied-carbon reporting
   double lifetime_s = 0;
   std::string source;                 // where the power figures come from (cited in the YAML)
@@ -57,6 +71,8 @@ struct PlatformSpec {
   double transfer_time(uint32_t i, uint32_t j, double bytes) const;
 };
 
-PlatformSpec load_platform(const std::string& path);
+// `edit`, when given, changes the parsed document before it is read (the experiment's
+// `--set platform.hosts.<name>.<key>=...` overrides and sweeps over platform keys).
+PlatformSpec load_platform(const std::string& path, const std::function<void(YAML::Node&)>& edit = {});
 
 }  // namespace ce

@@ -1,5 +1,8 @@
 #include "config/yaml_section.hpp"
 
+#include <filesystem>
+#include <ios>
+
 #include <fmt/format.h>
 
 #include "core/csv.hpp"
@@ -8,6 +11,11 @@
 namespace ce {
 
 YAML::Node load_yaml_file(const std::string& path) {
+  // A directory (or other non-file) makes the stream throw std::ios_base::failure mid-parse (found by
+  // fuzz_experiment): say what is wrong instead.
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    fail_in_file(path, "is not a regular file (a directory?); give the path of a YAML file");
   try {
     YAML::Node n = YAML::LoadFile(path);
     if (!n.IsMap()) fail_in_file(path, "top level must be a mapping of keys (key: value)");
@@ -16,6 +24,8 @@ YAML::Node load_yaml_file(const std::string& path) {
     fail_in_file(path, "cannot open file (check the path)");
   } catch (const YAML::ParserException& e) {
     fail_at_line(path, e.mark.line + 1, "YAML syntax error: " + e.msg);
+  } catch (const std::ios_base::failure& e) {
+    fail_in_file(path, std::string("cannot read file: ") + e.what());
   }
 }
 
@@ -33,6 +43,10 @@ void YamlSection::fail(const std::string& key, const std::string& what) const {
 
 void YamlSection::allow_only(std::initializer_list<const char*> allowed) const {
   for (auto it = node_.begin(); it != node_.end(); ++it) {
+    // A mapping or list used as a key would throw YAML::BadConversion past the CLI (found by fuzz_experiment).
+    if (!it->first.IsScalar())
+      fail_in_file(file_, fmt::format("line {}: key '{}': keys must be plain names", it->first.Mark().line + 1,
+                                      path_.empty() ? std::string("(top level)") : path_));
     std::string k = it->first.as<std::string>();
     bool ok = false;
     for (const char* a : allowed) ok = ok || k == a;

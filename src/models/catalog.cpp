@@ -6,7 +6,8 @@
 
 namespace ce {
 
-ModelCatalog::ModelCatalog(const std::vector<CustomModelSpec>& custom) {
+ModelCatalog::ModelCatalog(const std::vector<CustomModelSpec>& custom, const std::vector<FamilySpec>& families)
+    : families_(families) {
   // A custom model is one row of work after its input row: it cannot be partitioned.
   for (const auto& c : custom) {
     ModelProfile m;
@@ -29,9 +30,16 @@ const ModelProfile* ModelCatalog::find(const std::string& name) const {
 
 std::vector<const ModelProfile*> ModelCatalog::variants(const std::string& name) const {
   if (const ModelProfile* m = find(name)) return {m};
-  std::vector<const ModelProfile*> out = family_members(name);
-  for (const auto& m : custom_)
-    if (m.family == name) out.push_back(&m);
+  std::vector<const ModelProfile*> out;
+  for (const auto& f : families_)
+    if (f.name == name)
+      for (const auto& member : f.members)
+        if (const ModelProfile* m = find(member)) out.push_back(m);
+  if (out.empty()) {
+    out = family_members(name);
+    for (const auto& m : custom_)
+      if (m.family == name) out.push_back(&m);
+  }
   std::stable_sort(out.begin(), out.end(),
                    [](const ModelProfile* a, const ModelProfile* b) { return a->total_macs() < b->total_macs(); });
   return out;

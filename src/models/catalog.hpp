@@ -12,7 +12,7 @@ namespace ce {
 
 class ModelCatalog {
  public:
-  explicit ModelCatalog(const std::vector<CustomModelSpec>& custom = {});
+  explicit ModelCatalog(const std::vector<CustomModelSpec>& custom = {}, const std::vector<FamilySpec>& families = {});
   const ModelProfile* find(const std::string& name) const;  // nullptr if unknown
   // Models that can serve a request for `name`, cheapest (fewest MACs) first; empty if unknown.
   std::vector<const ModelProfile*> variants(const std::string& name) const;
@@ -20,6 +20,7 @@ class ModelCatalog {
 
  private:
   std::deque<ModelProfile> custom_;  // deque: stable addresses
+  std::vector<FamilySpec> families_;
 };
 
 }  // namespace ce

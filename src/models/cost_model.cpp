@@ -8,12 +8,63 @@ double mac_rate(const HostSpec& host, const std::string& type) {
   return host.pstates.at(0).speed / 2.0;
 }
 
+std::string op_cost_class(const OpShape& op) {
+  switch (op.kind) {
+    case OpKind::Conv2d:
+      if (op.groups == 1) return "conv";
+      if (op.groups == op.in_c && op.out_c == op.in_c) return "dwconv";
+      return "gconv";
+    case OpKind::Linear: return "linear";
+    case OpKind::MatMul: return "matmul";
+    case OpKind::MaxPool:
+    case OpKind::AvgPool: return "pool";
+    case OpKind::BatchNorm:
+    case OpKind::LayerNorm: return "norm";
+    case OpKind::Activation:
+      if (op.detail == "silu" || op.detail == "sigmoid" || op.detail == "gelu" || op.detail == "tanh")
+        return "act_exp";
+      return "act";
+    case OpKind::Softmax: return "act_exp";
+    default: return "memory";
+  }
+}
+
+double op_bytes_moved(const OpShape& op) {
+  const double out = static_cast<double>(op.out_elems);
+  const double in_img = static_cast<double>(op.in_c * op.in_h * op.in_w);
+  double in = in_img;
+  switch (op.kind) {
+    case OpKind::Conv2d:
+      if (!(op.k == 1 && op.stride == 1 && op.pad == 0) && op.groups != op.in_c)
+        in += 2.0 * static_cast<double>(op.batch * op.k_dim * op.n);  // im2col write + read
+      break;
+    case OpKind::Linear: in = static_cast<double>(op.m * op.k_dim); break;
+    case OpKind::MatMul: in = static_cast<double>(op.batch * (op.m * op.k_dim + op.k_dim * op.n)); break;
+    case OpKind::Add: in = 2.0 * out; break;
+    case OpKind::Mul: in = out + static_cast<double>(op.out_c); break;
+    case OpKind::Concat:
+    case OpKind::Embedding: in = out; break;
+    default: break;
+  }
+  return 4.0 * (in + out + static_cast<double>(op.params));
+}
+
+double row_seconds(const HostSpec& host, const ModelProfile& m, size_t i) {
+  const LayerProfile& l = m.layers[i];
+  const bool op_path = !host.op_costs.empty() && m.row_ops.size() == m.layers.size() && !m.row_ops[i].empty();
+  if (!op_path) return static_cast<double>(l.macs) / mac_rate(host, l.type) + host.layer_overhead_s;
+  double t = 0;
+  for (const OpShape& op : m.row_ops[i]) {
+    auto it = host.op_costs.find(op_cost_class(op));
+    t += it != host.op_costs.end() ? op_seconds(it->second, op)
+                                   : static_cast<double>(op.macs) / mac_rate(host, l.type);
+  }
+  return t;
+}
+
 double stage_seconds(const HostSpec& host, const ModelProfile& m, size_t first, size_t last) {
   double t = 0;
-  for (size_t i = first; i <= last && i < m.layers.size(); ++i) {
-    const LayerProfile& l = m.layers[i];
-    t += static_cast<double>(l.macs) / mac_rate(host, l.type) + host.layer_overhead_s;
-  }
+  for (size_t i = first; i <= last && i < m.layers.size(); ++i) t += row_seconds(host, m, i);
   return t;
 }
 

@@ -1,8 +1,14 @@
 #pragma once
-// How long rows [first, last] of a model take on a host: Σ MACs / rate(host, row type) + a fixed
-// overhead per row, at the host's pstate 0. Policies use it to predict; sim/ turns it into a
-// SimGrid flop amount (time × pstate-0 speed), so slower pstates stretch it by the speed ratio.
+// How long rows [first, last] of a model take on a host, at the host's pstate 0. Two paths:
+//  * rates (always available): Σ MACs / rate(host, row type) + layer_overhead per row;
+//  * op costs (a calibrated host, `op_costs`, and a model with row_ops, i.e. zoo models): each
+//    row is the sum over its primitive ops of per_mac·MACs + per_byte·bytes + fixed of the op's
+//    class. layer_overhead is not added there: the per-op `fixed` terms already carry dispatch
+//    costs. An op whose class the host does not list falls back to MACs / rate(row type).
+// Policies use it to predict; sim/ turns it into a SimGrid flop amount (time × pstate-0 speed),
+// so slower pstates stretch it by the speed ratio.
 #include <cstddef>
+#include <string>
 
 #include "config/platform_spec.hpp"
 #include "models/model_profile.hpp"
@@ -17,5 +23,20 @@ double stage_seconds(const HostSpec& host, const ModelProfile& m, size_t first, 
 double stage_flops(const HostSpec& host, const ModelProfile& m, size_t first, size_t last);
 // Bytes of weights a stage must hold in memory (fp32 parameters).
 double stage_weight_bytes(const ModelProfile& m, size_t first, size_t last);
+
+// Cost class of a primitive op (the key of HostSpec::op_costs): conv (dense conv2d), dwconv
+// (depthwise), gconv (other grouped conv), linear, matmul, pool, norm (batch/layer norm),
+// act (relu-like activations), act_exp (exp-based: silu, sigmoid, gelu, tanh, softmax),
+// memory (add, mul, concat, upsample, embedding, reshape: data movement).
+std::string op_cost_class(const OpShape& op);
+// fp32 bytes an op reads and writes: inputs + outputs + parameters, plus the im2col matrix
+// (written, then read) of a dense/grouped conv that is not a plain 1x1.
+double op_bytes_moved(const OpShape& op);
+// Seconds of one op under `c`.
+inline double op_seconds(const OpCost& c, const OpShape& op) {
+  return c.per_mac * static_cast<double>(op.macs) + c.per_byte * op_bytes_moved(op) + c.fixed;
+}
+// Seconds of one row (index i of m) on host: the op path when it applies, else the rates path.
+double row_seconds(const HostSpec& host, const ModelProfile& m, size_t i);
 
 }  // namespace ce

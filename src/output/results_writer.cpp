@@ -31,6 +31,7 @@ json summary_json(const RunMetrics& m, const PolicySpec& policy) {
   j["inferences_per_gco2"] = m.inferences_per_gco2;
   j["slo_violation_rate"] = m.slo_violation_rate;
   j["mean_top1"] = m.mean_top1;
+  j["mean_top5"] = m.mean_top5;
   j["latency_ms"] = {{"mean", m.latency_mean_ms},
                      {"p50", m.latency_p50_ms},
                      {"p95", m.latency_p95_ms},
@@ -51,6 +52,11 @@ json summary_json(const RunMetrics& m, const PolicySpec& policy) {
     }
   }
   j["per_host"] = hosts;
+  json models = json::object();
+  for (const auto& [name, count] : m.served_per_model)
+    models[name] = {{"requests", count},
+                    {"share", m.completed ? static_cast<double>(count) / static_cast<double>(m.completed) : 0.0}};
+  j["per_model"] = models;
   j["per_link"] = links;
   return j;
 }
@@ -77,11 +83,22 @@ const std::vector<std::pair<const char*, const char*>> kComparisonColumns = {
     {"carbon_g", "carbon_g"},                     {"gco2_per_inference", "gco2_per_inference"},
     {"inferences_per_gco2", "inferences_per_gco2"}, {"latency_mean_ms", "latency_ms.mean"},
     {"latency_p95_ms", "latency_ms.p95"},         {"latency_p99_ms", "latency_ms.p99"},
-    {"slo_violation_rate", "slo_violation_rate"}, {"mean_top1", "mean_top1"}};
+    {"slo_violation_rate", "slo_violation_rate"}, {"mean_top1", "mean_top1"},
+    {"mean_top5", "mean_top5"},                   {"carbon_change_vs_ref", "vs_reference.carbon_change"},
+    {"delta_top1_vs_ref_pp", "vs_reference.delta_top1_pp"}, {"cee_top1", "vs_reference.cee_top1"},
+    {"cee_top5", "vs_reference.cee_top5"}};
 
-json lookup(const json& j, const std::string& dotted) {
+// Columns of metrics that may be absent (no reference policy) or null print as empty cells.
+std::string cell(const json& j, const std::string& dotted) {
   size_t d = dotted.find('.');
-  return d == std::string::npos ? j.at(dotted) : j.at(dotted.substr(0, d)).at(dotted.substr(d + 1));
+  const json* v = &j;
+  if (d != std::string::npos) {
+    if (!j.contains(dotted.substr(0, d))) return "";
+    v = &j.at(dotted.substr(0, d));
+  }
+  const std::string leaf = d == std::string::npos ? dotted : dotted.substr(d + 1);
+  if (!v->contains(leaf) || v->at(leaf).is_null()) return "";
+  return v->at(leaf).dump();
 }
 }  // namespace
 
@@ -91,21 +108,30 @@ void write_comparison(const std::string& path, const std::vector<std::pair<Polic
   s += "\n";
   for (const auto& [p, j] : rows) {
     s += p.label + "," + p.type;
-    for (auto& [col, key] : kComparisonColumns) s += "," + lookup(j, key).dump();
+    for (auto& [col, key] : kComparisonColumns) s += "," + cell(j, key);
     s += "\n";
   }
   write_file_atomic(path, s);
 }
 
 std::string comparison_table(const std::vector<std::pair<PolicySpec, json>>& rows) {
-  std::string s = fmt::format("{:<16} {:>9} {:>12} {:>11} {:>13} {:>11} {:>11} {:>9}\n", "policy", "requests",
-                              "energy_J", "carbon_g", "gCO2/inf", "inf/gCO2", "p95_ms", "SLO_viol");
-  for (const auto& [p, j] : rows)
-    s += fmt::format("{:<16} {:>9} {:>12.2f} {:>11.4f} {:>13.6g} {:>11.2f} {:>11.2f} {:>8.1f}%\n", p.label,
+  const bool ref = !rows.empty() && rows.front().second.contains("vs_reference");
+  std::string s = fmt::format("{:<16} {:>9} {:>12} {:>11} {:>13} {:>11} {:>11} {:>9} {:>7}", "policy", "requests",
+                              "energy_J", "carbon_g", "gCO2/inf", "inf/gCO2", "p95_ms", "SLO_viol", "top1%");
+  if (ref) s += fmt::format(" {:>12}", "CEE_top1");
+  s += "\n";
+  for (const auto& [p, j] : rows) {
+    s += fmt::format("{:<16} {:>9} {:>12.2f} {:>11.4f} {:>13.6g} {:>11.2f} {:>11.2f} {:>8.1f}% {:>7.2f}", p.label,
                      j.at("requests_completed").get<uint64_t>(), j.at("energy_j").get<double>(),
                      j.at("carbon_g").get<double>(), j.at("gco2_per_inference").get<double>(),
                      j.at("inferences_per_gco2").get<double>(), j.at("latency_ms").at("p95").get<double>(),
-                     100 * j.at("slo_violation_rate").get<double>());
+                     100 * j.at("slo_violation_rate").get<double>(), j.at("mean_top1").get<double>());
+    if (ref) {
+      const json& c = j.at("vs_reference").at("cee_top1");
+      s += c.is_null() ? fmt::format(" {:>12}", "—") : fmt::format(" {:>12.4g}", c.get<double>());
+    }
+    s += "\n";
+  }
   return s;
 }
 

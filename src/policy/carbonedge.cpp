@@ -27,6 +27,7 @@
 
 #include "models/cost_model.hpp"
 #include "policy/builtin_policies.hpp"
+#include "policy/model_cache.hpp"
 
 namespace ce {
 namespace {
@@ -43,6 +44,16 @@ Weights mode_weights(const std::string& mode) {
   return {0.15, 0.15, 0.10, 0.10, 0.50};  // green
 }
 
+// The weight sweep of the paper's Fig. 3 varies w_C; the grid and how the other weights move are not
+// given (papers.md §1.6), so we keep the mode's R:L:P:B proportions and rescale them to 1 − w_C.
+template <class Section>
+Weights with_carbon_weight(Weights base, double w_c, const Section& p) {
+  if (w_c < 0 || w_c > 1) p.fail("w_C", "must be in [0, 1]");
+  const double rest = base.R + base.L + base.P + base.B;
+  const double k = (1.0 - w_c) / rest;
+  return {base.R * k, base.L * k, base.P * k, base.B * k, w_c};
+}
+
 struct Options {
   Weights w;
   bool paper_units = true;
@@ -55,28 +66,65 @@ struct Options {
   uint32_t nodes = 1;           // > 1 with amp4ec partitioning
 };
 
+// Per model: whole-model weight bytes and time on each host at pstate 0 (pure functions of the
+// model and the platform, memoised so a decision costs O(hosts) arithmetic and no allocation).
+struct ModelFacts {
+  double weight = 0;
+  std::vector<double> seconds;  // per host: stage_seconds(host, m, 1, R)
+};
+
 class CarbonEdge : public Policy {
  public:
-  explicit CarbonEdge(Options o) : o_(std::move(o)) {}
+  explicit CarbonEdge(Options o) : o_(std::move(o)) {
+    pick_ = o_.variant == "smallest" ? Smallest : o_.variant == "largest" ? Largest : Named;
+  }
 
   Plan decide(const Request& req, const std::vector<const ModelProfile*>& variants,
               const ClusterView& view) const override {
     const ModelProfile* m = variants.back();
-    if (o_.variant == "smallest") m = variants.front();
-    else if (o_.variant != "largest")
+    if (pick_ == Smallest) m = variants.front();
+    else if (pick_ == Named)
       for (auto* v : variants)
         if (v->name == o_.variant) m = v;
     const PlatformSpec& P = *view.platform;
     const size_t R = m->row_count() - 1;
-    const double weight = stage_weight_bytes(*m, 1, R);
+    const ModelFacts& mf = facts_.get(m, [&] {
+      ModelFacts f;
+      f.weight = stage_weight_bytes(*m, 1, R);
+      for (const HostSpec& h : P.hosts) f.seconds.push_back(stage_seconds(h, *m, 1, R));
+      return f;
+    });
+    const double weight = mf.weight;
     const size_t H = P.hosts.size();
     const size_t N = o_.hosts.empty() ? H : o_.hosts.size();
+    const bool partial_ok = o_.nodes > 1;
+
+    if (!partial_ok) {
+      // The best score, ties to the lower host index (what sorting by (score desc, host asc) puts first).
+      double best = 0;
+      uint32_t best_h = 0;
+      bool any = false;
+      for (size_t i = 0; i < N; ++i) {
+        uint32_t h = o_.hosts.empty() ? static_cast<uint32_t>(i) : o_.hosts[i];
+        double s = score(h, mf.seconds[h], weight, req.source, view, false);
+        if (std::isnan(s)) continue;
+        if (!any || s > best || (s == best && h < best_h)) {
+          best = s;
+          best_h = h;
+          any = true;
+        }
+      }
+      if (!any) return Plan{nullptr, {}, "no node passes the load/resource filters"};
+      if (weight > mem_limit(P.hosts[best_h])) return Plan{nullptr, {}, "model does not fit on any node"};
+      return whole_model_on(m, best_h);
+    }
 
     // (score, host) of every eligible node.
-    std::vector<std::pair<double, uint32_t>> scored;
+    thread_local std::vector<std::pair<double, uint32_t>> scored;
+    scored.clear();
     for (size_t i = 0; i < N; ++i) {
       uint32_t h = o_.hosts.empty() ? static_cast<uint32_t>(i) : o_.hosts[i];
-      double s = score(h, *m, R, weight, req.source, view, o_.nodes > 1);
+      double s = score(h, mf.seconds[h], weight, req.source, view, true);
       if (!std::isnan(s)) scored.push_back({s, h});
     }
     if (scored.empty()) return Plan{nullptr, {}, "no node passes the load/resource filters"};
@@ -84,7 +132,7 @@ class CarbonEdge : public Policy {
     std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
       return a.first > b.first || (a.first == b.first && a.second < b.second);
     });
-    if (o_.nodes <= 1 || scored.size() < 2) {
+    if (scored.size() < 2) {
       if (weight > mem_limit(P.hosts[scored[0].second])) return Plan{nullptr, {}, "model does not fit on any node"};
       return whole_model_on(m, scored[0].second);
     }
@@ -100,7 +148,8 @@ class CarbonEdge : public Policy {
   }
 
   // NaN when the node is filtered out. Public for the tests through the factory's behaviour only.
-  double score(uint32_t h, const ModelProfile& m, size_t R, double weight, uint32_t src, const ClusterView& view,
+  // t_model: the whole model's time on h at pstate 0 (stage_seconds(h, m, 1, R)).
+  double score(uint32_t h, double t_model, double weight, uint32_t src, const ClusterView& view,
                bool partial_ok) const {
     const PlatformSpec& P = *view.platform;
     const HostState& hs = view.hosts[h];
@@ -112,7 +161,7 @@ class CarbonEdge : public Policy {
     if (load > o_.load_threshold) return nan;
     if (!partial_ok && weight > mem_limit(spec)) return nan;  // has_sufficient_resources
     const double slow = spec.pstates.at(0).speed / spec.pstates.at(hs.pstate).speed;
-    double t = stage_seconds(spec, m, 1, R) * slow;  // prior
+    double t = t_model * slow;  // prior
     if (o_.history && hs.completed > 0) t = hs.mean_service_s();
     if (t > o_.max_latency) return nan;
     const double free = std::max(0.0, 1.0 - load);
@@ -212,25 +261,29 @@ class CarbonEdge : public Policy {
   }
 
   Options o_;
+  enum Pick { Largest, Smallest, Named } pick_ = Largest;
+  PerModelCache<ModelFacts> facts_;
 };
 
 }  // namespace
 
 std::unique_ptr<Policy> make_carbonedge(const YamlSection& p, const PolicyContext& ctx) {
-  p.allow_only({"mode", "weights", "units", "t_avg", "power_w", "load_threshold", "max_latency", "hosts", "variant",
-                "partition", "nodes"});
+  p.allow_only({"mode", "weights", "w_C", "units", "t_avg", "power_w", "load_threshold", "max_latency", "hosts",
+                "variant", "partition", "nodes"});
   Options o;
   const std::string mode = p.str_or("mode", p.has("weights") ? "custom" : "balanced");
   if (mode == "custom") {
     if (!p.has("weights")) p.fail("mode", "mode 'custom' needs weights: {R, L, P, B, C}");
     YamlSection w = p.child("weights");
     w.allow_only({"R", "L", "P", "B", "C"});
+    if (p.has("w_C")) p.fail("w_C", "with custom weights set weights.C instead");
     o.w = {w.num("R"), w.num("L"), w.num("P"), w.num("B"), w.num("C")};
     for (double x : {o.w.R, o.w.L, o.w.P, o.w.B, o.w.C})
       if (x < 0) p.fail("weights", "weights must be >= 0");
   } else if (mode == "performance" || mode == "balanced" || mode == "green") {
     if (p.has("weights")) p.fail("weights", fmt::format("weights given with mode '{}'; use mode: custom", mode));
     o.w = mode_weights(mode);
+    if (p.has("w_C")) o.w = with_carbon_weight(o.w, p.num("w_C"), p);
   } else {
     p.fail("mode", fmt::format("unknown mode '{}' (performance, balanced, green, custom)", mode));
   }

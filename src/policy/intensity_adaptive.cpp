@@ -9,27 +9,62 @@
 // energy: dynamic (default)  → E_m = (P(pstate, 1 busy core) − P_idle(pstate)) · t_m
 //         all_cores          → E_m = P(pstate, all cores busy) · t_m
 //   t_m = stage_seconds(h, m, all rows) × speed(pstate 0)/speed(pstate).
-// C_l, C_h come from, in order: the `c_low`/`c_high` parameters; ClusterView::window_min_max[h]
-// when sim/ fills it; else the min/max of h's zone over the whole experiment (carbon.start ..
-// start + duration), computed once by the factory from the experiment's carbon inputs.
+// C_l, C_h come from, in order: the `c_low`/`c_high` parameters; with `window: DURATION` the min/max
+// of h's zone over the trailing window [now − W, now] (causal: only intensities already observed);
+// with `window: span` (default) ClusterView::window_min_max[h] when sim/ fills it, else the min/max
+// of h's zone over the whole experiment (carbon.start .. start + duration) — an oracle that knows the
+// evaluation period in advance, as the paper's "lowest/highest observed CI" is read in papers.md §2.1.
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
 
 #include "carbon/carbon_catalog.hpp"
+#include "carbon/trailing_window.hpp"
 #include "models/cost_model.hpp"
 #include "policy/builtin_policies.hpp"
+#include "policy/model_cache.hpp"
 
 namespace ce {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// Per model: whole-model weight bytes and time on each host at pstate 0, memoised.
+struct ModelFacts {
+  double weight = 0;
+  std::vector<double> seconds;
+};
+
 class IntensityAdaptive : public Policy {
  public:
-  IntensityAdaptive(int host, bool all_cores, double c_low, double c_high, std::vector<std::pair<double, double>> exp)
-      : host_(host), all_cores_(all_cores), c_low_(c_low), c_high_(c_high), exp_minmax_(std::move(exp)) {}
+  // A variant is dominated when another costs no more energy and is at least as accurate (one of
+  // the two strictly): e.g. VGG-16 next to ResNet-152. The paper's rule would still serve it.
+  void set_pareto(bool on) { pareto_ = on; }
+
+  static void drop_dominated(std::vector<std::pair<double, const ModelProfile*>>& e) {
+    auto dominated = [&](const std::pair<double, const ModelProfile*>& a) {
+      for (const auto& b : e)
+        if (b.first <= a.first && b.second->top1 >= a.second->top1 &&
+            (b.first < a.first || b.second->top1 > a.second->top1))
+          return true;
+      return false;
+    };
+    thread_local std::vector<std::pair<double, const ModelProfile*>> kept;
+    kept.clear();
+    for (const auto& a : e)
+      if (!dominated(a)) kept.push_back(a);
+    e.swap(kept);
+  }
+
+  IntensityAdaptive(int host, bool all_cores, double c_low, double c_high, std::vector<std::pair<double, double>> exp,
+                    std::vector<TrailingMinMax> trailing)
+      : host_(host),
+        all_cores_(all_cores),
+        c_low_(c_low),
+        c_high_(c_high),
+        exp_minmax_(std::move(exp)),
+        trailing_(std::move(trailing)) {}
 
   Plan decide(const Request& req, const std::vector<const ModelProfile*>& variants,
               const ClusterView& view) const override {
@@ -42,12 +77,20 @@ class IntensityAdaptive : public Policy {
     const double slow = spec.pstates.at(0).speed / spec.pstates.at(hs.pstate).speed;
     const double watts = all_cores_ ? spec.power_w(hs.pstate, spec.cores)
                                     : spec.power_w(hs.pstate, 1) - spec.pstates.at(hs.pstate).idle_w;
-    std::vector<std::pair<double, const ModelProfile*>> e;  // (energy J, variant), cheapest MACs first
+    thread_local std::vector<std::pair<double, const ModelProfile*>> e;  // (energy J, variant), cheapest MACs first
+    e.clear();
     for (const ModelProfile* m : variants) {
-      const size_t R = m->row_count() - 1;
-      if (spec.memory_bytes > 0 && stage_weight_bytes(*m, 1, R) > spec.memory_bytes) continue;
-      e.push_back({watts * stage_seconds(spec, *m, 1, R) * slow, m});
+      const ModelFacts& mf = facts_.get(m, [&] {
+        const size_t R = m->row_count() - 1;
+        ModelFacts f;
+        f.weight = stage_weight_bytes(*m, 1, R);
+        for (const HostSpec& hs2 : view.platform->hosts) f.seconds.push_back(stage_seconds(hs2, *m, 1, R));
+        return f;
+      });
+      if (spec.memory_bytes > 0 && mf.weight > spec.memory_bytes) continue;
+      e.push_back({watts * mf.seconds[h] * slow, m});
     }
+    if (pareto_) drop_dominated(e);
     if (e.empty()) return Plan{nullptr, {}, "no variant fits in the serving host's memory"};
     double el = e[0].first, eh = e[0].first;
     for (auto& [x, m] : e) {
@@ -78,7 +121,8 @@ class IntensityAdaptive : public Policy {
  private:
   std::pair<double, double> window(uint32_t h, const ClusterView& view) const {
     std::pair<double, double> w{kNaN, kNaN};
-    if (h < view.window_min_max.size()) w = view.window_min_max[h];
+    if (h < trailing_.size()) w = trailing_[h].at(view.now_s);
+    else if (h < view.window_min_max.size()) w = view.window_min_max[h];
     else if (h < exp_minmax_.size()) w = exp_minmax_[h];
     if (!std::isnan(c_low_)) w.first = c_low_;
     if (!std::isnan(c_high_)) w.second = c_high_;
@@ -89,14 +133,17 @@ class IntensityAdaptive : public Policy {
 
   int host_;  // -1: the source device
   bool all_cores_;
+  bool pareto_ = false;  // serve only variants no other variant beats on both energy and top-1
   double c_low_, c_high_;                              // NaN: not configured
   std::vector<std::pair<double, double>> exp_minmax_;  // per host, over the experiment; may be empty
+  std::vector<TrailingMinMax> trailing_;               // per host with `window: DURATION`; else empty
+  PerModelCache<ModelFacts> facts_;
 };
 
 }  // namespace
 
 std::unique_ptr<Policy> make_intensity_adaptive(const YamlSection& p, const PolicyContext& ctx) {
-  p.allow_only({"host", "energy", "c_low", "c_high"});
+  p.allow_only({"host", "energy", "c_low", "c_high", "window", "pareto"});
   std::string host = p.str_or("host", "source");
   int h = host == "source" ? -1 : static_cast<int>(host_param(p, "host", ctx));
   std::string energy = p.str_or("energy", "dynamic");
@@ -105,6 +152,9 @@ std::unique_ptr<Policy> make_intensity_adaptive(const YamlSection& p, const Poli
   double cl = p.has("c_low") ? p.num("c_low") : kNaN;
   double ch = p.has("c_high") ? p.num("c_high") : kNaN;
   if (!std::isnan(cl) && !std::isnan(ch) && !(ch > cl)) p.fail("c_high", "must be > c_low");
+  const bool span = p.str_or("window", "span") == "span";
+  const double window_s = span ? 0 : p.quantity("window", Unit::Duration);
+  if (!span && !(window_s > 0)) p.fail("window", "must be 'span' or a positive duration such as 24h");
   // Fallback window: the experiment's whole span, per host zone.
   std::vector<std::pair<double, double>> mm;
   if (ctx.experiment && (std::isnan(cl) || std::isnan(ch))) {
@@ -124,7 +174,19 @@ std::unique_ptr<Policy> make_intensity_adaptive(const YamlSection& p, const Poli
       mm.push_back({lo, hi});
     }
   }
-  return std::make_unique<IntensityAdaptive>(h, energy == "all_cores", cl, ch, std::move(mm));
+  std::vector<TrailingMinMax> trailing;
+  if (!span && ctx.experiment) {
+    const Experiment& e = *ctx.experiment;
+    std::set<std::string> zones;
+    for (const auto& hs : ctx.platform->hosts) zones.insert(hs.region);
+    ZoneTimelines zt = load_zone_timelines(e, zones);
+    for (const auto& hs : ctx.platform->hosts)
+      trailing.emplace_back(zt.by_zone.at(hs.region), window_s, e.carbon.duration_s);
+  }
+  auto policy =
+      std::make_unique<IntensityAdaptive>(h, energy == "all_cores", cl, ch, std::move(mm), std::move(trailing));
+  policy->set_pareto(p.boolean_or("pareto", false));
+  return policy;
 }
 
 }  // namespace ce

@@ -11,17 +11,28 @@
 // routes reachable, and stage_weight_bytes ≤ memory_bytes when memory_bytes > 0.
 //
 // Search: dynamic programming over (stages used, last row done, host holding the tensor), with
-// consecutive stages on different hosts. O(S·R·H²) for the transfers + O(S·R²·H) for the stages;
-// the per-(model, host) prefix sums of stage time are memoised (a pure function of the model and
-// the platform, so decide() stays a pure function of its arguments).
+// consecutive stages on different hosts. O(S·R·H²) for the transfers + O(S·R²·H) for the stages in
+// the worst case. What keeps decide() fast (docs/performance.md):
+//  - per-(model, host) prefix sums of stage time are memoised (a pure function of the model and the
+//    platform, so decide() stays a pure function of its arguments), looked up without a lock;
+//  - the candidate-indexed transfer matrices are built once, in the constructor; hosts that are off
+//    stay in them as dead slots (their values stay infinite), so candidate order — and so every
+//    tie-break — is the same as when only the hosts that are on are listed;
+//  - the transfer step min_g D[g] + lat(g→c) + cut·ibw(g→c) visits senders in increasing D[g] and
+//    stops at a lower bound (see arrivals()): the exact same minimum as a full scan (same
+//    expression for the same g), so the plans are identical, in O(H log H + H·few) per row
+//    instead of O(H²);
+//  - stages on hosts with a memory limit use a sliding-window minimum over the start row (O(R), not
+//    O(R²)), with the same values as trying every pair (see the comment there);
+//  - scratch arrays are per-thread and reused: no allocation but the plan's own.
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 #include <limits>
-#include <map>
-#include <mutex>
 
 #include "models/cost_model.hpp"
 #include "policy/builtin_policies.hpp"
+#include "policy/model_cache.hpp"
 
 namespace ce {
 namespace {
@@ -29,10 +40,36 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 struct ModelTable {
-  std::vector<double> pre;  // pre[h * (R + 1) + k] = stage_seconds(h, rows 1..k) at pstate 0
+  std::vector<double> pre;   // pre[h * (R + 1) + k] = stage_seconds(h, rows 1..k) at pstate 0
   std::vector<double> wpre;  // wpre[k] = weight bytes of rows 1..k
   std::vector<double> cut;   // cut[k] = cut_bytes(k)
 };
+
+ModelTable build_table(const ModelProfile& m, const PlatformSpec& P) {
+  ModelTable t;
+  const size_t R = m.row_count() - 1;
+  t.pre.assign(P.hosts.size() * (R + 1), 0);
+  for (size_t h = 0; h < P.hosts.size(); ++h)
+    for (size_t k = 1; k <= R; ++k)
+      t.pre[h * (R + 1) + k] = t.pre[h * (R + 1) + k - 1] + stage_seconds(P.hosts[h], m, k, k);
+  t.wpre.assign(R + 1, 0);
+  for (size_t k = 1; k <= R; ++k) t.wpre[k] = t.wpre[k - 1] + stage_weight_bytes(m, k, k);
+  for (size_t k = 0; k <= R; ++k) t.cut.push_back(m.cut_bytes(k));
+  return t;
+}
+
+// Per-thread working arrays of decide(), grown on demand and never shrunk.
+struct Scratch {
+  std::vector<double> f, add, mem, D, A;
+  std::vector<char> alive;
+  std::vector<std::pair<double, uint32_t>> heap, sorted;  // (D, sender) for the transfer step
+  std::vector<uint32_t> window;                           // start rows, for the memory-limited stages
+  std::vector<double> base;
+};
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
 
 class LatencyFirst : public Policy {
  public:
@@ -58,6 +95,23 @@ class LatencyFirst : public Policy {
       }
     if (hosts_.empty())
       for (uint32_t h = 0; h < H; ++h) hosts_.push_back(h);
+    // Candidate-indexed transfer matrices, destination-major: [c * C + g] from cand g to cand c.
+    // The diagonal is infinite: consecutive stages run on different candidates.
+    const size_t C = hosts_.size();
+    latC_.assign(C * C, kInf);
+    ibwC_.assign(C * C, 0);
+    min_lat_in_.assign(C, kInf);
+    min_ibw_in_.assign(C, kInf);
+    for (size_t c = 0; c < C; ++c)
+      for (size_t g = 0; g < C; ++g) {
+        const size_t ij = hosts_[g] * H + hosts_[c];
+        latC_[c * C + g] = g == c ? kInf : lat_[ij];
+        ibwC_[c * C + g] = inv_bw_[ij];
+        if (g == c) continue;
+        min_lat_in_[c] = std::min(min_lat_in_[c], lat_[ij]);
+        min_ibw_in_[c] = std::min(min_ibw_in_[c], inv_bw_[ij]);
+      }
+    pick_ = variant_ == "smallest" ? Smallest : (variant_.empty() || variant_ == "largest") ? Largest : Named;
   }
 
   Plan decide(const Request& req, const std::vector<const ModelProfile*>& variants,
@@ -65,90 +119,72 @@ class LatencyFirst : public Policy {
     const ModelProfile* m = pick_variant(variants);
     const PlatformSpec& P = *view.platform;
     const size_t H = P.hosts.size();
-    const ModelTable& tab = table(*m, P);
+    const ModelTable& tab = tables_.get(m, [&] { return build_table(*m, P); });
     const uint32_t R = static_cast<uint32_t>(m->row_count() - 1);
     const uint32_t src = req.source;
+    const size_t C = hosts_.size();
 
-    // Candidates that are on; per-candidate time factor and queueing.
-    struct Cand {
-      uint32_t h;
-      double slow;   // speed(p0) / speed(pstate)
-      double q;      // queue factor
-      double hist;   // historical mean service (0 = none)
-      double mem;    // memory limit (inf when unlimited)
-    };
-    std::vector<Cand> cands;
-    cands.reserve(hosts_.size());
-    for (uint32_t h : hosts_) {
+    // Per candidate: alive (on), stage time factor f, additive wait, memory limit.
+    // Stage cost on cand c for rows k+1..k2 = t + wait = add_c + (pre[k2] − pre[k])·f_c with
+    // f_c = slow·(1 + q) and add_c = 0 without history, f_c = slow and add_c = q·hist with it,
+    // slow = speed(p0)/speed(pstate), q = max(0, busy + queued − cores + 1)/cores.
+    Scratch& w = scratch();
+    w.f.resize(C);
+    w.add.resize(C);
+    w.mem.resize(C);
+    w.alive.resize(C);
+    size_t n_alive = 0;
+    for (size_t c = 0; c < C; ++c) {
+      const uint32_t h = hosts_[c];
       const HostState& hs = view.hosts[h];
+      w.alive[c] = hs.on;
       if (!hs.on) continue;
+      ++n_alive;
       const HostSpec& spec = P.hosts[h];
-      double n = static_cast<double>(hs.busy + hs.queued);
-      double c = static_cast<double>(spec.cores);
-      double q = n < c ? 0.0 : (n - c + 1) / c;
-      cands.push_back({h, spec.pstates.at(0).speed / spec.pstates.at(hs.pstate).speed, q, hs.mean_service_s(),
-                       spec.memory_bytes > 0 ? spec.memory_bytes : kInf});
+      const double n = static_cast<double>(hs.busy + hs.queued);
+      const double cores = static_cast<double>(spec.cores);
+      const double q = n < cores ? 0.0 : (n - cores + 1) / cores;
+      const double slow = spec.pstates.at(0).speed / spec.pstates.at(hs.pstate).speed;
+      const double hist = hs.mean_service_s();
+      w.f[c] = hist > 0 ? slow : slow * (1 + q);
+      w.add[c] = hist > 0 ? q * hist : 0.0;
+      w.mem[c] = spec.memory_bytes > 0 ? spec.memory_bytes : kInf;
     }
-    const size_t C = cands.size();
-    if (C == 0) return Plan{nullptr, {}, "every candidate host is off"};
+    if (n_alive == 0) return Plan{nullptr, {}, "every candidate host is off"};
     const uint32_t S = std::min<uint32_t>(max_stages_, R);
 
-    // Candidate-indexed transfer matrices, destination-major: T[c * C + g] from cand g to cand c.
-    // The diagonal is infinite: consecutive stages run on different hosts.
-    std::vector<double> latC(C * C), ibwC(C * C);
-    for (size_t c = 0; c < C; ++c)
-      for (size_t g = 0; g < C; ++g) {
-        const size_t ij = cands[g].h * H + cands[c].h;
-        latC[c * C + g] = g == c ? kInf : lat_[ij];
-        ibwC[c * C + g] = inv_bw_[ij];
-      }
     // D[s][k][c]: best latency with s stages done, rows 1..k done, tensor on cand c (ran stage s).
     // A[s][k][c]: best latency with rows 1..k done and the tensor arrived on cand c for stage s+1.
     // Only values are kept; the backtrack recomputes the argmins with the same expressions.
     const size_t KC = static_cast<size_t>(R + 1) * C;
-    std::vector<double> D((S + 1) * KC, kInf), A(S * KC, kInf);
-    // Stage cost on cand c for rows k+1..k2 = t + wait = add_c + (pre[k2] − pre[k])·f_c with
-    // f_c = slow·(1 + q) and add_c = 0 without history, f_c = slow and add_c = q·hist with it.
-    // Written as base(c, k) + pre[k2]·f_c so the best start row is a running minimum.
-    std::vector<double> fC(C), addC(C);
-    for (size_t c = 0; c < C; ++c) {
-      const Cand& cd = cands[c];
-      fC[c] = cd.hist > 0 ? cd.slow : cd.slow * (1 + cd.q);
-      addC[c] = cd.hist > 0 ? cd.q * cd.hist : 0.0;
-    }
-    auto pre_of = [&](size_t c) { return &tab.pre[cands[c].h * (R + 1)]; };
-    auto base = [&](size_t c, double a, uint32_t k) { return a + addC[c] - pre_of(c)[k] * fC[c]; };
-    auto arrival = [&](const double* Ds, size_t c, uint32_t k) {
-      const double cb = tab.cut[k];
-      const double* d = &Ds[k * C];
-      const double* l = &latC[c * C];
-      const double* b = &ibwC[c * C];
-      double best = kInf;
-      for (size_t g = 0; g < C; ++g) {
-        double v = d[g] + l[g] + cb * b[g];
-        best = v < best ? v : best;
-      }
-      return best;
-    };
+    w.D.resize((S + 1) * KC);
+    w.A.resize(S * KC);
+    double* D = w.D.data();
+    double* A = w.A.data();
+    std::fill(D + KC, D + (S + 1) * KC, kInf);
+    std::fill(A, A + S * KC, kInf);
+    const double* f = w.f.data();
+    const double* add = w.add.data();
+    auto pre_of = [&](size_t c) { return &tab.pre[hosts_[c] * (R + 1)]; };
+    auto base = [&](size_t c, double a, uint32_t k) { return a + add[c] - pre_of(c)[k] * f[c]; };
     double best = kInf;
     int best_s = -1, best_c = -1;
     for (uint32_t s = 0; s < S; ++s) {
       double* As = &A[s * KC];
       if (s == 0) {
         for (size_t c = 0; c < C; ++c) {
-          double l = lat_[src * H + cands[c].h];
-          if (l < kInf) As[c] = l + tab.cut[0] * inv_bw_[src * H + cands[c].h];
+          if (!w.alive[c]) continue;
+          double l = lat_[src * H + hosts_[c]];
+          if (l < kInf) As[c] = l + tab.cut[0] * inv_bw_[src * H + hosts_[c]];
         }
       } else {
-        const double* Ds = &D[s * KC];
-        for (uint32_t k = 1; k < R; ++k)
-          for (size_t c = 0; c < C; ++c) As[k * C + c] = arrival(Ds, c, k);
+        for (uint32_t k = 1; k < R; ++k) arrivals(&D[s * KC + k * C], tab.cut[k], C, w, &As[k * C]);
       }
       double* Dn = &D[(s + 1) * KC];
       for (size_t c = 0; c < C; ++c) {
-        const Cand& cd = cands[c];
+        if (!w.alive[c]) continue;
         const double* pre = pre_of(c);
-        if (cd.mem == kInf) {  // running minimum over the start row
+        if (w.mem[c] == kInf) {  // running minimum over the start row
           double run = kInf;
           for (uint32_t k2 = 1; k2 <= R; ++k2) {
             const double a = As[(k2 - 1) * C + c];
@@ -156,24 +192,35 @@ class LatencyFirst : public Policy {
               double b = base(c, a, k2 - 1);
               run = b < run ? b : run;
             }
-            if (run != kInf) Dn[k2 * C + c] = run + pre[k2] * fC[c];
+            if (run != kInf) Dn[k2 * C + c] = run + pre[k2] * f[c];
           }
         } else {
-          for (uint32_t k = 0; k < R; ++k) {
+          // Start rows k whose stage k+1..k2 fits in memory form a window [k_min(k2), k2−1] that only
+          // slides right as k2 grows (weights are ≥ 0): a sliding-window minimum of base() over it,
+          // O(R) instead of O(R²). min_k fl(b_k + p) = fl(min_k b_k + p) since rounding is monotonic,
+          // so the values are those of trying every (k, k2) pair.
+          auto& dq = w.window;
+          dq.clear();
+          size_t head = 0;
+          w.base.resize(R + 1);
+          for (uint32_t k2 = 1; k2 <= R; ++k2) {
+            const uint32_t k = k2 - 1;
             const double a = As[k * C + c];
-            if (a == kInf) continue;
-            const double b = base(c, a, k);
-            for (uint32_t k2 = k + 1; k2 <= R; ++k2) {
-              if (tab.wpre[k2] - tab.wpre[k] > cd.mem) break;
-              double v = b + pre[k2] * fC[c];
-              if (v < Dn[k2 * C + c]) Dn[k2 * C + c] = v;
+            if (a != kInf) {
+              const double b = base(c, a, k);
+              while (dq.size() > head && w.base[dq.back()] >= b) dq.pop_back();
+              dq.push_back(k);
+              w.base[k] = b;
             }
+            while (head < dq.size() && tab.wpre[k2] - tab.wpre[dq[head]] > w.mem[c]) ++head;
+            if (head < dq.size()) Dn[k2 * C + c] = w.base[dq[head]] + pre[k2] * f[c];
           }
         }
         double fin = Dn[R * C + c];
-        double l = lat_[cd.h * H + src];
+        const uint32_t h = hosts_[c];
+        double l = lat_[h * H + src];
         if (fin == kInf || l == kInf) continue;
-        fin += l + tab.cut[R] * inv_bw_[cd.h * H + src];
+        fin += l + tab.cut[R] * inv_bw_[h * H + src];
         if (fin < best) {  // strict: fewer stages, then earlier candidates, win ties
           best = fin;
           best_s = static_cast<int>(s + 1);
@@ -191,25 +238,24 @@ class LatencyFirst : public Policy {
     for (int s = best_s; s >= 1; --s) {
       // Start row of stage s on cand c: the first k reaching D[s][k2][c] (same order as above).
       const double* As = &A[static_cast<size_t>(s - 1) * KC];
-      const Cand& cd = cands[c];
       double bv = kInf;
       uint32_t bk = 0;
       for (uint32_t k = 0; k < k2; ++k) {
         const double a = As[k * C + c];
-        if (a == kInf || tab.wpre[k2] - tab.wpre[k] > cd.mem) continue;
-        double v = base(c, a, k) + pre_of(c)[k2] * fC[c];
+        if (a == kInf || tab.wpre[k2] - tab.wpre[k] > w.mem[c]) continue;
+        double v = base(c, a, k) + pre_of(c)[k2] * f[c];
         if (v < bv) {
           bv = v;
           bk = k;
         }
       }
-      plan.stages[static_cast<size_t>(s - 1)] = {cd.h, bk + 1, k2};
-      if (s > 1) {  // the cand the tensor came from
+      plan.stages[static_cast<size_t>(s - 1)] = {hosts_[c], bk + 1, k2};
+      if (s > 1) {  // the cand the tensor came from: the first g reaching A[s-1][bk][c]
         const double* Ds = &D[static_cast<size_t>(s - 1) * KC];
         double gv = kInf;
         size_t bg = 0;
         for (size_t g = 0; g < C; ++g) {
-          double v = Ds[bk * C + g] + latC[c * C + g] + tab.cut[bk] * ibwC[c * C + g];
+          double v = Ds[bk * C + g] + latC_[c * C + g] + tab.cut[bk] * ibwC_[c * C + g];
           if (v < gv) {
             gv = v;
             bg = g;
@@ -223,36 +269,65 @@ class LatencyFirst : public Policy {
   }
 
  private:
+  // out[c] = min_g Dk[g] + lat(g→c) + cb·ibw(g→c) for every alive c (dead c keep +inf).
+  // Senders are visited in increasing Dk (a min-heap popped lazily into `sorted`, shared by every c),
+  // and c stops at the first sender whose lower bound (Dk[g] + min_lat_in[c]) + cb·min_ibw_in[c]
+  // reaches c's best so far: that bound is evaluated with the same association as the real
+  // expression, and IEEE rounding is monotonic, so every later sender's value is ≥ it — the result
+  // is the exact minimum a full scan would find, usually after a sender or two.
+  void arrivals(const double* Dk, double cb, size_t C, Scratch& w, double* out) const {
+    auto& heap = w.heap;
+    heap.clear();
+    for (size_t g = 0; g < C; ++g)
+      if (Dk[g] != kInf) heap.push_back({Dk[g], static_cast<uint32_t>(g)});
+    if (heap.empty()) return;  // no tensor can be anywhere with rows 1..k done
+    auto later = [](const std::pair<double, uint32_t>& a, const std::pair<double, uint32_t>& b) {
+      return a.first > b.first;
+    };
+    std::make_heap(heap.begin(), heap.end(), later);
+    auto& sorted = w.sorted;
+    sorted.clear();
+    auto have = [&](size_t i) {  // makes sorted[i] exist if there are that many senders
+      while (sorted.size() <= i && !heap.empty()) {
+        std::pop_heap(heap.begin(), heap.end(), later);
+        sorted.push_back(heap.back());
+        heap.pop_back();
+      }
+      return i < sorted.size();
+    };
+    for (size_t c = 0; c < C; ++c) {
+      if (!w.alive[c]) continue;
+      const double* l = &latC_[c * C];
+      const double* b = &ibwC_[c * C];
+      const double min_lat = min_lat_in_[c], min_cb = cb * min_ibw_in_[c];
+      double best = kInf;
+      for (size_t i = 0; have(i); ++i) {
+        const double d = sorted[i].first;
+        if ((d + min_lat) + min_cb >= best) break;
+        const uint32_t g = sorted[i].second;
+        const double v = d + l[g] + cb * b[g];
+        best = v < best ? v : best;
+      }
+      out[c] = best;
+    }
+  }
+
   const ModelProfile* pick_variant(const std::vector<const ModelProfile*>& variants) const {
-    if (variant_ == "smallest") return variants.front();
-    if (!variant_.empty() && variant_ != "largest")
+    if (pick_ == Smallest) return variants.front();
+    if (pick_ == Named)
       for (auto* v : variants)
         if (v->name == variant_) return v;
     return variants.back();
   }
 
-  const ModelTable& table(const ModelProfile& m, const PlatformSpec& P) const {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = cache_.find(&m);
-    if (it != cache_.end()) return it->second;
-    ModelTable t;
-    const size_t R = m.row_count() - 1;
-    t.pre.assign(P.hosts.size() * (R + 1), 0);
-    for (size_t h = 0; h < P.hosts.size(); ++h)
-      for (size_t k = 1; k <= R; ++k)
-        t.pre[h * (R + 1) + k] = t.pre[h * (R + 1) + k - 1] + stage_seconds(P.hosts[h], m, k, k);
-    t.wpre.assign(R + 1, 0);
-    for (size_t k = 1; k <= R; ++k) t.wpre[k] = t.wpre[k - 1] + stage_weight_bytes(m, k, k);
-    for (size_t k = 0; k <= R; ++k) t.cut.push_back(m.cut_bytes(k));
-    return cache_.emplace(&m, std::move(t)).first->second;
-  }
-
   uint32_t max_stages_;
   std::vector<uint32_t> hosts_;
   std::string variant_;
-  std::vector<double> lat_, inv_bw_;  // [i * H + j]; lat = inf when j is unreachable from i
-  mutable std::mutex mu_;
-  mutable std::map<const ModelProfile*, ModelTable> cache_;
+  enum Pick { Largest, Smallest, Named } pick_ = Largest;
+  std::vector<double> lat_, inv_bw_;   // [i * H + j]; lat = inf when j is unreachable from i
+  std::vector<double> latC_, ibwC_;    // candidate-indexed, destination-major, see the constructor
+  std::vector<double> min_lat_in_, min_ibw_in_;  // per cand c: min over other cands g of lat/ibw(g→c)
+  PerModelCache<ModelTable> tables_;
 };
 
 }  // namespace

@@ -3,10 +3,12 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "accounting/carbon_integral.hpp"
 #include "accounting/latency_stats.hpp"
+#include "models/model_profile.hpp"
 
 namespace ce {
 
@@ -19,7 +21,7 @@ struct RequestRecord {
   uint32_t source = 0;
   double slo_s = 0;
   double dynamic_energy_j = 0, dynamic_carbon_g = 0;
-  double top1 = 0;
+  double top1 = 0, top5 = 0;  // ImageNet accuracy (%) of the served variant
   enum Status { Completed, Rejected, Failed } status = Completed;
 };
 
@@ -37,7 +39,8 @@ struct RunResult {
   uint64_t arrived = 0, completed = 0, rejected = 0, failed = 0, slo_violations = 0;
   LatencyStats latency;
   double dynamic_energy_j = 0, dynamic_carbon_g = 0;  // Σ over completed requests
-  double top1_sum = 0;                                // Σ top-1 accuracy of served variants
+  double top1_sum = 0, top5_sum = 0;                  // Σ top-1 / top-5 accuracy of served variants
+  std::unordered_map<const ModelProfile*, uint64_t> served_per_model;  // completed requests per variant
   std::vector<uint64_t> tasks_per_host;
   std::vector<double> decision_ns;                    // wall-clock per decision (sampled)
 };

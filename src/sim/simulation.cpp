@@ -77,6 +77,7 @@ class Controller {
     }
     for (const auto& name : *in.requested_models) variants_.push_back(in.models->variants(name));
     out_.tasks_per_host.assign(spec_.hosts.size(), 0);
+    for (const auto& ls : spec_.links) link_timeline_.push_back(&in.carbon->by_zone.at(ls.region));
   }
 
   ClusterView& view() { return view_; }
@@ -117,6 +118,7 @@ class Controller {
     Request req = in_.arrivals->pop();
     ++out_.arrived;
     const auto& vars = variants_.at(req.model);
+    view_.now_s = now;
     auto t0 = std::chrono::steady_clock::now();
     Plan plan = in_.policy->decide(req, vars, view_);
     auto t1 = std::chrono::steady_clock::now();
@@ -131,10 +133,11 @@ class Controller {
       finish(slot, RequestRecord::Rejected);
       return;
     }
-    for (const auto& st : f.plan.stages) {
-      if (!f.hosts.empty()) f.hosts += ';';
-      f.hosts += spec_.hosts[st.host].name;
-    }
+    if (in_.on_request)  // only the per-request record needs the host names
+      for (const auto& st : f.plan.stages) {
+        if (!f.hosts.empty()) f.hosts += ';';
+        f.hosts += spec_.hosts[st.host].name;
+      }
     advance(slot, now);
   }
 
@@ -260,7 +263,7 @@ class Controller {
     for (uint32_t l : spec_.routes[p.from][p.to]) {
       const LinkSpec& ls = spec_.links[l];
       double e = (ls.busy_w - ls.idle_w) * p.bytes / ls.bandwidth;
-      const Timeline& tl = in_.carbon->by_zone.at(ls.region);
+      const Timeline& tl = *link_timeline_[l];
       double ci = now > p.start ? tl.integral(p.start, now) / (now - p.start) : tl.at(now);
       f.dyn.energy_j += e;
       f.dyn.carbon_g += e * ci / kJoulesPerKWh;
@@ -271,6 +274,29 @@ class Controller {
   void finish(uint32_t slot, RequestRecord::Status status) {
     const double now = sg4::Engine::get_clock();
     Flight& f = flights_[slot];
+    const double top1 = f.plan.model ? f.plan.model->top1 : 0, top5 = f.plan.model ? f.plan.model->top5 : 0;
+    if (status == RequestRecord::Completed) {
+      ++out_.completed;
+      double lat = now - f.req.arrival_s;
+      out_.latency.add(lat);
+      if (lat > f.req.slo_s) ++out_.slo_violations;
+      out_.dynamic_energy_j += f.dyn.energy_j;
+      out_.dynamic_carbon_g += f.dyn.carbon_g;
+      out_.top1_sum += top1;
+      out_.top5_sum += top5;
+      if (f.plan.model) ++out_.served_per_model[f.plan.model];
+    } else if (status == RequestRecord::Rejected) {
+      ++out_.rejected;
+    } else {
+      ++out_.failed;
+    }
+    if (in_.on_request) in_.on_request(record(f, status, now));  // strings only when someone reads them
+    in_.arrivals->on_completion(f.req, now);
+    used_[slot] = false;
+    free_.push_back(slot);
+  }
+
+  RequestRecord record(const Flight& f, RequestRecord::Status status, double now) const {
     RequestRecord rec;
     rec.id = f.req.id;
     rec.arrival_s = f.req.arrival_s;
@@ -284,24 +310,9 @@ class Controller {
     rec.dynamic_energy_j = f.dyn.energy_j;
     rec.dynamic_carbon_g = f.dyn.carbon_g;
     rec.top1 = f.plan.model ? f.plan.model->top1 : 0;
+    rec.top5 = f.plan.model ? f.plan.model->top5 : 0;
     rec.status = status;
-    if (status == RequestRecord::Completed) {
-      ++out_.completed;
-      double lat = now - f.req.arrival_s;
-      out_.latency.add(lat);
-      if (lat > f.req.slo_s) ++out_.slo_violations;
-      out_.dynamic_energy_j += f.dyn.energy_j;
-      out_.dynamic_carbon_g += f.dyn.carbon_g;
-      out_.top1_sum += rec.top1;
-    } else if (status == RequestRecord::Rejected) {
-      ++out_.rejected;
-    } else {
-      ++out_.failed;
-    }
-    if (in_.on_request) in_.on_request(rec);
-    in_.arrivals->on_completion(f.req, now);
-    used_[slot] = false;
-    free_.push_back(slot);
+    return rec;
   }
 
   void apply_event(const PlatformEvent& ev, double now) {
@@ -365,6 +376,7 @@ class Controller {
   std::vector<uint32_t> free_;
   std::vector<sg4::ActivityPtr> acts_;
   std::vector<Pending> pending_;
+  std::vector<const Timeline*> link_timeline_;  // per link: its zone's intensity (no map lookup per transfer)
 };
 
 // Samples every host's and link's cumulative energy at each change point of its zone's intensity,
@@ -374,21 +386,37 @@ class CarbonSampler {
  public:
   CarbonSampler(const SimInput& in, const BuiltPlatform& plat, RunResult& out, ClusterView& view)
       : in_(in), plat_(plat), out_(out), view_(view) {
-    std::map<double, std::vector<size_t>> at;  // time -> consumers whose zone changes then
+    // Consumers grouped by zone, and one schedule entry per (change point, zone): a multi-year trace
+    // costs O(change points) to schedule, not O(change points × consumers).
+    std::map<std::string, size_t> zone_index;
     for (size_t c = 0; c < out.consumers.size(); ++c) {
-      const Timeline& tl = in.carbon->by_zone.at(out.consumers[c].zone);
-      for (double t : tl.change_points(tl.end())) at[t].push_back(c);
+      auto [it, fresh] = zone_index.emplace(out.consumers[c].zone, zones_.size());
+      if (fresh) zones_.push_back({&in.carbon->by_zone.at(out.consumers[c].zone), {}});
+      zones_[it->second].consumers.push_back(c);
     }
-    for (auto& [t, cs] : at) schedule_.push_back({t, cs});
+    std::vector<std::pair<double, size_t>> at;  // (time, zone whose intensity changes then)
+    for (size_t z = 0; z < zones_.size(); ++z)
+      for (double t : zones_[z].timeline->change_points(zones_[z].timeline->end())) at.emplace_back(t, z);
+    std::sort(at.begin(), at.end());
+    for (size_t i = 0; i < at.size();) {
+      size_t j = i;
+      std::vector<size_t> zs;
+      for (; j < at.size() && at[j].first == at[i].first; ++j) zs.push_back(at[j].second);
+      schedule_.push_back({at[i].first, std::move(zs)});
+      i = j;
+    }
   }
 
   void operator()() {
-    for (const auto& [t, consumers] : schedule_) {
+    for (const auto& [t, zones] : schedule_) {
       sg4::this_actor::sleep_until(t);
-      for (size_t c : consumers) {
-        auto& cs = out_.consumers[c];
-        cs.samples.push_back({t, energy_of(c)});
-        if (!cs.is_link) view_.hosts[c].intensity = in_.carbon->by_zone.at(cs.zone).at(t);
+      for (size_t z : zones) {
+        const double intensity = zones_[z].timeline->at(t);
+        for (size_t c : zones_[z].consumers) {
+          auto& cs = out_.consumers[c];
+          cs.samples.push_back({t, energy_of(c)});
+          if (!cs.is_link) view_.hosts[c].intensity = intensity;
+        }
       }
     }
   }
@@ -399,11 +427,16 @@ class CarbonSampler {
   }
 
  private:
+  struct Zone {
+    const Timeline* timeline;
+    std::vector<size_t> consumers;  // indices into out_.consumers
+  };
   const SimInput& in_;
   const BuiltPlatform& plat_;
   RunResult& out_;
   ClusterView& view_;
-  std::vector<std::pair<double, std::vector<size_t>>> schedule_;
+  std::vector<Zone> zones_;
+  std::vector<std::pair<double, std::vector<size_t>>> schedule_;  // (time, zones changing then)
 };
 
 }  // namespace

@@ -132,3 +132,22 @@ TEST_CASE("validate checks inputs and runs nothing", "[e2e]") {
   CHECK(r.out.find("OK") != std::string::npos);
   CHECK_FALSE(fs::exists(tmp / "results"));
 }
+
+TEST_CASE("overrides of platform.hosts.<name>.<key> reach into the platform file", "[e2e]") {
+  TempDir tmp;
+  const std::string exp = source_dir() + "/experiments/carbonedge_2603.yaml";
+  // Moving node-green into the dirtiest zone sends green mode elsewhere (node-medium: next best).
+  auto r = run_cli("run " + exp + " --out " + (tmp / "out") + " -q --data-root " + data_root() +
+                       " --set platform.hosts.node-green.region=CE-HIGH",
+                   tmp);
+  REQUIRE(r.rc == 0);
+  auto s = read_json(tmp / "out/ce-green/summary.json");
+  CHECK(s["per_host"]["node-green"]["zone"] == "CE-HIGH");
+  CHECK(s["per_host"]["node-green"]["task_share"].get<double>() == 0.0);
+  CHECK(read_json(tmp / "out/run.json").dump().find("hosts.node-green.region=CE-HIGH") != std::string::npos);
+  // An unknown host is a one-line input error naming the key as written.
+  r = run_cli("validate " + exp + " --data-root " + data_root() + " --set platform.hosts.node-x.region=CE-HIGH", tmp);
+  CHECK(r.rc == 2);
+  CHECK(r.err.find("platform.hosts.node-x.region") != std::string::npos);
+  CHECK(r.err.find("node-x") != std::string::npos);
+}

@@ -29,6 +29,16 @@ TEST_CASE("overrides (--set) change nested keys and list entries", "[core]") {
   CHECK_THROWS_AS(apply_override(doc, "noequals", "f"), InputError);
 }
 
+TEST_CASE("overrides address list entries by name as well as by index", "[core]") {
+  YAML::Node doc = YAML::Load("hosts: [{name: a, region: GB}, {name: node-green, region: NO}]\n");
+  apply_override(doc, "hosts.node-green.region=DE", "f");
+  apply_override(doc, "hosts.0.region=FR", "f");
+  CHECK(doc["hosts"][1]["region"].as<std::string>() == "DE");
+  CHECK(doc["hosts"][0]["region"].as<std::string>() == "FR");
+  CHECK_THROWS_WITH(apply_override(doc, "hosts.nope.region=DE", "f"), Catch::Contains("no entry with index or name 'nope'"));
+  CHECK_THROWS_AS(apply_override(doc, "hosts.7.region=DE", "f"), InputError);
+}
+
 TEST_CASE("host power follows SimGrid's idle/one-core/all-cores interpolation", "[core]") {
   HostSpec h;
   h.cores = 4;

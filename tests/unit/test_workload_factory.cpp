@@ -169,7 +169,7 @@ sources:
   CHECK(per_client[5] > 100);
 }
 
-TEST_CASE("Factory: traces resolved under data_root; input files reported", "[workload]") {
+TEST_CASE("Factory: traces resolved under data_root — input files reported", "[workload]") {
   auto ctx = context(600);
   std::vector<std::string> files;
   auto s = make_workload(YAML::Load(R"(

@@ -238,7 +238,7 @@ TEST_CASE("Closed loop: stalls without completions, cap per client, client ids",
   CHECK(c.finished());
 }
 
-TEST_CASE("Determinism: same seed, same arrivals; other seed, other arrivals", "[workload]") {
+TEST_CASE("Determinism: same seed, same arrivals — other seed, other arrivals", "[workload]") {
   auto make = [](uint64_t seed) {
     WorkloadContext ctx;
     ctx.experiment_file = "exp.yaml";

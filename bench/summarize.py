@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Medians of the raw benchmark results in DIR (written by bench/run_all.sh) as Markdown tables."""
+import json, os, platform, statistics, subprocess, sys
+
+d = sys.argv[1]
+
+def lines(name):
+    p = os.path.join(d, name)
+    return [json.loads(l) for l in open(p)] if os.path.exists(p) else []
+
+def by_count(rows):
+    out = {}
+    for r in rows:
+        # Poisson arrivals: group runs by the nominal count they were asked for (within 5%).
+        key = min((10 ** k for k in range(3, 9)), key=lambda n: abs(r["requests"] - n))
+        out.setdefault(key, []).append(r)
+    return out
+
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+print(f"Machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}\n")
+ce, ba, be = by_count(lines("throughput.jsonl")), by_count(lines("bare.jsonl")), by_count(lines("bare_energy.jsonl"))
+def med(rows, f):
+    return statistics.median(r[f] for r in rows)
+print("Wall-clock rates are per wall-second of `simulate()` (bench 1) or `engine.run()` (bench 2); CPU rates")
+print("divide by the process's user+system CPU seconds over the same span, which a shared machine does not inflate.")
+print("Ratios are carbonedge time / bare time, on CPU seconds (and on wall seconds in brackets).\n")
+print("| requests | carbonedge req/s (wall) | carbonedge req/CPU-s | bare req/CPU-s | bare+energy req/CPU-s | carbonedge / bare | carbonedge / bare+energy | runs |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+for n in sorted(ce):
+    c, b, e = ce[n], ba.get(n, []), be.get(n, [])
+    if not (b and e):
+        print(f"| {n:.0e} | {med(c, 'req_per_s'):,.0f} | {med(c, 'req_per_cpu_s'):,.0f} | - | - | - | - | {len(c)} |")
+        continue
+    r_b = f"{med(c, 'sim_cpu_s') / med(b, 'sim_cpu_s'):.2f} ({med(c, 'sim_wall_s') / med(b, 'sim_wall_s'):.2f})"
+    r_e = f"{med(c, 'sim_cpu_s') / med(e, 'sim_cpu_s'):.2f} ({med(c, 'sim_wall_s') / med(e, 'sim_wall_s'):.2f})"
+    print(f"| {n:.0e} | {med(c, 'req_per_s'):,.0f} | {med(c, 'req_per_cpu_s'):,.0f} | {med(b, 'req_per_cpu_s'):,.0f} | "
+          f"{med(e, 'req_per_cpu_s'):,.0f} | {r_b} | {r_e} | {len(c)} |")
+rss = lines("rss.jsonl")
+if rss:
+    print("\n| requests | peak RSS (MB) |\n|---:|---:|")
+    for r in rss:
+        print(f"| {r['requests']:,} | {r['max_rss_mb']:.1f} |")
+p = os.path.join(d, "policy_latency.json")
+if os.path.exists(p):
+    bm = json.load(open(p))["benchmarks"]
+    print("\n| policy | hosts | median ns/decision (wall) | median ns/decision (CPU) |\n|---|---:|---:|---:|")
+    for b in bm:
+        if b.get("aggregate_name") == "median":
+            name, hosts = b["run_name"].rsplit("/", 1)
+            print(f"| {name} | {hosts} | {b['real_time']:,.0f} | {b['cpu_time']:,.0f} |")
+sw = lines("sweep.jsonl")
+if sw:
+    print("\n| sweep jobs | runs (points) per minute | runs |\n|---:|---:|---:|")
+    for j in sorted({r["jobs"] for r in sw}):
+        v = [r["runs_per_min"] for r in sw if r["jobs"] == j]
+        print(f"| -j {j} | {statistics.median(v):.1f} | {len(v)} |")

@@ -1,0 +1,30 @@
+// libFuzzer target: the experiment YAML loader and everything `carbonedge validate` runs after it
+// (platform, carbon, workload and policy construction). The input is the experiment file; beside it
+// lie a valid platform.yaml and carbon trace z.csv that the input may refer to. Bad input must end
+// in ce::InputError (the CLI's one-line error, exit 2); any other exception or a crash is a finding.
+#include <cstdint>
+
+#include "cli/prepared.hpp"
+#include "core/error.hpp"
+#include "fuzz_input_file.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const bool ready = [] {
+    cefuzz::write_file("platform.yaml",
+                       "name: p\nhosts:\n  - {name: h, cores: 2, speed: 1Gf, power: \"10:20:30\", region: Z}\n"
+                       "  - {name: g, cores: 1, speed: 2Gf, power: \"5:9\", region: Z, memory: 1GB}\n"
+                       "links:\n  - {name: lh, bandwidth: 1Gbps, latency: 1ms}\n  - {name: lg, bandwidth: 1Gbps, latency: 1ms}\n"
+                       "network: {gateway: gw, attach: {h: lh, g: lg}}\n");
+    cefuzz::write_file("z.csv", "timestamp,value\n0,100\n3600,200\n7200,150\n");
+    return true;
+  }();
+  (void)ready;
+  const std::string path = cefuzz::write_file("exp.yaml", data, size);
+  ce::LoadOptions opt;
+  opt.data_root = cefuzz::scratch_dir();
+  try {
+    auto p = ce::prepare(path, opt);
+  } catch (const ce::InputError&) {
+  }
+  return 0;
+}
