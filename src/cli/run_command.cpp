@@ -29,14 +29,30 @@ namespace ce {
 namespace {
 
 std::string g_staging;  // removed if we are interrupted
+// Live children: on a signal the parent kills and reaps them *before* removing the staging
+// directory, so none can write into it afterwards (SimGrid replaces a child's SIGINT handler with
+// its own exit(1), so children cannot be trusted to clean up). Fixed array: touched in a handler.
+constexpr int kMaxChildren = 1024;
+volatile sig_atomic_t g_child_count = 0;
+pid_t g_child_pids[kMaxChildren];
 
 void on_signal(int sig) {
+  for (int i = 0; i < g_child_count; ++i)
+    if (g_child_pids[i] > 0) {
+      kill(g_child_pids[i], SIGKILL);
+      waitpid(g_child_pids[i], nullptr, 0);
+    }
   if (!g_staging.empty()) {
     std::error_code ec;
     fs::remove_all(g_staging, ec);
   }
   std::signal(sig, SIG_DFL);
   std::raise(sig);
+}
+
+void forget_child(pid_t pid) {
+  for (int i = 0; i < g_child_count; ++i)
+    if (g_child_pids[i] == pid) g_child_pids[i] = 0;
 }
 
 // Child process body: simulate one policy and write its directory.
@@ -82,11 +98,13 @@ int run_command(const RunOptions& opt) {
   std::unique_ptr<Prepared> p = prepare(opt.experiment, opt.load);  // InputError → caller prints, exit 2
   const std::string out = opt.out_dir.empty() ? "results/" + p->exp.name : opt.out_dir;
   const std::string staging = out + ".partial-" + std::to_string(getpid());
-  fs::remove_all(staging);
-  fs::create_directories(staging);
+  // Handlers first: a signal between creating the directory and installing them would leave it behind.
   g_staging = staging;
+  g_child_count = 0;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  fs::remove_all(staging);
+  fs::create_directories(staging);
 
   const size_t n = p->exp.policies.size();
   const size_t jobs = opt.jobs > 0 ? static_cast<size_t>(opt.jobs)
@@ -101,10 +119,19 @@ int run_command(const RunOptions& opt) {
       pid_t pid = fork();
       if (pid < 0) throw std::runtime_error("fork failed");
       if (pid == 0) {
+        // The parent cleans up after an interrupted child: die at once on a signal.
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+        g_staging.clear();
+        g_child_count = 0;
         int rc = child_main(*p, next, staging + "/" + p->exp.policies[next].label);
         std::cout.flush();
         std::cerr.flush();
         _exit(rc);
+      }
+      if (g_child_count < kMaxChildren) {
+        g_child_pids[g_child_count] = pid;
+        g_child_count = g_child_count + 1;
       }
       children[pid] = next++;
       ++running;
@@ -113,6 +140,7 @@ int run_command(const RunOptions& opt) {
     int st = 0;
     pid_t done = wait(&st);
     if (done < 0) break;
+    forget_child(done);  // reaped: its pid may be reused
     --running;
     int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 1;
     if (rc != 0 && status_code == 0) status_code = rc;

@@ -58,6 +58,7 @@ struct Options {
   Weights w;
   bool paper_units = true;
   bool history = false;
+  std::vector<double> t_prior;  // per host: a fixed T_avg estimate (s) from `t_avg: {host: time}`; NaN = predicted
   double load_threshold = 0.8;
   double max_latency = kInf;
   std::vector<double> power_w;  // per host; NaN = use the host's own
@@ -161,7 +162,7 @@ class CarbonEdge : public Policy {
     if (load > o_.load_threshold) return nan;
     if (!partial_ok && weight > mem_limit(spec)) return nan;  // has_sufficient_resources
     const double slow = spec.pstates.at(0).speed / spec.pstates.at(hs.pstate).speed;
-    double t = t_model * slow;  // prior
+    double t = h < o_.t_prior.size() && !std::isnan(o_.t_prior[h]) ? o_.t_prior[h] : t_model * slow;  // prior
     if (o_.history && hs.completed > 0) t = hs.mean_service_s();
     if (t > o_.max_latency) return nan;
     const double free = std::max(0.0, 1.0 - load);
@@ -290,9 +291,26 @@ std::unique_ptr<Policy> make_carbonedge(const YamlSection& p, const PolicyContex
   const std::string units = p.str_or("units", "paper");
   if (units != "paper" && units != "kwh") p.fail("units", fmt::format("'{}' is not paper or kwh", units));
   o.paper_units = units == "paper";
-  const std::string ta = p.str_or("t_avg", "prior");
-  if (ta != "prior" && ta != "history") p.fail("t_avg", fmt::format("'{}' is not prior or history", ta));
-  o.history = ta == "history";
+  // t_avg: prior | history | {host: time} (the scheduler's own per-node estimates, e.g. the paper's
+  // T_est ∝ 1/cpu_quota; hosts left out keep the predicted prior).
+  o.t_prior.assign(ctx.platform->hosts.size(), std::numeric_limits<double>::quiet_NaN());
+  if (p.has("t_avg") && p.raw("t_avg").IsMap()) {
+    YamlSection ts = p.child("t_avg");
+    const YAML::Node map = p.raw("t_avg");
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const std::string name = it->first.as<std::string>();
+      const int h = ctx.platform->host_index(name);
+      if (h < 0) ts.fail(name, fmt::format("unknown host '{}'", name));
+      const double t = ts.quantity(name, Unit::Duration);
+      if (!(t > 0)) ts.fail(name, "must be a positive duration");
+      o.t_prior[static_cast<size_t>(h)] = t;
+    }
+  } else {
+    const std::string ta = p.str_or("t_avg", "prior");
+    if (ta != "prior" && ta != "history")
+      p.fail("t_avg", fmt::format("'{}' is not prior, history or a map host: time", ta));
+    o.history = ta == "history";
+  }
   o.load_threshold = p.num_or("load_threshold", 0.8);
   if (p.has("max_latency")) o.max_latency = p.quantity("max_latency", Unit::Duration);
   const PlatformSpec& P = *ctx.platform;
