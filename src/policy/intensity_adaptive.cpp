@@ -155,15 +155,20 @@ std::unique_ptr<Policy> make_intensity_adaptive(const YamlSection& p, const Poli
   const bool span = p.str_or("window", "span") == "span";
   const double window_s = span ? 0 : p.quantity("window", Unit::Duration);
   if (!span && !(window_s > 0)) p.fail("window", "must be 'span' or a positive duration such as 24h");
-  // Fallback window: the experiment's whole span, per host zone.
+  // The zone timelines, read once: for the fallback window (the experiment's whole span, per host
+  // zone) and for the trailing window.
+  const bool need_span = std::isnan(cl) || std::isnan(ch);
   std::vector<std::pair<double, double>> mm;
-  if (ctx.experiment && (std::isnan(cl) || std::isnan(ch))) {
+  std::vector<TrailingMinMax> trailing;
+  if (ctx.experiment && (need_span || !span)) {
     const Experiment& e = *ctx.experiment;
     std::set<std::string> zones;
     for (const auto& hs : ctx.platform->hosts) zones.insert(hs.region);
     ZoneTimelines zt = load_zone_timelines(e, zones);
     for (const auto& hs : ctx.platform->hosts) {
       const Timeline& tl = zt.by_zone.at(hs.region);
+      if (!span) trailing.emplace_back(tl, window_s, e.carbon.duration_s);
+      if (!need_span) continue;
       double lo = tl.at(0), hi = lo;
       for (const auto& pt : tl.points()) {
         if (pt.t >= e.carbon.duration_s) break;
@@ -173,15 +178,6 @@ std::unique_ptr<Policy> make_intensity_adaptive(const YamlSection& p, const Poli
       }
       mm.push_back({lo, hi});
     }
-  }
-  std::vector<TrailingMinMax> trailing;
-  if (!span && ctx.experiment) {
-    const Experiment& e = *ctx.experiment;
-    std::set<std::string> zones;
-    for (const auto& hs : ctx.platform->hosts) zones.insert(hs.region);
-    ZoneTimelines zt = load_zone_timelines(e, zones);
-    for (const auto& hs : ctx.platform->hosts)
-      trailing.emplace_back(zt.by_zone.at(hs.region), window_s, e.carbon.duration_s);
   }
   auto policy =
       std::make_unique<IntensityAdaptive>(h, energy == "all_cores", cl, ch, std::move(mm), std::move(trailing));

@@ -30,16 +30,9 @@ CliResult run_case(const fs::path& dir, const TempDir& tmp) {
   for (auto& e : fs::directory_iterator(dir)) fs::copy(e.path(), tmp.path / e.path().filename());
   std::string args = "run exp.yaml --out out";
   if (fs::exists(dir / "args")) args = lines_of(slurp((dir / "args").string())).at(0);
-  // cd so that relative paths in args resolve in the copy; stdout/stderr go to files outside it.
+  // Run inside the copy so relative paths in args resolve there; stdout/stderr go to files outside it.
   TempDir io;
-  std::string out = io / "stdout.txt", err = io / "stderr.txt";
-  std::string cmd = "cd " + tmp.path.string() + " && " + CE_BINARY + " " + args + " >" + out + " 2>" + err;
-  int st = std::system(cmd.c_str());
-  CliResult r;
-  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
+  return run_cli(args, io, tmp.path.string());
 }
 
 }  // namespace

@@ -50,10 +50,12 @@ inline std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-// Runs `carbonedge ARGS` with stdout and stderr captured into files.
-inline CliResult run_cli(const std::string& args, const TempDir& tmp) {
+// Runs `carbonedge ARGS` with stdout and stderr captured into files in `tmp`; from `workdir`
+// when given (so relative paths in ARGS resolve there).
+inline CliResult run_cli(const std::string& args, const TempDir& tmp, const std::string& workdir = "") {
   std::string out = tmp / "stdout.txt", err = tmp / "stderr.txt";
-  std::string cmd = std::string(CE_BINARY) + " " + args + " >" + out + " 2>" + err;
+  std::string cmd = (workdir.empty() ? "" : "cd " + workdir + " && ") + std::string(CE_BINARY) + " " + args + " >" +
+                    out + " 2>" + err;
   int st = std::system(cmd.c_str());
   CliResult r;
   r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
