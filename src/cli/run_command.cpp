@@ -111,7 +111,6 @@ int run_command(const RunOptions& opt) {
                                    : std::max<size_t>(1, std::thread::hardware_concurrency());
   int status_code = 0;
   size_t next = 0, running = 0;
-  std::map<pid_t, size_t> children;
   std::cout.flush();
   std::cerr.flush();
   while (next < n || running > 0) {
@@ -133,7 +132,7 @@ int run_command(const RunOptions& opt) {
         g_child_pids[g_child_count] = pid;
         g_child_count = g_child_count + 1;
       }
-      children[pid] = next++;
+      ++next;
       ++running;
     }
     if (running == 0) break;
