@@ -1,11 +1,15 @@
 // Benchmark 2 (docs/performance.md): the activity pattern of bench 1 written directly against S4U —
 // no policy, no request bookkeeping beyond what the pattern needs, no accounting. Same platform
 // (built by ce::build_platform from the same YAML), same per-host FIFO with `cores` workers, same
-// one-controller wait_any loop, Poisson arrivals at the same rate, same flops and bytes:
+// driving as carbonedge (kernel timers for arrivals, Activity::on_completion for completions, no
+// actor), Poisson arrivals at the same rate, same flops and bytes:
 //   exec(stage 1 on source) → comm(cut tensor → server) → exec(stage 2) → comm(result → source)
-//   ce_bench_bare PLATFORM REQUESTS RATE [--energy]   → one JSON line on stdout
+//   ce_bench_bare PLATFORM REQUESTS RATE [--energy] [--actor]   → one JSON line on stdout
 // --energy turns on SimGrid's host and link energy plugins (carbonedge always has them on).
+// --actor drives the same pattern from one controller actor blocking in wait_any_for, the design
+// carbonedge used before (kept to show what the change bought).
 #include <simgrid/plugins/energy.h>
+#include <simgrid/kernel/Timer.hpp>
 #include <simgrid/s4u.hpp>
 
 #include <sys/resource.h>
@@ -79,6 +83,87 @@ struct Bare {
     }
   }
 
+  // Default driving: no actor at all. Arrivals are kernel timers, completions arrive through
+  // Activity::on_completion in maestro, and the next activity starts right there.
+  std::mt19937_64 cb_rng{7};
+  std::exponential_distribution<double> cb_gap;
+  std::uniform_int_distribution<uint32_t> cb_pick;
+  double cb_next = 0;
+  std::vector<sg4::ActivityPtr> cb_live;   // per job: its current activity (kept alive until it completes)
+  std::vector<sg4::ActivityPtr> graveyard;  // completed activities, released outside their own callback
+
+  void cb_start_exec(uint32_t j, uint32_t host, double flops) {
+    if (busy[host] >= spec->hosts[host].cores) {
+      queue[host].push_back(j);
+      return;
+    }
+    ++busy[host];
+    sg4::ExecPtr e = sg4::Exec::init();
+    e->set_flops_amount(flops);
+    e->set_host(plat.hosts[host]);
+    e->set_data(reinterpret_cast<void*>(static_cast<uintptr_t>(j)));
+    e->start();
+    hold(j, e);
+  }
+  void hold(uint32_t j, sg4::ActivityPtr a) {
+    if (cb_live.size() <= j) cb_live.resize(j + 1);
+    if (cb_live[j]) graveyard.push_back(std::move(cb_live[j]));
+    cb_live[j] = std::move(a);
+  }
+  void cb_send(uint32_t j, uint32_t from, uint32_t to, double bytes) {
+    sg4::CommPtr c = sg4::Comm::sendto_init(plat.hosts[from], plat.hosts[to]);
+    c->set_payload_size(static_cast<uint64_t>(bytes));
+    c->set_data(reinterpret_cast<void*>(static_cast<uintptr_t>(j)));
+    c->start();
+    hold(j, c);
+  }
+  void cb_release(uint32_t host) {
+    --busy[host];
+    if (!queue[host].empty()) {
+      uint32_t j = queue[host].front();
+      queue[host].pop_front();
+      cb_start_exec(j, host, jobs[j].step == 0 ? flops1_dev : flops2_srv);
+    }
+  }
+  void cb_completed(uint32_t j) {
+    Job& job = jobs[j];
+    switch (job.step++) {
+      case 0: cb_release(job.source); cb_send(j, job.source, job.server, cut_bytes); break;
+      case 1: cb_start_exec(j, job.server, flops2_srv); break;
+      case 2: cb_release(job.server); cb_send(j, job.server, job.source, result_bytes); break;
+      default: ++done; free_jobs.push_back(j); break;
+    }
+  }
+  void cb_arrive() {
+    graveyard.clear();
+    const double now = sg4::Engine::get_clock();
+    while (cb_next <= now && cb_next < duration) {
+      uint32_t j;
+      if (!free_jobs.empty()) {
+        j = free_jobs.back();
+        free_jobs.pop_back();
+      } else {
+        j = static_cast<uint32_t>(jobs.size());
+        jobs.emplace_back();
+      }
+      uint32_t src = cb_pick(cb_rng);
+      jobs[j] = Job{src, devices + src % servers, 0};
+      ++arrived;
+      cb_start_exec(j, src, flops1_dev);
+      cb_next += cb_gap(cb_rng);
+    }
+    if (cb_next < duration) simgrid::kernel::timer::Timer::set(cb_next, [this] { cb_arrive(); });
+  }
+  void start_callbacks() {
+    cb_gap = std::exponential_distribution<double>(rate);
+    cb_pick = std::uniform_int_distribution<uint32_t>(0, devices - 1);
+    cb_next = cb_gap(cb_rng);
+    sg4::Activity::on_completion_cb([this](const sg4::Activity& a) {
+      cb_completed(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(a.get_data<void>())));
+    });
+    simgrid::kernel::timer::Timer::set(cb_next, [this] { cb_arrive(); });
+  }
+
   void operator()() {
     std::mt19937_64 rng(7);
     std::exponential_distribution<double> gap(rate);
@@ -123,10 +208,14 @@ struct Bare {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::cerr << "usage: ce_bench_bare PLATFORM REQUESTS RATE [--energy]\n";
+    std::cerr << "usage: ce_bench_bare PLATFORM REQUESTS RATE [--energy] [--actor]\n";
     return 2;
   }
-  const bool energy = argc > 4 && std::strcmp(argv[4], "--energy") == 0;
+  bool energy = false, actor = false;
+  for (int i = 4; i < argc; ++i) {
+    energy |= std::strcmp(argv[i], "--energy") == 0;
+    actor |= std::strcmp(argv[i], "--actor") == 0;
+  }
   int sg_argc = 4;
   const char* sg_argv[] = {"bare", "--cfg=network/model:CM02", "--cfg=network/TCP-gamma:0",
                            "--log=root.thres:critical", nullptr};
@@ -158,7 +247,10 @@ int main(int argc, char** argv) {
   b.flops2_srv = ce::stage_flops(spec.hosts[b.devices], m, cut + 1, R);
   b.cut_bytes = m.cut_bytes(cut);
   b.result_bytes = m.cut_bytes(R);
-  sg4::Actor::create("controller", b.plat.controller, std::ref(b));
+  if (actor)
+    sg4::Actor::create("controller", b.plat.controller, std::ref(b));
+  else
+    b.start_callbacks();
   rusage r0{}, r1{};
   getrusage(RUSAGE_SELF, &r0);
   auto t0 = std::chrono::steady_clock::now();
@@ -171,9 +263,9 @@ int main(int argc, char** argv) {
   };
   const double cpu = secs(r1) - secs(r0);
   std::cout << fmt::format(
-      "{{\"bench\": \"bare\", \"energy_plugins\": {}, \"requests\": {}, \"completed\": {}, \"simulated_s\": {:.3f}, "
+      "{{\"bench\": \"bare\", \"driver\": \"{}\", \"energy_plugins\": {}, \"requests\": {}, \"completed\": {}, \"simulated_s\": {:.3f}, "
       "\"sim_wall_s\": {:.4f}, \"sim_cpu_s\": {:.4f}, \"req_per_s\": {:.0f}, \"req_per_cpu_s\": {:.0f}}}\n",
-      energy, b.arrived, b.done, sg4::Engine::get_clock(), wall, cpu, static_cast<double>(b.arrived) / wall,
+      actor ? "actor" : "callbacks", energy, b.arrived, b.done, sg4::Engine::get_clock(), wall, cpu, static_cast<double>(b.arrived) / wall,
       static_cast<double>(b.arrived) / cpu);
   return b.done == b.arrived ? 0 : 1;
 }

@@ -224,11 +224,12 @@ TEST_CASE("a sweep killed with SIGKILL and restarted ends with the results of an
 TEST_CASE("SIGTERM stops a sweep cleanly and a second sweep on the same directory is refused", "[e2e][sweep]") {
   TempDir tmp;
   std::string out = tmp / "sw";
-  const std::vector<std::string> longer = {"--set", "carbon.duration=6h"};  // points of a few seconds
+  // Points of about a second each (the whole sweep would take ~10 s), so SIGTERM lands mid-sweep.
+  const std::vector<std::string> longer = {"--set", "carbon.duration=96h"};
   pid_t pid = spawn_sweep(small_sweep(), out, longer);
   REQUIRE(pid > 0);
   REQUIRE(wait_for_points(out, 1) >= 1);
-  auto second = run_cli(sweep_args(small_sweep(), out) + " --set carbon.duration=6h", tmp);
+  auto second = run_cli(sweep_args(small_sweep(), out) + " --set carbon.duration=96h", tmp);
   CHECK(second.rc == 2);
   CHECK_THAT(second.err, Catch::Contains("another `carbonedge sweep` is running"));
   kill(pid, SIGTERM);

@@ -1,0 +1,90 @@
+// Golden tests for hosts turned off and on (experiment `events:`): what happens to the request that
+// is running, the one queued behind it and the ones whose source device is off, and what the
+// server's energy is, against hand computation.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "../support/cli_harness.hpp"
+
+using namespace cetest;
+
+namespace {
+
+// Device d sends to server s (one core, 1 Gf: one MAC = 2 ns) over link l.
+const char* kPlatform =
+    "name: faults\n"
+    "hosts:\n"
+    "  - {name: d, cores: 1, speed: 1Gf, power: \"2:4\", region: Z}\n"
+    "  - {name: s, cores: 1, speed: 1Gf, power: \"10:30\", power_off: 1, region: Z}\n"
+    "links:\n"
+    "  - {name: l, bandwidth: 1GBps, latency: 1ms, power: \"0:0\", region: Z}\n"
+    "network:\n"
+    "  routes:\n"
+    "    - {src: d, dst: s, links: [l]}\n";
+
+// Two clients on d send one request each at t = 0 for a 900-GMAC block (1800 s on s), run on s.
+std::string experiment(const std::string& events) {
+  return "name: faults\nseed: 1\nplatform: platform.yaml\n"
+         "carbon:\n  start: 2023-01-01T00:00:00Z\n  duration: 1h\n  static: {Z: 100}\n"
+         "models:\n  - {name: block, gmacs: 900, input_elems: 0, output_elems: 0}\n"
+         "workload:\n  type: closed_loop\n  clients: 2\n  think_time: 0\n  requests_per_client: 1\n"
+         "  model: block\n  source: d\n"
+         "policies:\n  mono: {type: monolithic, host: s}\n" + events;
+}
+
+double rel_err(double got, double want) { return std::abs(got - want) / std::abs(want); }
+
+}  // namespace
+
+TEST_CASE("a server turned off fails the request it runs; the queued one waits and runs when it is back",
+          "[golden][faults]") {
+  TempDir tmp;
+  tmp.file("platform.yaml", kPlatform);
+  auto exp = tmp.file("exp.yaml", experiment("events:\n  - {at: 15min, host: s, state: off}\n"
+                                             "  - {at: 20min, host: s, state: on}\n"));
+  auto r = run_cli("run " + exp + " --out " + (tmp / "out") + " --quiet", tmp);
+  REQUIRE(r.rc == 0);
+  auto s = read_json(tmp / "out/mono/summary.json");
+  CHECK(s["requests_arrived"] == 2);
+  CHECK(s["requests_failed"] == 1);
+  CHECK(s["requests_completed"] == 1);
+  // Request A runs from 1 ms (its input crosses l) and fails at 900 s; B waits in the queue through
+  // the outage and runs 1200 s → 3000 s, its result back at 3000.001 s.
+  auto rows = read_csv_rows(tmp / "out/mono/requests.csv");
+  REQUIRE(rows.size() == 3);
+  int failed = 0, completed = 0;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    if (rows[i][5] == "failed") {
+      ++failed;
+      CHECK(rel_err(std::stod(rows[i][3]), 900) < 1e-9);
+    } else {
+      ++completed;
+      CHECK(rows[i][5] == "completed");
+      CHECK(rel_err(std::stod(rows[i][2]), 1200) < 1e-9);
+      CHECK(rel_err(std::stod(rows[i][3]), 3000.001) < 1e-9);
+    }
+  }
+  CHECK(failed == 1);
+  CHECK(completed == 1);
+  // s: busy at 30 W for [0.001, 900) and [1200, 3000), 1 W while off, 10 W idle otherwise.
+  const double busy = (900 - 0.001) + 1800;
+  const double energy_s = 30 * busy + 1 * 300 + 10 * (3600 - busy - 300);
+  CHECK(rel_err(s["per_host"]["s"]["energy_j"], energy_s) < 1e-9);
+  CHECK(s["per_host"]["s"]["tasks"] == 1);
+}
+
+TEST_CASE("requests from a device that is turned off fail at once and run nowhere", "[golden][faults]") {
+  TempDir tmp;
+  tmp.file("platform.yaml", kPlatform);
+  auto exp = tmp.file("exp.yaml", experiment("events:\n  - {at: 0, host: d, state: off}\n"));
+  auto r = run_cli("run " + exp + " --out " + (tmp / "out") + " --quiet", tmp);
+  REQUIRE(r.rc == 0);
+  auto s = read_json(tmp / "out/mono/summary.json");
+  CHECK(s["requests_arrived"] == 2);
+  CHECK(s["requests_failed"] == 2);
+  CHECK(s["requests_completed"] == 0);
+  CHECK(s["per_host"]["s"]["tasks"] == 0);
+  // s idles the whole hour; the run still lasts the arrival window.
+  CHECK(rel_err(s["per_host"]["s"]["energy_j"], 10 * 3600.0) < 1e-9);
+}
