@@ -41,8 +41,7 @@ class TwoStage : public ce::Policy {
     ce::Plan p;
     p.model = m;
     const uint32_t last = static_cast<uint32_t>(m->row_count() - 1);
-    p.stages.push_back({req.source, 1, cut_});
-    p.stages.push_back({first_server_ + req.source % servers_, cut_ + 1, last});
+    p.stages = {{req.source, 1, cut_}, {first_server_ + req.source % servers_, cut_ + 1, last}};
     return p;
   }
 

@@ -13,7 +13,7 @@ void DynamicMeter::advance(double now, std::vector<DynamicCharge*>& running) {
     const double per_task_w = (host_->power_w(pstate_, k) - host_->power_w(pstate_, 0)) / k;
     const double dt = now - last_;
     const double e = per_task_w * dt;
-    const double c = per_task_w * tl_->integral(last_, now) / kJoulesPerKWh;
+    const double c = per_task_w * tl_->integral(last_, now, &hint_) / kJoulesPerKWh;
     for (DynamicCharge* d : running) {
       d->energy_j += e;
       d->carbon_g += c;

@@ -29,6 +29,7 @@ class DynamicMeter {
   uint32_t pstate_;
   bool on_ = true;
   double last_ = 0;
+  size_t hint_ = 0;  // interval of tl_ the last charge ended in
 };
 
 }  // namespace ce

@@ -30,16 +30,30 @@ size_t Timeline::index_at(double t) const {
 
 double Timeline::at(double t) const { return points_[index_at(t)].value; }
 
+size_t Timeline::index_at(double t, size_t hint) const {
+  if (hint < points_.size() && points_[hint].t <= t) {
+    if (hint + 1 == points_.size() || t < points_[hint + 1].t) return hint;
+    if (hint + 2 == points_.size() || t < points_[hint + 2].t) return hint + 1;
+  }
+  return index_at(t);
+}
+
 double Timeline::integral(double t0, double t1) const {
+  size_t hint = index_at(t0);
+  return integral(t0, t1, &hint);
+}
+
+double Timeline::integral(double t0, double t1, size_t* hint) const {
   if (t1 <= t0) return 0.0;
   double sum = 0;
-  size_t i = index_at(t0);
+  size_t i = index_at(t0, *hint);
+  *hint = i;
   double a = t0;
   while (a < t1) {
     double b = (i + 1 < points_.size()) ? std::min(points_[i + 1].t, t1) : t1;
     sum += points_[i].value * (b - a);
     a = b;
-    ++i;
+    if (a < t1) *hint = ++i;
   }
   return sum;
 }

@@ -10,6 +10,7 @@
 #include <deque>
 #include <fmt/format.h>
 #include <map>
+#include <unordered_map>
 
 #include "accounting/dynamic_meter.hpp"
 #include "core/error.hpp"
@@ -149,6 +150,7 @@ class Controller {
     for (const auto& name : *in.requested_models) variants_.push_back(in.models->variants(name));
     out_.tasks_per_host.assign(spec_.hosts.size(), 0);
     for (const auto& ls : spec_.links) link_timeline_.push_back(&in.carbon->by_zone.at(ls.region));
+    link_hint_.assign(spec_.links.size(), 0);
   }
 
   ClusterView& view() { return view_; }
@@ -156,6 +158,7 @@ class Controller {
   // Hooks the controller into SimGrid and handles time 0; engine.run() does the rest.
   void start(CarbonSampler& sampler) {
     sampler_ = &sampler;
+    next_arrival_ = in_.arrivals->peek_time();
     sg4::Activity::on_completion_cb([this](const sg4::Activity& a) { on_completion(a); });
     tick();
   }
@@ -175,7 +178,7 @@ class Controller {
     sampler_->take(now);
     while (next_event_ < exp_.events.size() && exp_.events[next_event_].at_s <= now)
       apply_event(exp_.events[next_event_++], now);
-    while (in_.arrivals->peek_time() <= now && in_.arrivals->peek_time() < exp_.carbon.duration_s) arrive(now);
+    while (next_arrival_ <= now && next_arrival_ < exp_.carbon.duration_s) arrive(now);
     reschedule(now);
   }
 
@@ -197,7 +200,7 @@ class Controller {
   double next_known_work(double now) const {
     const double duration = exp_.carbon.duration_s;
     double next_t = kNever;
-    if (double a = in_.arrivals->peek_time(); a < duration) next_t = a;
+    if (next_arrival_ < duration) next_t = next_arrival_;
     if (next_event_ < exp_.events.size()) next_t = std::min(next_t, exp_.events[next_event_].at_s);
     if (now < duration) next_t = std::min(next_t, duration);
     return next_t;
@@ -205,6 +208,7 @@ class Controller {
 
   void arrive(double now) {
     Request req = in_.arrivals->pop();
+    next_arrival_ = in_.arrivals->peek_time();
     ++out_.arrived;
     const auto& vars = variants_.at(req.model);
     view_.now_s = now;
@@ -301,9 +305,18 @@ class Controller {
     ++view_.hosts[host].busy;
     if (f.first_start < 0) f.first_start = now;
     sg4::ExecPtr e = sg4::Exec::init();
-    e->set_flops_amount(stage_flops(spec_.hosts[host], *f.plan.model, st.first_row, st.last_row));
+    e->set_flops_amount(flops_of(host, f.plan.model, st.first_row, st.last_row));
     e->set_host(plat_.hosts[host]);
     launch(e, {Pending::Exec, slot, host, host, now, 0});
+  }
+
+  // stage_flops walks the stage's rows (and their op costs) every time; a run repeats few distinct
+  // (host, model, rows) stages millions of times, so it is remembered. Same value, bit for bit.
+  double flops_of(uint32_t host, const ModelProfile* m, size_t first, size_t last) {
+    const StageKey key{m, host, static_cast<uint32_t>(first), static_cast<uint32_t>(last)};
+    auto [it, fresh] = stage_flops_.try_emplace(key, 0.0);
+    if (fresh) it->second = stage_flops(spec_.hosts[host], *m, first, last);
+    return it->second;
   }
 
   // Starts an activity with its bookkeeping in place first, so that its completion always finds it.
@@ -394,7 +407,7 @@ class Controller {
       const LinkSpec& ls = spec_.links[l];
       double e = (ls.busy_w - ls.idle_w) * p.bytes / ls.bandwidth;
       const Timeline& tl = *link_timeline_[l];
-      double ci = now > p.start ? tl.integral(p.start, now) / (now - p.start) : tl.at(now);
+      double ci = now > p.start ? tl.integral(p.start, now, &link_hint_[l]) / (now - p.start) : tl.at(now);
       f.dyn.energy_j += e;
       f.dyn.carbon_g += e * ci / kJoulesPerKWh;
       ++link_tasks_[l];
@@ -422,6 +435,7 @@ class Controller {
     }
     if (in_.on_request) in_.on_request(record(f, status, now));  // strings only when someone reads them
     in_.arrivals->on_completion(f.req, now);
+    next_arrival_ = in_.arrivals->peek_time();  // a closed loop's client may send its next request
     used_[slot] = false;
     free_.push_back(slot);
   }
@@ -484,6 +498,7 @@ class Controller {
   CarbonSampler* sampler_ = nullptr;
   Timer* timer_ = nullptr;  // the chain's next tick, if any
   size_t next_event_ = 0;
+  double next_arrival_ = kNever;  // the stream's peek_time(), read again only after it can change
   std::vector<HostRun> runs_;
   std::vector<std::vector<const ModelProfile*>> variants_;
   std::deque<Flight> flights_;  // deque: DynamicMeter holds pointers into it
@@ -496,6 +511,22 @@ class Controller {
   uint64_t in_flight_ = 0;
   int depth_ = 0;
   std::vector<const Timeline*> link_timeline_;  // per link: its zone's intensity (no map lookup per transfer)
+  std::vector<size_t> link_hint_;               // per link: where in its timeline the last transfer ended
+  struct StageKey {
+    const ModelProfile* model;
+    uint32_t host, first, last;
+    bool operator==(const StageKey& o) const {
+      return model == o.model && host == o.host && first == o.first && last == o.last;
+    }
+  };
+  struct StageKeyHash {
+    size_t operator()(const StageKey& k) const {
+      size_t h = std::hash<const void*>()(k.model);
+      for (uint32_t v : {k.host, k.first, k.last}) h = h * 1000003u ^ v;
+      return h;
+    }
+  };
+  std::unordered_map<StageKey, double, StageKeyHash> stage_flops_;
 };
 
 }  // namespace
