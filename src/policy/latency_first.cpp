@@ -152,6 +152,7 @@ class LatencyFirst : public Policy {
     }
     if (n_alive == 0) return Plan{nullptr, {}, "every candidate host is off"};
     const uint32_t S = std::min<uint32_t>(max_stages_, R);
+    if (S == 1) return one_stage(m, tab, src, view, w);
 
     // D[s][k][c]: best latency with s stages done, rows 1..k done, tensor on cand c (ran stage s).
     // A[s][k][c]: best latency with rows 1..k done and the tensor arrived on cand c for stage s+1.
@@ -269,6 +270,38 @@ class LatencyFirst : public Policy {
   }
 
  private:
+  // max_stages 1: the whole model on one candidate. The DP below, with one stage, reads only row 0
+  // of A and row R of D; this computes exactly those values with the same expressions (so the same
+  // plan, ties included) in O(C) instead of filling and scanning (R + 1) × C tables.
+  Plan one_stage(const ModelProfile* m, const ModelTable& tab, uint32_t src, const ClusterView& view,
+                 const Scratch& w) const {
+    const size_t H = view.platform->hosts.size();
+    const uint32_t R = static_cast<uint32_t>(m->row_count() - 1);
+    double best = kInf;
+    int best_c = -1;
+    for (size_t c = 0; c < hosts_.size(); ++c) {
+      if (!w.alive[c]) continue;
+      const uint32_t h = hosts_[c];
+      const double l_in = lat_[src * H + h], l_out = lat_[h * H + src];
+      if (l_in == kInf || l_out == kInf) continue;
+      if (w.mem[c] != kInf && tab.wpre[R] - tab.wpre[0] > w.mem[c]) continue;  // weights do not fit
+      const double* pre = &tab.pre[h * (R + 1)];
+      const double a = l_in + tab.cut[0] * inv_bw_[src * H + h];
+      const double run = a + w.add[c] - pre[0] * w.f[c];
+      double fin = run + pre[R] * w.f[c];
+      fin += l_out + tab.cut[R] * inv_bw_[h * H + src];
+      if (fin < best) {
+        best = fin;
+        best_c = static_cast<int>(c);
+      }
+    }
+    if (best_c < 0) return Plan{nullptr, {}, fmt::format("no candidate host can hold and reach {}", m->name)};
+    Plan plan;
+    plan.model = m;
+    plan.stages = {{hosts_[static_cast<size_t>(best_c)], 1, R}};
+    return plan;
+  }
+
   // out[c] = min_g Dk[g] + lat(g→c) + cb·ibw(g→c) for every alive c (dead c keep +inf).
   // Senders are visited in increasing Dk (a min-heap popped lazily into `sorted`, shared by every c),
   // and c stops at the first sender whose lower bound (Dk[g] + min_lat_in[c]) + cb·min_ibw_in[c]
