@@ -74,10 +74,37 @@ struct ModelFacts {
   std::vector<double> seconds;  // per host: stage_seconds(host, m, 1, R)
 };
 
+// Per host, what score() needs that depends only on the platform and the options, computed once
+// with the very expressions score() used to evaluate per decision (so the same values, bit for bit):
+// a decision then reads one small record per host instead of chasing the platform's nested vectors.
+struct HostFacts {
+  double cores = 1;
+  double memory_bytes = 0;
+  double t_prior = 0;          // NaN: predicted
+  std::vector<double> slow;    // per pstate: speed(p0) / speed(p)
+  std::vector<double> p_node;  // per pstate: power_w override, else all-cores power
+};
+
 class CarbonEdge : public Policy {
  public:
-  explicit CarbonEdge(Options o) : o_(std::move(o)) {
+  CarbonEdge(Options o, const PlatformSpec& P) : o_(std::move(o)) {
     pick_ = o_.variant == "smallest" ? Smallest : o_.variant == "largest" ? Largest : Named;
+    const size_t H = P.hosts.size();
+    for (size_t h = 0; h < H; ++h) {
+      const HostSpec& spec = P.hosts[h];
+      HostFacts f;
+      f.cores = spec.cores;
+      f.memory_bytes = spec.memory_bytes;
+      f.t_prior = h < o_.t_prior.size() ? o_.t_prior[h] : std::numeric_limits<double>::quiet_NaN();
+      for (uint32_t p = 0; p < spec.pstates.size(); ++p) {
+        f.slow.push_back(spec.pstates.at(0).speed / spec.pstates.at(p).speed);
+        f.p_node.push_back(std::isnan(o_.power_w[h]) ? spec.power_w(p, spec.cores) : o_.power_w[h]);
+      }
+      facts_h_.push_back(std::move(f));
+    }
+    both_ways_.assign(H * H, 0);
+    for (size_t a = 0; a < H; ++a)
+      for (size_t b = 0; b < H; ++b) both_ways_[a * H + b] = P.reachable[a][b] && P.reachable[b][a];
   }
 
   Plan decide(const Request& req, const std::vector<const ModelProfile*>& variants,
@@ -152,17 +179,15 @@ class CarbonEdge : public Policy {
   // t_model: the whole model's time on h at pstate 0 (stage_seconds(h, m, 1, R)).
   double score(uint32_t h, double t_model, double weight, uint32_t src, const ClusterView& view,
                bool partial_ok) const {
-    const PlatformSpec& P = *view.platform;
     const HostState& hs = view.hosts[h];
-    const HostSpec& spec = P.hosts[h];
+    const HostFacts& spec = facts_h_[h];
     const double nan = std::numeric_limits<double>::quiet_NaN();
     if (!hs.on) return nan;
-    if (!P.reachable[src][h] || !P.reachable[h][src]) return nan;
-    const double load = hs.load(spec.cores);
+    if (!both_ways_[src * facts_h_.size() + h]) return nan;
+    const double load = static_cast<double>(hs.busy + hs.queued) / spec.cores;  // HostState::load
     if (load > o_.load_threshold) return nan;
-    if (!partial_ok && weight > mem_limit(spec)) return nan;  // has_sufficient_resources
-    const double slow = spec.pstates.at(0).speed / spec.pstates.at(hs.pstate).speed;
-    double t = h < o_.t_prior.size() && !std::isnan(o_.t_prior[h]) ? o_.t_prior[h] : t_model * slow;  // prior
+    if (!partial_ok && weight > (spec.memory_bytes > 0 ? spec.memory_bytes : kInf)) return nan;  // has_sufficient_resources
+    double t = !std::isnan(spec.t_prior) ? spec.t_prior : t_model * spec.slow[hs.pstate];  // prior
     if (o_.history && hs.completed > 0) t = hs.mean_service_s();
     if (t > o_.max_latency) return nan;
     const double free = std::max(0.0, 1.0 - load);
@@ -172,7 +197,7 @@ class CarbonEdge : public Policy {
     const double S_L = free;
     const double S_P = 1.0 / (1.0 + t);
     const double S_B = 1.0 / (1.0 + 2.0 * (hs.busy + hs.queued));
-    const double p_node = std::isnan(o_.power_w[h]) ? spec.power_w(hs.pstate, spec.cores) : o_.power_w[h];
+    const double p_node = spec.p_node[hs.pstate];
     const double e_est = p_node * (o_.paper_units ? t * 1000.0 : t) / 3.6e6;
     const double S_C = 1.0 / (1.0 + hs.intensity * e_est);
     const Weights& w = o_.w;
@@ -264,6 +289,8 @@ class CarbonEdge : public Policy {
   Options o_;
   enum Pick { Largest, Smallest, Named } pick_ = Largest;
   PerModelCache<ModelFacts> facts_;
+  std::vector<HostFacts> facts_h_;
+  std::vector<char> both_ways_;  // [src * H + h]: h reachable from src and back
 };
 
 }  // namespace
@@ -350,7 +377,7 @@ std::unique_ptr<Policy> make_carbonedge(const YamlSection& p, const PolicyContex
   } else {
     p.fail("partition", fmt::format("'{}' is not none or amp4ec", part));
   }
-  return std::make_unique<CarbonEdge>(std::move(o));
+  return std::make_unique<CarbonEdge>(std::move(o), P);
 }
 
 }  // namespace ce
