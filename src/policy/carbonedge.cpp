@@ -156,10 +156,13 @@ class CarbonEdge : public Policy {
       if (!std::isnan(s)) scored.push_back({s, h});
     }
     if (scored.empty()) return Plan{nullptr, {}, "no node passes the load/resource filters"};
-    // Best score first; ties by host index.
-    std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
+    // Best score first; ties by host index (a strict total order: hosts are unique, NaNs are out).
+    // Only the first `nodes` are needed unless the partition fails, so only they are sorted now.
+    auto better = [](const auto& a, const auto& b) {
       return a.first > b.first || (a.first == b.first && a.second < b.second);
-    });
+    };
+    const size_t top = std::min<size_t>(o_.nodes, scored.size());
+    std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(top), scored.end(), better);
     if (scored.size() < 2) {
       if (weight > mem_limit(P.hosts[scored[0].second])) return Plan{nullptr, {}, "model does not fit on any node"};
       return whole_model_on(m, scored[0].second);
@@ -170,6 +173,7 @@ class CarbonEdge : public Policy {
     Plan plan = amp4ec_partition(*m, chosen, view);
     if (!plan.rejected()) return plan;
     // Partition infeasible (memory / routes): the best node that holds the whole model.
+    std::sort(scored.begin() + static_cast<std::ptrdiff_t>(top), scored.end(), better);
     for (auto& [s, h] : scored)
       if (weight <= mem_limit(P.hosts[h])) return whole_model_on(m, h);
     return Plan{nullptr, {}, "model does not fit on any node"};
