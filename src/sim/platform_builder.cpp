@@ -33,10 +33,6 @@ BuiltPlatform build_platform(const PlatformSpec& spec) {
     host->set_pstate(static_cast<unsigned long>(h.initial_pstate));
     out.hosts.push_back(host);
   }
-  out.controller = zone->create_host("carbonedge-controller", 1e9);
-  out.controller->set_property("wattage_per_state", "0:0");
-  out.controller->set_property("wattage_off", "0");
-  out.controller->seal();
   for (const auto& l : spec.links) {
     sg4::Link* link = zone->create_link(l.name, l.bandwidth);
     link->set_latency(l.latency);

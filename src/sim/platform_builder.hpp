@@ -12,7 +12,6 @@ namespace ce {
 struct BuiltPlatform {
   std::vector<simgrid::s4u::Host*> hosts;  // platform order
   std::vector<simgrid::s4u::Link*> links;
-  simgrid::s4u::Host* controller = nullptr;  // zero-power host that runs carbonedge's own actors
 };
 
 BuiltPlatform build_platform(const PlatformSpec& spec);
