@@ -26,6 +26,7 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 : > "$RES/throughput.jsonl"
 : > "$RES/bare.jsonl"
 : > "$RES/bare_energy.jsonl"
+: > "$RES/bare_actor.jsonl"
 echo "== 1+2: simulated requests per CPU-second of the simulation (median of $RUNS, interleaved runs; wall rates in the JSON)"
 printf '%10s %14s %14s %14s %8s %8s\n' requests carbonedge bare bare+energy ratio ratio_e
 for n in "${COUNTS[@]}"; do
@@ -33,8 +34,10 @@ for n in "${COUNTS[@]}"; do
     "$BUILD/bench/ce_bench_throughput" "$EXP" "$n" | tee -a "$RES/throughput.jsonl" > "$RES/.t"
     "$BUILD/bench/ce_bench_bare" "$PLAT" "$n" "$RATE" >> "$RES/bare.jsonl"
     "$BUILD/bench/ce_bench_bare" "$PLAT" "$n" "$RATE" --energy >> "$RES/bare_energy.jsonl"
+    # The same bare pattern driven by one actor in wait_any_for (carbonedge's previous design).
+    "$BUILD/bench/ce_bench_bare" "$PLAT" "$n" "$RATE" --energy --actor >> "$RES/bare_actor.jsonl"
   done
-  for f in throughput bare bare_energy; do
+  for f in throughput bare bare_energy bare_actor; do
     /usr/bin/python3 -c "import json; [print(l, end='') for l in open('$RES/$f.jsonl') if abs(json.loads(l)['requests']-$n)<0.05*$n]" > "$RES/.$f"
   done
   ce=$(median sim_wall_s "$RES/.throughput"); ba=$(median sim_wall_s "$RES/.bare"); be=$(median sim_wall_s "$RES/.bare_energy")
@@ -79,5 +82,5 @@ for j in (1, 2):
 PY
 
 /usr/bin/python3 bench/summarize.py "$RES" > "$RES/summary.md"
-rm -f "$RES"/.t "$RES"/.throughput "$RES"/.bare "$RES"/.bare_energy
+rm -f "$RES"/.t "$RES"/.throughput "$RES"/.bare "$RES"/.bare_energy "$RES"/.bare_actor
 echo "written: $RES/summary.md, $RES/*.jsonl, $RES/policy_latency.json"

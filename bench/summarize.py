@@ -19,6 +19,7 @@ def by_count(rows):
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 print(f"Machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}\n")
 ce, ba, be = by_count(lines("throughput.jsonl")), by_count(lines("bare.jsonl")), by_count(lines("bare_energy.jsonl"))
+bact = by_count(lines("bare_actor.jsonl"))
 def med(rows, f):
     return statistics.median(r[f] for r in rows)
 print("Wall-clock rates are per wall-second of `simulate()` (bench 1) or `engine.run()` (bench 2); CPU rates")
@@ -48,6 +49,15 @@ if os.path.exists(p):
         if b.get("aggregate_name") == "median":
             name, hosts = b["run_name"].rsplit("/", 1)
             print(f"| {name} | {hosts} | {b['real_time']:,.0f} | {b['cpu_time']:,.0f} |")
+if bact:
+    print("\nThe bare pattern driven by one controller actor blocking in `wait_any_for` (carbonedge's design")
+    print("before the timer/callback driver), energy plugins on:\n")
+    print("| requests | bare+energy, actor req/CPU-s | bare+energy, timers+callbacks req/CPU-s | speed-up | runs |\n|---:|---:|---:|---:|---:|")
+    for n in sorted(bact):
+        a, e = bact[n], be.get(n, [])
+        if e:
+            print(f"| {n:.0e} | {med(a, 'req_per_cpu_s'):,.0f} | {med(e, 'req_per_cpu_s'):,.0f} | "
+                  f"{med(a, 'sim_cpu_s') / med(e, 'sim_cpu_s'):.2f} | {len(a)} |")
 sw = lines("sweep.jsonl")
 if sw:
     print("\n| sweep jobs | runs (points) per minute | runs |\n|---:|---:|---:|")

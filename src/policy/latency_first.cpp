@@ -43,6 +43,7 @@ struct ModelTable {
   std::vector<double> pre;   // pre[h * (R + 1) + k] = stage_seconds(h, rows 1..k) at pstate 0
   std::vector<double> wpre;  // wpre[k] = weight bytes of rows 1..k
   std::vector<double> cut;   // cut[k] = cut_bytes(k)
+  std::vector<double> pre0, preR;  // per host: pre[h][0] and pre[h][R], contiguous for one_stage()
 };
 
 ModelTable build_table(const ModelProfile& m, const PlatformSpec& P) {
@@ -55,6 +56,10 @@ ModelTable build_table(const ModelProfile& m, const PlatformSpec& P) {
   t.wpre.assign(R + 1, 0);
   for (size_t k = 1; k <= R; ++k) t.wpre[k] = t.wpre[k - 1] + stage_weight_bytes(m, k, k);
   for (size_t k = 0; k <= R; ++k) t.cut.push_back(m.cut_bytes(k));
+  for (size_t h = 0; h < P.hosts.size(); ++h) {
+    t.pre0.push_back(t.pre[h * (R + 1)]);
+    t.preR.push_back(t.pre[h * (R + 1) + R]);
+  }
   return t;
 }
 
@@ -93,6 +98,14 @@ class LatencyFirst : public Policy {
         lat_[i * H + j] = lat;
         inv_bw_[i * H + j] = p.routes[i][j].empty() ? 0 : 1.0 / bw;
       }
+    // Transposed copies: one_stage() reads the way back to the source, h → src, for every h.
+    lat_back_.assign(H * H, kInf);
+    inv_bw_back_.assign(H * H, 0);
+    for (size_t i = 0; i < H; ++i)
+      for (size_t j = 0; j < H; ++j) {
+        lat_back_[j * H + i] = lat_[i * H + j];
+        inv_bw_back_[j * H + i] = inv_bw_[i * H + j];
+      }
     if (hosts_.empty())
       for (uint32_t h = 0; h < H; ++h) hosts_.push_back(h);
     // Candidate-indexed transfer matrices, destination-major: [c * C + g] from cand g to cand c.
@@ -112,6 +125,16 @@ class LatencyFirst : public Policy {
         min_ibw_in_[c] = std::min(min_ibw_in_[c], inv_bw_[ij]);
       }
     pick_ = variant_ == "smallest" ? Smallest : (variant_.empty() || variant_ == "largest") ? Largest : Named;
+    // Per candidate, the platform facts decide() needs, contiguous (the same values it computed from
+    // the HostSpec each time: a decision then reads no host's nested vectors).
+    for (size_t c = 0; c < C; ++c) {
+      const HostSpec& spec = p.hosts[hosts_[c]];
+      cand_cores_.push_back(static_cast<double>(spec.cores));
+      cand_mem_.push_back(spec.memory_bytes > 0 ? spec.memory_bytes : kInf);
+      cand_slow_at_.push_back(cand_slow_.size());
+      for (size_t ps = 0; ps < spec.pstates.size(); ++ps)
+        cand_slow_.push_back(spec.pstates.at(0).speed / spec.pstates.at(ps).speed);
+    }
   }
 
   Plan decide(const Request& req, const std::vector<const ModelProfile*>& variants,
@@ -140,15 +163,14 @@ class LatencyFirst : public Policy {
       w.alive[c] = hs.on;
       if (!hs.on) continue;
       ++n_alive;
-      const HostSpec& spec = P.hosts[h];
       const double n = static_cast<double>(hs.busy + hs.queued);
-      const double cores = static_cast<double>(spec.cores);
+      const double cores = cand_cores_[c];
       const double q = n < cores ? 0.0 : (n - cores + 1) / cores;
-      const double slow = spec.pstates.at(0).speed / spec.pstates.at(hs.pstate).speed;
+      const double slow = cand_slow_[cand_slow_at_[c] + hs.pstate];
       const double hist = hs.mean_service_s();
       w.f[c] = hist > 0 ? slow : slow * (1 + q);
       w.add[c] = hist > 0 ? q * hist : 0.0;
-      w.mem[c] = spec.memory_bytes > 0 ? spec.memory_bytes : kInf;
+      w.mem[c] = cand_mem_[c];
     }
     if (n_alive == 0) return Plan{nullptr, {}, "every candidate host is off"};
     const uint32_t S = std::min<uint32_t>(max_stages_, R);
@@ -279,17 +301,20 @@ class LatencyFirst : public Policy {
     const uint32_t R = static_cast<uint32_t>(m->row_count() - 1);
     double best = kInf;
     int best_c = -1;
+    const double* lat_to = &lat_[src * H];          // src → h
+    const double* ibw_to = &inv_bw_[src * H];
+    const double* lat_back = &lat_back_[src * H];   // h → src
+    const double* ibw_back = &inv_bw_back_[src * H];
     for (size_t c = 0; c < hosts_.size(); ++c) {
       if (!w.alive[c]) continue;
       const uint32_t h = hosts_[c];
-      const double l_in = lat_[src * H + h], l_out = lat_[h * H + src];
+      const double l_in = lat_to[h], l_out = lat_back[h];
       if (l_in == kInf || l_out == kInf) continue;
       if (w.mem[c] != kInf && tab.wpre[R] - tab.wpre[0] > w.mem[c]) continue;  // weights do not fit
-      const double* pre = &tab.pre[h * (R + 1)];
-      const double a = l_in + tab.cut[0] * inv_bw_[src * H + h];
-      const double run = a + w.add[c] - pre[0] * w.f[c];
-      double fin = run + pre[R] * w.f[c];
-      fin += l_out + tab.cut[R] * inv_bw_[h * H + src];
+      const double a = l_in + tab.cut[0] * ibw_to[h];
+      const double run = a + w.add[c] - tab.pre0[h] * w.f[c];
+      double fin = run + tab.preR[h] * w.f[c];
+      fin += l_out + tab.cut[R] * ibw_back[h];
       if (fin < best) {
         best = fin;
         best_c = static_cast<int>(c);
@@ -358,6 +383,10 @@ class LatencyFirst : public Policy {
   std::string variant_;
   enum Pick { Largest, Smallest, Named } pick_ = Largest;
   std::vector<double> lat_, inv_bw_;   // [i * H + j]; lat = inf when j is unreachable from i
+  std::vector<double> lat_back_, inv_bw_back_;  // [j * H + i] = lat_/inv_bw_[i * H + j]
+  std::vector<double> cand_cores_, cand_mem_;    // per cand: cores; memory bytes (inf = unlimited)
+  std::vector<double> cand_slow_;                // per cand and pstate: speed(p0) / speed(p)
+  std::vector<size_t> cand_slow_at_;             // per cand: its first entry in cand_slow_
   std::vector<double> latC_, ibwC_;    // candidate-indexed, destination-major, see the constructor
   std::vector<double> min_lat_in_, min_ibw_in_;  // per cand c: min over other cands g of lat/ibw(g→c)
   PerModelCache<ModelTable> tables_;
