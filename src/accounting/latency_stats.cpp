@@ -12,12 +12,15 @@ constexpr double kGrowth = 1.0001;
 const double kLogGrowth = std::log(kGrowth);
 }  // namespace
 
-LatencyStats::LatencyStats() : counts_(static_cast<size_t>(std::log(kMax / kMin) / kLogGrowth) + 2, 0) {}
+LatencyStats::LatencyStats()
+    : buckets_(static_cast<size_t>(std::log(kMax / kMin) / kLogGrowth) + 2) {
+  chunks_.resize((buckets_ >> kChunkBits) + 1);
+}
 
 size_t LatencyStats::bucket(double s) const {
   if (s <= kMin) return 0;
   size_t b = static_cast<size_t>(std::log(s / kMin) / kLogGrowth) + 1;
-  return std::min(b, counts_.size() - 1);
+  return std::min(b, buckets_ - 1);
 }
 
 double LatencyStats::bucket_value(size_t b) const {
@@ -31,7 +34,10 @@ void LatencyStats::add(double s) {
   if (n_ == 0 || s > max_) max_ = s;
   ++n_;
   sum_ += s;
-  ++counts_[bucket(s)];
+  const size_t b = bucket(s);
+  auto& chunk = chunks_[b >> kChunkBits];
+  if (chunk.empty()) chunk.assign(size_t{1} << kChunkBits, 0);
+  ++chunk[b & ((size_t{1} << kChunkBits) - 1)];
 }
 
 double LatencyStats::quantile(double q) const {
@@ -40,10 +46,11 @@ double LatencyStats::quantile(double q) const {
   uint64_t rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(n_)));
   rank = std::max<uint64_t>(rank, 1);
   uint64_t acc = 0;
-  for (size_t b = 0; b < counts_.size(); ++b) {
-    acc += counts_[b];
-    if (acc >= rank) return std::clamp(bucket_value(b), min_, max_);
-  }
+  for (size_t c = 0; c < chunks_.size(); ++c)
+    for (size_t i = 0; i < chunks_[c].size(); ++i) {  // untouched chunks are empty: all zero
+      acc += chunks_[c][i];
+      if (acc >= rank) return std::clamp(bucket_value((c << kChunkBits) + i), min_, max_);
+    }
   return max_;
 }
 

@@ -20,7 +20,11 @@ class LatencyStats {
  private:
   size_t bucket(double s) const;
   double bucket_value(size_t b) const;
-  std::vector<uint64_t> counts_;
+  // Buckets in chunks allocated on first use: the full range is 322 k buckets (2.6 MB), a run's
+  // latencies usually touch a few chunks, and a short run should not pay to zero the rest.
+  static constexpr size_t kChunkBits = 12;
+  std::vector<std::vector<uint64_t>> chunks_;
+  size_t buckets_ = 0;
   uint64_t n_ = 0;
   double sum_ = 0, min_ = 0, max_ = 0;
 };

@@ -65,42 +65,39 @@ class CarbonSampler {
  public:
   CarbonSampler(const SimInput& in, const BuiltPlatform& plat, RunResult& out, ClusterView& view)
       : plat_(plat), out_(out), view_(view) {
-    // Consumers grouped by zone, and one schedule entry per (change point, zone): a multi-year trace
-    // costs O(change points) to schedule, not O(change points × consumers).
+    // Consumers grouped by zone; each zone walks its own change points. Zones share no consumer,
+    // so taking them zone by zone gives the same samples as one merged schedule, without building
+    // one entry per change point of a multi-year trace up front.
     std::map<std::string, size_t> zone_index;
     for (size_t c = 0; c < out.consumers.size(); ++c) {
       auto [it, fresh] = zone_index.emplace(out.consumers[c].zone, zones_.size());
-      if (fresh) zones_.push_back({&in.carbon->by_zone.at(out.consumers[c].zone), {}});
+      if (fresh) {
+        const Timeline* tl = &in.carbon->by_zone.at(out.consumers[c].zone);
+        zones_.push_back({tl, {}, tl->change_points(tl->end()), 0});
+      }
       zones_[it->second].consumers.push_back(c);
-    }
-    std::vector<std::pair<double, size_t>> at;  // (time, zone whose intensity changes then)
-    for (size_t z = 0; z < zones_.size(); ++z)
-      for (double t : zones_[z].timeline->change_points(zones_[z].timeline->end())) at.emplace_back(t, z);
-    std::sort(at.begin(), at.end());
-    for (size_t i = 0; i < at.size();) {
-      size_t j = i;
-      std::vector<size_t> zs;
-      for (; j < at.size() && at[j].first == at[i].first; ++j) zs.push_back(at[j].second);
-      schedule_.push_back({at[i].first, std::move(zs)});
-      i = j;
     }
   }
 
-  double next_time() const { return next_ < schedule_.size() ? schedule_[next_].first : kNever; }
+  double next_time() const {
+    double t = kNever;
+    for (const Zone& z : zones_)
+      if (z.next < z.change_points.size()) t = std::min(t, z.change_points[z.next]);
+    return t;
+  }
 
   // Takes every sample due at or before `now`.
   void take(double now) {
-    for (; next_ < schedule_.size() && schedule_[next_].first <= now; ++next_) {
-      const auto& [t, zones] = schedule_[next_];
-      for (size_t z : zones) {
-        const double intensity = zones_[z].timeline->at(t);
-        for (size_t c : zones_[z].consumers) {
+    for (Zone& z : zones_)
+      for (; z.next < z.change_points.size() && z.change_points[z.next] <= now; ++z.next) {
+        const double t = z.change_points[z.next];
+        const double intensity = z.timeline->at(t);
+        for (size_t c : z.consumers) {
           auto& cs = out_.consumers[c];
           cs.samples.push_back({t, energy_of(c)});
           if (!cs.is_link) view_.hosts[c].intensity = intensity;
         }
       }
-    }
   }
 
   double energy_of(size_t c) const {
@@ -112,13 +109,13 @@ class CarbonSampler {
   struct Zone {
     const Timeline* timeline;
     std::vector<size_t> consumers;  // indices into out_.consumers
+    std::vector<double> change_points;
+    size_t next;  // first change point not yet sampled
   };
   const BuiltPlatform& plat_;
   RunResult& out_;
   ClusterView& view_;
   std::vector<Zone> zones_;
-  std::vector<std::pair<double, std::vector<size_t>>> schedule_;  // (time, zones changing then)
-  size_t next_ = 0;
 };
 
 class Controller {
@@ -140,11 +137,13 @@ class Controller {
     for (const auto& hs : spec_.hosts) {
       const Timeline& tl = in.carbon->by_zone.at(hs.region);
       double lo = tl.at(0), hi = lo;
-      for (const auto& pt : tl.points())
-        if (pt.t > 0 && pt.t < exp_.carbon.duration_s) {
+      for (const auto& pt : tl.points()) {  // sorted by time: stop at the end of the span
+        if (pt.t >= exp_.carbon.duration_s) break;
+        if (pt.t > 0) {
           lo = std::min(lo, pt.value);
           hi = std::max(hi, pt.value);
         }
+      }
       view_.window_min_max.emplace_back(lo, hi);
     }
     for (const auto& name : *in.requested_models) variants_.push_back(in.models->variants(name));
