@@ -22,7 +22,7 @@ ce, ba, be = by_count(lines("throughput.jsonl")), by_count(lines("bare.jsonl")),
 bact = by_count(lines("bare_actor.jsonl"))
 def med(rows, f):
     return statistics.median(r[f] for r in rows)
-print("Wall-clock rates are per wall-second of `simulate()` (bench 1) or `engine.run()` (bench 2); CPU rates")
+print("Wall-clock rates are per wall-second of `simulate()` (bench 1) or of Engine creation to the end of `engine.run()` (bench 2); CPU rates")
 print("divide by the process's user+system CPU seconds over the same span, which a shared machine does not inflate.")
 print("Ratios are carbonedge time / bare time, on CPU seconds (and on wall seconds in brackets).\n")
 print("| requests | carbonedge req/s (wall) | carbonedge req/CPU-s | bare req/CPU-s | bare+energy req/CPU-s | carbonedge / bare | carbonedge / bare+energy | runs |")
