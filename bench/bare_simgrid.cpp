@@ -44,26 +44,58 @@ struct Bare {
 
   std::vector<Job> jobs;
   std::vector<uint32_t> free_jobs;
-  std::vector<sg4::ActivityPtr> acts;
-  std::vector<uint32_t> act_job;
   std::vector<uint32_t> busy;
   std::vector<std::deque<uint32_t>> queue;
+  std::mt19937_64 rng{7};
+  std::exponential_distribution<double> gap;
+  std::uniform_int_distribution<uint32_t> pick;
+  double next = 0;  // time of the next arrival
 
+  bool actor = false;  // how activities are followed (see the file comment)
+  // --actor: the pending activities and their jobs, waited on with wait_any_for.
+  std::vector<sg4::ActivityPtr> acts;
+  std::vector<uint32_t> act_job;
+  // Default: each job's current activity (its job in the activity's data), kept alive until it
+  // completes; completed ones are released outside their own completion callback.
+  std::vector<sg4::ActivityPtr> live;
+  std::vector<sg4::ActivityPtr> graveyard;
+
+  void init(bool use_actor) {
+    actor = use_actor;
+    gap = std::exponential_distribution<double>(rate);
+    pick = std::uniform_int_distribution<uint32_t>(0, devices - 1);
+    next = gap(rng);
+  }
+
+  // Starts an activity of job j and follows it the way the driver needs.
+  void launch(uint32_t j, sg4::ActivityPtr a) {
+    if (actor) {
+      a->start();
+      acts.push_back(a);
+      act_job.push_back(j);
+      return;
+    }
+    a->set_data(reinterpret_cast<void*>(static_cast<uintptr_t>(j)));
+    if (live.size() <= j) live.resize(j + 1);
+    if (live[j]) graveyard.push_back(std::move(live[j]));
+    live[j] = a;
+    a->start();
+  }
   void start_exec(uint32_t j, uint32_t host, double flops) {
     if (busy[host] >= spec->hosts[host].cores) {
       queue[host].push_back(j);
       return;
     }
     ++busy[host];
-    sg4::ExecPtr e = sg4::this_actor::exec_init(flops);
+    sg4::ExecPtr e = sg4::Exec::init();
+    e->set_flops_amount(flops);
     e->set_host(plat.hosts[host]);
-    e->start();
-    acts.push_back(e);
-    act_job.push_back(j);
+    launch(j, e);
   }
   void send(uint32_t j, uint32_t from, uint32_t to, double bytes) {
-    acts.push_back(sg4::Comm::sendto_async(plat.hosts[from], plat.hosts[to], static_cast<uint64_t>(bytes)));
-    act_job.push_back(j);
+    sg4::CommPtr c = sg4::Comm::sendto_init(plat.hosts[from], plat.hosts[to]);
+    c->set_payload_size(static_cast<uint64_t>(bytes));
+    launch(j, c);
   }
   void release(uint32_t host) {
     --busy[host];
@@ -73,6 +105,7 @@ struct Bare {
       start_exec(j, host, jobs[j].step == 0 ? flops1_dev : flops2_srv);
     }
   }
+  // Job j's current activity completed: its next step.
   void step(uint32_t j) {
     Job& job = jobs[j];
     switch (job.step++) {
@@ -82,62 +115,9 @@ struct Bare {
       default: ++done; free_jobs.push_back(j); break;
     }
   }
-
-  // Default driving: no actor at all. Arrivals are kernel timers, completions arrive through
-  // Activity::on_completion in maestro, and the next activity starts right there.
-  std::mt19937_64 cb_rng{7};
-  std::exponential_distribution<double> cb_gap;
-  std::uniform_int_distribution<uint32_t> cb_pick;
-  double cb_next = 0;
-  std::vector<sg4::ActivityPtr> cb_live;   // per job: its current activity (kept alive until it completes)
-  std::vector<sg4::ActivityPtr> graveyard;  // completed activities, released outside their own callback
-
-  void cb_start_exec(uint32_t j, uint32_t host, double flops) {
-    if (busy[host] >= spec->hosts[host].cores) {
-      queue[host].push_back(j);
-      return;
-    }
-    ++busy[host];
-    sg4::ExecPtr e = sg4::Exec::init();
-    e->set_flops_amount(flops);
-    e->set_host(plat.hosts[host]);
-    e->set_data(reinterpret_cast<void*>(static_cast<uintptr_t>(j)));
-    e->start();
-    hold(j, e);
-  }
-  void hold(uint32_t j, sg4::ActivityPtr a) {
-    if (cb_live.size() <= j) cb_live.resize(j + 1);
-    if (cb_live[j]) graveyard.push_back(std::move(cb_live[j]));
-    cb_live[j] = std::move(a);
-  }
-  void cb_send(uint32_t j, uint32_t from, uint32_t to, double bytes) {
-    sg4::CommPtr c = sg4::Comm::sendto_init(plat.hosts[from], plat.hosts[to]);
-    c->set_payload_size(static_cast<uint64_t>(bytes));
-    c->set_data(reinterpret_cast<void*>(static_cast<uintptr_t>(j)));
-    c->start();
-    hold(j, c);
-  }
-  void cb_release(uint32_t host) {
-    --busy[host];
-    if (!queue[host].empty()) {
-      uint32_t j = queue[host].front();
-      queue[host].pop_front();
-      cb_start_exec(j, host, jobs[j].step == 0 ? flops1_dev : flops2_srv);
-    }
-  }
-  void cb_completed(uint32_t j) {
-    Job& job = jobs[j];
-    switch (job.step++) {
-      case 0: cb_release(job.source); cb_send(j, job.source, job.server, cut_bytes); break;
-      case 1: cb_start_exec(j, job.server, flops2_srv); break;
-      case 2: cb_release(job.server); cb_send(j, job.server, job.source, result_bytes); break;
-      default: ++done; free_jobs.push_back(j); break;
-    }
-  }
-  void cb_arrive() {
-    graveyard.clear();
-    const double now = sg4::Engine::get_clock();
-    while (cb_next <= now && cb_next < duration) {
+  // Every arrival due by `now`.
+  void arrive(double now) {
+    while (next <= now && next < duration) {
       uint32_t j;
       if (!free_jobs.empty()) {
         j = free_jobs.back();
@@ -146,46 +126,32 @@ struct Bare {
         j = static_cast<uint32_t>(jobs.size());
         jobs.emplace_back();
       }
-      uint32_t src = cb_pick(cb_rng);
+      uint32_t src = pick(rng);
       jobs[j] = Job{src, devices + src % servers, 0};
       ++arrived;
-      cb_start_exec(j, src, flops1_dev);
-      cb_next += cb_gap(cb_rng);
+      start_exec(j, src, flops1_dev);
+      next += gap(rng);
     }
-    if (cb_next < duration) simgrid::kernel::timer::Timer::set(cb_next, [this] { cb_arrive(); });
-  }
-  void start_callbacks() {
-    cb_gap = std::exponential_distribution<double>(rate);
-    cb_pick = std::uniform_int_distribution<uint32_t>(0, devices - 1);
-    cb_next = cb_gap(cb_rng);
-    sg4::Activity::on_completion_cb([this](const sg4::Activity& a) {
-      cb_completed(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(a.get_data<void>())));
-    });
-    simgrid::kernel::timer::Timer::set(cb_next, [this] { cb_arrive(); });
   }
 
+  // Default driving: no actor at all. Arrivals are kernel timers, completions arrive through
+  // Activity::on_completion in maestro, and the next activity starts right there.
+  void on_timer() {
+    graveyard.clear();
+    arrive(sg4::Engine::get_clock());
+    if (next < duration) simgrid::kernel::timer::Timer::set(next, [this] { on_timer(); });
+  }
+  void start_callbacks() {
+    sg4::Activity::on_completion_cb(
+        [this](const sg4::Activity& a) { step(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(a.get_data<void>()))); });
+    simgrid::kernel::timer::Timer::set(next, [this] { on_timer(); });
+  }
+
+  // --actor: one controller actor blocking in wait_any_for.
   void operator()() {
-    std::mt19937_64 rng(7);
-    std::exponential_distribution<double> gap(rate);
-    std::uniform_int_distribution<uint32_t> pick(0, devices - 1);
-    double next = gap(rng);
     while (true) {
       const double now = sg4::Engine::get_clock();
-      while (next <= now && next < duration) {
-        uint32_t j;
-        if (!free_jobs.empty()) {
-          j = free_jobs.back();
-          free_jobs.pop_back();
-        } else {
-          j = static_cast<uint32_t>(jobs.size());
-          jobs.emplace_back();
-        }
-        uint32_t src = pick(rng);
-        jobs[j] = Job{src, devices + src % servers, 0};
-        ++arrived;
-        start_exec(j, src, flops1_dev);
-        next += gap(rng);
-      }
+      arrive(now);
       const double until = next < duration ? next : -1.0;
       if (acts.empty()) {
         if (until < 0) break;
@@ -252,6 +218,7 @@ int main(int argc, char** argv) {
   b.flops2_srv = ce::stage_flops(spec.hosts[b.devices], m, cut + 1, R);
   b.cut_bytes = m.cut_bytes(cut);
   b.result_bytes = m.cut_bytes(R);
+  b.init(actor);
   if (actor)
     sg4::Actor::create("controller", b.plat.hosts[0], std::ref(b));  // it only waits: any host will do
   else
