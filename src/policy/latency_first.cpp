@@ -43,7 +43,7 @@ struct ModelTable {
   std::vector<double> pre;   // pre[h * (R + 1) + k] = stage_seconds(h, rows 1..k) at pstate 0
   std::vector<double> wpre;  // wpre[k] = weight bytes of rows 1..k
   std::vector<double> cut;   // cut[k] = cut_bytes(k)
-  std::vector<double> pre0, preR;  // per host: pre[h][0] and pre[h][R], contiguous for one_stage()
+  std::vector<double> preR;  // per host: pre[h][R], contiguous for one_stage()
 };
 
 ModelTable build_table(const ModelProfile& m, const PlatformSpec& P) {
@@ -56,10 +56,7 @@ ModelTable build_table(const ModelProfile& m, const PlatformSpec& P) {
   t.wpre.assign(R + 1, 0);
   for (size_t k = 1; k <= R; ++k) t.wpre[k] = t.wpre[k - 1] + stage_weight_bytes(m, k, k);
   for (size_t k = 0; k <= R; ++k) t.cut.push_back(m.cut_bytes(k));
-  for (size_t h = 0; h < P.hosts.size(); ++h) {
-    t.pre0.push_back(t.pre[h * (R + 1)]);
-    t.preR.push_back(t.pre[h * (R + 1) + R]);
-  }
+  for (size_t h = 0; h < P.hosts.size(); ++h) t.preR.push_back(t.pre[h * (R + 1) + R]);
   return t;
 }
 
@@ -312,7 +309,7 @@ class LatencyFirst : public Policy {
       if (l_in == kInf || l_out == kInf) continue;
       if (w.mem[c] != kInf && tab.wpre[R] - tab.wpre[0] > w.mem[c]) continue;  // weights do not fit
       const double a = l_in + tab.cut[0] * ibw_to[h];
-      const double run = a + w.add[c] - tab.pre0[h] * w.f[c];
+      const double run = a + w.add[c] - 0.0 * w.f[c];  // base(c, a, 0): pre[h][0] is 0
       double fin = run + tab.preR[h] * w.f[c];
       fin += l_out + tab.cut[R] * ibw_back[h];
       if (fin < best) {
