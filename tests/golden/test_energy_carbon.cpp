@@ -30,8 +30,6 @@ std::string one_request_experiment(double gmacs, const std::string& duration, co
          "policies:\n  mono: {type: monolithic, host: h}\n" + events;
 }
 
-double rel_err(double got, double want) { return std::abs(got - want) / std::abs(want); }
-
 }  // namespace
 
 TEST_CASE("one host, constant load, constant intensity: carbon equals the hand computation", "[golden]") {

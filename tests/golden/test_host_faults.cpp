@@ -3,7 +3,6 @@
 // server's energy is, against hand computation.
 #include <catch2/catch.hpp>
 
-#include <cmath>
 
 #include "../support/cli_harness.hpp"
 
@@ -33,19 +32,22 @@ std::string experiment(const std::string& events) {
          "policies:\n  mono: {type: monolithic, host: s}\n" + events;
 }
 
-double rel_err(double got, double want) { return std::abs(got - want) / std::abs(want); }
+// Runs experiment(events) in tmp; the policy's summary.json.
+nlohmann::json run_with_events(const TempDir& tmp, const std::string& events) {
+  tmp.file("platform.yaml", kPlatform);
+  auto exp = tmp.file("exp.yaml", experiment(events));
+  auto r = run_cli("run " + exp + " --out " + (tmp / "out") + " --quiet", tmp);
+  REQUIRE(r.rc == 0);
+  return read_json(tmp / "out/mono/summary.json");
+}
 
 }  // namespace
 
 TEST_CASE("a server turned off fails the request it runs; the queued one waits and runs when it is back",
           "[golden][faults]") {
   TempDir tmp;
-  tmp.file("platform.yaml", kPlatform);
-  auto exp = tmp.file("exp.yaml", experiment("events:\n  - {at: 15min, host: s, state: off}\n"
-                                             "  - {at: 20min, host: s, state: on}\n"));
-  auto r = run_cli("run " + exp + " --out " + (tmp / "out") + " --quiet", tmp);
-  REQUIRE(r.rc == 0);
-  auto s = read_json(tmp / "out/mono/summary.json");
+  auto s = run_with_events(tmp, "events:\n  - {at: 15min, host: s, state: off}\n"
+                                "  - {at: 20min, host: s, state: on}\n");
   CHECK(s["requests_arrived"] == 2);
   CHECK(s["requests_failed"] == 1);
   CHECK(s["requests_completed"] == 1);
@@ -76,11 +78,7 @@ TEST_CASE("a server turned off fails the request it runs; the queued one waits a
 
 TEST_CASE("requests from a device that is turned off fail at once and run nowhere", "[golden][faults]") {
   TempDir tmp;
-  tmp.file("platform.yaml", kPlatform);
-  auto exp = tmp.file("exp.yaml", experiment("events:\n  - {at: 0, host: d, state: off}\n"));
-  auto r = run_cli("run " + exp + " --out " + (tmp / "out") + " --quiet", tmp);
-  REQUIRE(r.rc == 0);
-  auto s = read_json(tmp / "out/mono/summary.json");
+  auto s = run_with_events(tmp, "events:\n  - {at: 0, host: d, state: off}\n");
   CHECK(s["requests_arrived"] == 2);
   CHECK(s["requests_failed"] == 2);
   CHECK(s["requests_completed"] == 0);

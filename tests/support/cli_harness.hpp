@@ -3,6 +3,7 @@
 // back what it produced. Used by golden and end-to-end tests (each ctest case is its own process).
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -81,6 +82,9 @@ inline std::vector<std::vector<std::string>> read_csv_rows(const std::string& pa
   }
   return rows;
 }
+
+// |got − want| / |want|: the golden tests compare with hand computations to 1e-9 of it.
+inline double rel_err(double got, double want) { return std::abs(got - want) / std::abs(want); }
 
 inline size_t count_lines(const std::string& s) {
   size_t n = 0;
