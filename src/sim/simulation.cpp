@@ -28,7 +28,7 @@ namespace {
 // Why there is no actor: the whole run is driven from maestro. A kernel timer chain handles the
 // moments carbonedge knows in advance (carbon change points, platform events, arrivals, the end of
 // the arrival window) and Activity::on_completion hands each finished execution or transfer back as
-// it happens. Bench 2 (docs/performance.md) measured this 1.8× faster than one controller actor
+// it happens. Bench 2 (docs/performance.md) measured this 1.7× faster than one controller actor
 // blocking in wait_any_for: no context switches and no per-wait registration on every activity.
 
 // One request in flight: its plan and where it is along it.
