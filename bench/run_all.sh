@@ -56,7 +56,10 @@ for n in "${RSS_COUNTS[@]}"; do
 done
 
 echo "== 3: policy decision latency (Google Benchmark, median of $RUNS repetitions)"
+# Repetitions interleaved at random across the policies, so a slow spell of the (shared) machine
+# lands on every policy alike instead of on whichever ran through it.
 "$BUILD/bench/ce_bench_policy" --benchmark_repetitions="$RUNS" --benchmark_report_aggregates_only=true \
+  --benchmark_enable_random_interleaving=true \
   --benchmark_out="$RES/policy_latency.json" --benchmark_out_format=json --benchmark_format=console 2>/dev/null |
   grep -E '_median|^Benchmark|^---' || true
 

@@ -8,6 +8,9 @@ namespace ce {
 std::unique_ptr<Policy> make_monolithic(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_round_robin(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_latency_first(const YamlSection& params, const PolicyContext& ctx);
+// latency-first without the bounded two-stage search: the full DP every time (same plans, slower);
+// the reference tests compare the two.
+std::unique_ptr<Policy> make_latency_first_exhaustive(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_carbonedge(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_intensity_adaptive(const YamlSection& params, const PolicyContext& ctx);
 

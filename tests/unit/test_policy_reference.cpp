@@ -8,6 +8,7 @@
 #include <random>
 
 #include "models/cost_model.hpp"
+#include "policy/builtin_policies.hpp"
 #include "policy/policy.hpp"
 
 using namespace ce;
@@ -153,6 +154,61 @@ TEST_CASE("latency-first equals brute-force enumeration on random snapshots", "[
   }
   CHECK(compared > 200);
   CHECK(unique_best > 100);
+}
+
+TEST_CASE("latency-first's bounded two-stage search returns the full DP's plans, ties included", "[policy]") {
+  std::mt19937_64 rng(99);
+  int two_stage = 0, one_stage = 0, rejected = 0;
+  for (int iter = 0; iter < 600; ++iter) {
+    const size_t H = 2 + rng() % 60, R = 1 + rng() % 24;
+    RandomSnap s(rng, H, R);
+    if (iter % 2) {  // clones of a few hosts (spec, state and arm link): exact ties everywhere
+      for (size_t i = 1; i < H; ++i)
+        if (rng() % 2) {
+          const size_t j = rng() % i;
+          std::string name = s.plat.hosts[i].name;
+          s.plat.hosts[i] = s.plat.hosts[j];
+          s.plat.hosts[i].name = name;
+          s.plat.links[i].bandwidth = s.plat.links[j].bandwidth;
+          s.plat.links[i].latency = s.plat.links[j].latency;
+          s.view.hosts[i] = s.view.hosts[j];
+        }
+    }
+    if (iter % 3 == 0)  // fast hosts: splits pay off more often
+      for (auto& h : s.plat.hosts)
+        if (rng() % 4 == 0) h.pstates[0].speed *= 50;
+    if (iter % 7 == 0)  // a few hosts ten million times slower: rounding at the scale of the bounds
+      for (auto& h : s.plat.hosts)
+        if (rng() % 5 == 0) h.pstates[0].speed /= 1e7;
+    std::string yaml = "{max_stages: 2";
+    if (iter % 5 == 0) {
+      yaml += ", hosts: [";
+      for (size_t h = 0; h < H; ++h)
+        if (h == 0 || rng() % 2) yaml += (h ? ", h" : "h") + std::to_string(h);
+      yaml += "]";
+    }
+    yaml += "}";
+    auto fast = s.make("latency-first", yaml);
+    PolicyContext ctx{&s.plat, &s.models, nullptr};
+    auto full = make_latency_first_exhaustive(YamlSection(YAML::Load(yaml), "p.yaml", "policies.lf"), ctx);
+    for (int q = 0; q < 4; ++q) {
+      Request r;
+      r.source = static_cast<uint32_t>(rng() % H);
+      Plan a = fast->decide(r, {&s.model}, s.view), b = full->decide(r, {&s.model}, s.view);
+      INFO("iteration " << iter << ", H " << H << ", R " << R << ", source " << r.source << ", " << yaml);
+      REQUIRE(a.rejected() == b.rejected());
+      if (a.rejected()) {
+        ++rejected;
+        continue;
+      }
+      REQUIRE(same(a.stages, b.stages));
+      ++(a.stages.size() == 2 ? two_stage : one_stage);
+    }
+  }
+  // Both outcomes are exercised: plans with a split, and plans where the bound pruned every split.
+  CHECK(two_stage > 200);
+  CHECK(one_stage > 200);
+  WARN("two-stage plans " << two_stage << ", one-stage " << one_stage << ", rejected " << rejected);
 }
 
 TEST_CASE("carbonedge equals its score formula written out and sorted, on random snapshots", "[policy]") {
