@@ -47,9 +47,9 @@ if os.path.exists(p):
     print("\n| policy | hosts | median ns/decision (wall) | median ns/decision (CPU) |\n|---|---:|---:|---:|")
     # Repetitions ran interleaved at random (run_all.sh): list in the benchmark's own order
     # (family_index) and by host count, not in the order the aggregates were written.
-    med = [b for b in bm if b.get("aggregate_name") == "median"]
-    med.sort(key=lambda b: (b.get("family_index", 0), int(b["run_name"].rsplit("/", 1)[1])))
-    for b in med:
+    medians = [b for b in bm if b.get("aggregate_name") == "median"]
+    medians.sort(key=lambda b: (b.get("family_index", 0), int(b["run_name"].rsplit("/", 1)[1])))
+    for b in medians:
         name, hosts = b["run_name"].rsplit("/", 1)
         print(f"| {name} | {hosts} | {b['real_time']:,.0f} | {b['cpu_time']:,.0f} |")
 if bact:
