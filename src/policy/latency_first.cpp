@@ -33,6 +33,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
+#include <numeric>
 #include <optional>
 
 #include "models/cost_model.hpp"
@@ -49,17 +50,15 @@ struct ModelTable {
   std::vector<double> pre;   // pre[h * (R + 1) + k] = stage_seconds(h, rows 1..k) at pstate 0
   std::vector<double> wpre;  // wpre[k] = weight bytes of rows 1..k
   std::vector<double> cut;   // cut[k] = cut_bytes(k)
-  std::vector<double> preR;  // per host: pre[h][R], contiguous for one_stage()
-  // For the lower bounds of two_stage(): per host, the time of the first row, of the last row, and
-  // rho[h] = min over middle rows j of t_h(j) / r(j) with r(j) = min over hosts of t_h(j) (so the
-  // middle rows cost ≥ rho[h]·mid on h alone); mid = Σ r(j) over the middle rows 2..R−1.
-  std::vector<double> row1, last_row, rho;
+  std::vector<double> preR;  // per host: pre[h][R]
+  // Per candidate (index c of the policy's `hosts`), contiguous for the passes over every candidate,
+  // with the memory limits folded in (a time is +inf where the stage's weights do not fit on the
+  // candidate): c_pre_r = the whole model, c_row1 = the first row alone, c_last_row = the last row
+  // alone; c_rho = min over middle rows j of t_c(j) / r(j), r(j) = min over hosts of t_h(j), so the
+  // middle rows cost ≥ c_rho·mid on c alone, mid = Σ r(j) over rows 2..R−1 (two_stage()'s bounds);
+  // first_max[c] = the last row a first stage (rows 1..k) on c can end at, last_min[c] = the first
+  // row k after which a last stage (rows k+1..R) fits on c.
   double mid = 0;
-  // The same per candidate (index c of the policy's `hosts`), contiguous for two_stage()'s pass over
-  // every candidate, with the memory limits folded in: a time is +inf where the stage's weights do
-  // not fit on the candidate (whole model, first row alone, last row alone); first_max[c] = the last
-  // row a first stage (rows 1..k) on c can end at, last_min[c] = the first row k after which a last
-  // stage (rows k+1..R) fits on c.
   std::vector<double> c_pre_r, c_row1, c_last_row, c_rho;
   std::vector<uint32_t> first_max, last_min;
 };
@@ -81,22 +80,17 @@ ModelTable build_table(const ModelProfile& m, const PlatformSpec& P, const std::
   for (size_t j = 2; j + 1 <= R; ++j)
     for (size_t h = 0; h < P.hosts.size(); ++h) r[j] = std::min(r[j], std::max(0.0, row(h, j)));
   for (size_t j = 2; j + 1 <= R; ++j) t.mid += r[j];
-  for (size_t h = 0; h < P.hosts.size(); ++h) {
-    t.row1.push_back(R >= 1 ? row(h, 1) : 0.0);
-    t.last_row.push_back(R >= 1 ? row(h, R) : 0.0);
-    double rho = kInf;
-    for (size_t j = 2; j + 1 <= R; ++j)
-      if (r[j] > 0) rho = std::min(rho, row(h, j) / r[j]);
-    t.rho.push_back(rho == kInf ? 0.0 : rho);  // no middle row costs anything: the bound adds 0
-  }
   for (size_t c = 0; c < cands.size(); ++c) {
     const uint32_t h = cands[c];
     const double mem = cand_mem[c];
     auto fits = [&](size_t a, size_t b) { return t.wpre[b] - t.wpre[a] <= mem; };
     t.c_pre_r.push_back(fits(0, R) ? t.preR[h] : kInf);
-    t.c_row1.push_back(R >= 1 && fits(0, 1) ? t.row1[h] : kInf);
-    t.c_last_row.push_back(R >= 1 && fits(R - 1, R) ? t.last_row[h] : kInf);
-    t.c_rho.push_back(t.rho[h]);
+    t.c_row1.push_back(R >= 1 && fits(0, 1) ? row(h, 1) : kInf);
+    t.c_last_row.push_back(R >= 1 && fits(R - 1, R) ? row(h, R) : kInf);
+    double rho = kInf;
+    for (size_t j = 2; j + 1 <= R; ++j)
+      if (r[j] > 0) rho = std::min(rho, row(h, j) / r[j]);
+    t.c_rho.push_back(rho == kInf ? 0.0 : rho);  // no middle row costs anything: the bound adds 0
     uint32_t k1 = 0, k2 = static_cast<uint32_t>(R);
     while (k1 + 1 < R && t.wpre[k1 + 1] - t.wpre[0] <= mem) ++k1;
     while (k2 > 1 && t.wpre[R] - t.wpre[k2 - 1] <= mem) --k2;
@@ -336,7 +330,6 @@ class LatencyFirst : public Policy {
   }
 
  private:
-  // Stage-time factor f and additive wait of candidate c in state hs (see decide()).
   // Stage-time factor f and additive wait of candidate c in state hs (see decide()), written with
   // integer clamps and 0/1 factors instead of branches, which mispredict on mixed clusters. Same
   // values as q = n < cores ? 0 : (n − cores + 1)/cores, hist = HostState::mean_service_s(),
@@ -354,29 +347,39 @@ class LatencyFirst : public Policy {
     add = q * hist * with;
   }
 
+  // A request's two transfers from/to its source: the input to host h, the result back from h;
+  // +inf where the route does not exist (its inverse bandwidth is 0 then).
+  struct Ends {
+    const double *lat_to, *ibw_to, *lat_back, *ibw_back;
+    double cut_in, cut_out;
+    double in(uint32_t h) const { return lat_to[h] + cut_in * ibw_to[h]; }
+    double out(uint32_t h) const { return lat_back[h] + cut_out * ibw_back[h]; }
+  };
+  Ends ends(uint32_t src, size_t H, const ModelTable& tab, uint32_t R) const {
+    return {&lat_[src * H], &inv_bw_[src * H], &lat_back_[src * H], &inv_bw_back_[src * H], tab.cut[0], tab.cut[R]};
+  }
+  // The DP's one-stage value on candidate c: base(c, in, 0) + pre[R]·f, then the way back (in + add
+  // − 0·f is in + add exactly, f being finite and > 0); +inf where the model does not fit or a route
+  // is missing.
+  static double whole_model(const ModelTable& tab, size_t c, double in, double add, double f, double out) {
+    double fin = (in + add) + tab.c_pre_r[c] * f;
+    fin += out;
+    return fin;
+  }
+
   // max_stages 1: the whole model on one candidate. The DP below, with one stage, reads only row 0
   // of A and row R of D; this computes exactly those values with the same expressions (so the same
   // plan, ties included) in O(C) instead of filling and scanning (R + 1) × C tables.
   Plan one_stage(const ModelProfile* m, const ModelTable& tab, uint32_t src, const ClusterView& view,
                  const Scratch& w) const {
-    const size_t H = view.platform->hosts.size();
     const uint32_t R = static_cast<uint32_t>(m->row_count() - 1);
+    const Ends e = ends(src, view.platform->hosts.size(), tab, R);
     double best = kInf;
     int best_c = -1;
-    const double* lat_to = &lat_[src * H];          // src → h
-    const double* ibw_to = &inv_bw_[src * H];
-    const double* lat_back = &lat_back_[src * H];   // h → src
-    const double* ibw_back = &inv_bw_back_[src * H];
     for (size_t c = 0; c < hosts_.size(); ++c) {
       if (!w.alive[c]) continue;
       const uint32_t h = hosts_[c];
-      const double l_in = lat_to[h], l_out = lat_back[h];
-      if (l_in == kInf || l_out == kInf) continue;
-      if (w.mem[c] != kInf && tab.wpre[R] - tab.wpre[0] > w.mem[c]) continue;  // weights do not fit
-      const double a = l_in + tab.cut[0] * ibw_to[h];
-      const double run = a + w.add[c] - 0.0 * w.f[c];  // base(c, a, 0): pre[h][0] is 0
-      double fin = run + tab.preR[h] * w.f[c];
-      fin += l_out + tab.cut[R] * ibw_back[h];
+      const double fin = whole_model(tab, c, e.in(h), w.add[c], w.f[c], e.out(h));
       if (fin < best) {
         best = fin;
         best_c = static_cast<int>(c);
@@ -406,14 +409,10 @@ class LatencyFirst : public Policy {
   // nullopt (the caller runs the full DP): no one-stage plan to bound with, or too little pruned.
   std::optional<Plan> two_stage(const ModelProfile* m, const ModelTable& tab, uint32_t src, const ClusterView& view,
                                 Scratch& w) const {
-    const size_t H = view.platform->hosts.size();
     const uint32_t R = static_cast<uint32_t>(m->row_count() - 1);
     const size_t C = hosts_.size();
-    const double* lat_to = &lat_[src * H];
-    const double* ibw_to = &inv_bw_[src * H];
-    const double* lat_back = &lat_back_[src * H];
-    const double* ibw_back = &inv_bw_back_[src * H];
-    const double mid = tab.mid, cut0 = tab.cut[0], cutR = tab.cut[R];
+    const Ends e = ends(src, view.platform->hosts.size(), tab, R);
+    const double mid = tab.mid;
     for (auto* v : {&w.f, &w.add, &w.a0, &w.back, &w.u1, &w.u2, &w.theta}) v->resize(C);
     double* f = w.f.data();
     double* add = w.add.data();
@@ -435,11 +434,8 @@ class LatencyFirst : public Policy {
       }
       double fc, ac;
       load(c, hs, fc, ac);
-      const double a = lat_to[h] + cut0 * ibw_to[h];  // +inf when src cannot reach h (ibw is 0 then)
-      const double back = lat_back[h] + cutR * ibw_back[h];
-      // The DP's base(c, a, 0) + pre[R]·f: a + add − 0·f is a + add exactly (f is finite and > 0).
-      double fin = (a + ac) + tab.c_pre_r[c] * fc;
-      fin += back;
+      const double a = e.in(h), back = e.out(h);
+      const double fin = whole_model(tab, c, a, ac, fc, back);
       if (fin < best) {
         best = fin;
         best_c = static_cast<int>(c);
@@ -474,35 +470,32 @@ class LatencyFirst : public Policy {
     if (w.v2.size() < C) w.v2.resize(C);
     uint32_t* v1 = w.v1.data();
     uint32_t* v2 = w.v2.data();
-    size_t n1 = 0, n2 = 0;
-    for (uint32_t c = 0; c < C; ++c) {  // branch-free appends: most candidates are dropped
-      v1[n1] = c;
-      n1 += may_send(c, w2m, u2m);
-      v2[n2] = c;
-      n2 += may_receive(c, w1m, u1m);
-    }
-    for (int round = 0; round < 2 && n1 > 0 && n2 > 0; ++round) {
-      u1m = w1m = u2m = w2m = kInf;
-      for (size_t i = 0; i < n1; ++i) {
-        u1m = std::min(u1m, w.u1[v1[i]]);
-        w1m = std::min(w1m, w.u1[v1[i]] + th[v1[i]] * mid);
+    std::iota(v1, v1 + C, 0u);
+    std::iota(v2, v2 + C, 0u);
+    size_t n1 = C, n2 = C;
+    auto compact = [](uint32_t* v, size_t n, auto keep) {  // branch-free: most candidates are dropped
+      size_t kept = 0;
+      for (size_t i = 0; i < n; ++i) {
+        v[kept] = v[i];
+        kept += keep(v[i]);
       }
-      for (size_t j = 0; j < n2; ++j) {
-        u2m = std::min(u2m, w.u2[v2[j]]);
-        w2m = std::min(w2m, w.u2[v2[j]] + th[v2[j]] * mid);
+      return kept;
+    };
+    for (int round = 0; round < 3 && n1 > 0 && n2 > 0; ++round) {
+      if (round > 0) {  // the first round's minima came with the pass over every candidate
+        u1m = w1m = u2m = w2m = kInf;
+        for (size_t i = 0; i < n1; ++i) {
+          u1m = std::min(u1m, w.u1[v1[i]]);
+          w1m = std::min(w1m, w.u1[v1[i]] + th[v1[i]] * mid);
+        }
+        for (size_t j = 0; j < n2; ++j) {
+          u2m = std::min(u2m, w.u2[v2[j]]);
+          w2m = std::min(w2m, w.u2[v2[j]] + th[v2[j]] * mid);
+        }
       }
       const size_t before = n1 + n2;
-      size_t m1 = 0, m2 = 0;
-      for (size_t i = 0; i < n1; ++i) {
-        v1[m1] = v1[i];
-        m1 += may_send(v1[i], w2m, u2m);
-      }
-      for (size_t j = 0; j < n2; ++j) {
-        v2[m2] = v2[j];
-        m2 += may_receive(v2[j], w1m, u1m);
-      }
-      n1 = m1;
-      n2 = m2;
+      n1 = compact(v1, n1, [&](uint32_t c) { return may_send(c, w2m, u2m); });
+      n2 = compact(v2, n2, [&](uint32_t c) { return may_receive(c, w1m, u1m); });
       if (n1 + n2 == before) break;
     }
     if (n1 * n2 > 8 * C) return std::nullopt;  // weak bounds: the full DP's pruned scan is cheaper
@@ -515,8 +508,8 @@ class LatencyFirst : public Policy {
     auto facts = [&](uint32_t c) {
       const uint32_t h = hosts_[c];
       load(c, view.hosts[h], f[c], add[c]);
-      w.a0[c] = lat_to[h] + cut0 * ibw_to[h];
-      w.back[c] = lat_back[h] + cutR * ibw_back[h];
+      w.a0[c] = e.in(h);
+      w.back[c] = e.out(h);
     };
     for (size_t i = 0; i < n1; ++i) facts(v1[i]);
     for (size_t j = 0; j < n2; ++j) facts(v2[j]);
