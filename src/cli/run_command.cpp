@@ -174,12 +174,4 @@ int run_command(const RunOptions& opt) {
   return 0;
 }
 
-int validate_command(const std::string& file, const LoadOptions& opt) {
-  std::unique_ptr<Prepared> p = prepare(file, opt);
-  std::cout << fmt::format("{}: OK — {} hosts, {} links, {} carbon zones, {} models requested, {} policies\n", file,
-                           p->exp.platform.hosts.size(), p->exp.platform.links.size(), p->carbon.by_zone.size(),
-                           p->requested_models.size(), p->policies.size());
-  return 0;
-}
-
 }  // namespace ce
