@@ -9,8 +9,8 @@ std::vector<IntervalCarbon> integrate_carbon(const std::vector<EnergySample>& sa
     if (b.t <= a.t) continue;
     // Samples sit on the change points, so the intensity at the interval start holds throughout.
     double ci = tl.at(a.t);
-    double de = b.energy_j - a.energy_j;
-    out.push_back({a.t, b.t, ci, de, de * ci / kJoulesPerKWh});
+    double de = b.energy_j - a.energy_j, di = b.idle_j - a.idle_j;
+    out.push_back({a.t, b.t, ci, de, de * ci / kJoulesPerKWh, di, di * ci / kJoulesPerKWh});
   }
   return out;
 }
@@ -20,6 +20,8 @@ ConsumerTotals sum_intervals(const std::vector<IntervalCarbon>& iv) {
   for (const auto& x : iv) {
     t.energy_j += x.energy_j;
     t.carbon_g += x.carbon_g;
+    t.idle_energy_j += x.idle_energy_j;
+    t.idle_carbon_g += x.idle_carbon_g;
   }
   return t;
 }

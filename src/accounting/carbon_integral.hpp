@@ -10,8 +10,9 @@
 namespace ce {
 
 struct EnergySample {
-  double t;         // simulated seconds
-  double energy_j;  // cumulative energy at t
+  double t;            // simulated seconds
+  double energy_j;     // cumulative energy at t
+  double idle_j = 0;   // of which at idle (or off) power: what the consumer would use doing nothing
 };
 
 struct IntervalCarbon {
@@ -19,6 +20,7 @@ struct IntervalCarbon {
   double intensity;  // gCO2eq/kWh in force over [t0, t1)
   double energy_j;
   double carbon_g;
+  double idle_energy_j = 0, idle_carbon_g = 0;
 };
 
 constexpr double kJoulesPerKWh = 3.6e6;
@@ -29,6 +31,7 @@ std::vector<IntervalCarbon> integrate_carbon(const std::vector<EnergySample>& sa
 
 struct ConsumerTotals {
   double energy_j = 0, carbon_g = 0;
+  double idle_energy_j = 0, idle_carbon_g = 0;
 };
 ConsumerTotals sum_intervals(const std::vector<IntervalCarbon>& iv);
 

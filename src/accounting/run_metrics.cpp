@@ -1,6 +1,7 @@
 #include "accounting/run_metrics.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace ce {
 
@@ -22,20 +23,31 @@ RunMetrics compute_metrics(const RunResult& r, const ZoneTimelines& carbon, cons
     ConsumerTotals t = sum_intervals(cm.intervals);
     cm.energy_j = t.energy_j;
     cm.carbon_g = t.carbon_g;
+    cm.idle_energy_j = t.idle_energy_j;
+    cm.idle_carbon_g = t.idle_carbon_g;
     if (!cs.is_link && c < p.hosts.size() && p.hosts[c].lifetime_s > 0)
       cm.embodied_g = p.hosts[c].embodied_kgco2e * 1000.0 * r.end_s / p.hosts[c].lifetime_s;
     m.energy_j += cm.energy_j;
     m.carbon_g += cm.carbon_g;
+    m.idle_energy_j += cm.idle_energy_j;
+    m.idle_carbon_g += cm.idle_carbon_g;
     m.embodied_g += cm.embodied_g;
     m.consumers.push_back(std::move(cm));
   }
   m.dynamic_energy_j = r.dynamic_energy_j;
   m.dynamic_carbon_g = r.dynamic_carbon_g;
+  m.completed_dynamic_energy_j = r.completed_dynamic_energy_j;
+  m.completed_dynamic_carbon_g = r.completed_dynamic_carbon_g;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (double* x : {&m.idle_share_j, &m.idle_share_g, &m.gco2_per_inference, &m.dynamic_gco2_per_inference,
+                    &m.slo_violation_rate, &m.mean_top1, &m.mean_top5})
+    *x = nan;  // nothing completed: no per-inference figure exists (JSON null, empty CSV cell)
   if (r.completed) {
     const double n = static_cast<double>(r.completed);
-    m.idle_share_j = (m.energy_j - m.dynamic_energy_j) / n;
-    m.idle_share_g = (m.carbon_g - m.dynamic_carbon_g) / n;
+    m.idle_share_j = (m.energy_j - m.completed_dynamic_energy_j) / n;
+    m.idle_share_g = (m.carbon_g - m.completed_dynamic_carbon_g) / n;
     m.gco2_per_inference = m.carbon_g / n;
+    m.dynamic_gco2_per_inference = m.dynamic_carbon_g / n;
     m.inferences_per_gco2 = m.carbon_g > 0 ? n / m.carbon_g : 0;
     m.slo_violation_rate = static_cast<double>(r.slo_violations) / n;
     m.mean_top1 = r.top1_sum / n;

@@ -17,6 +17,7 @@ struct ConsumerMetrics {
   bool is_link = false;
   uint64_t tasks = 0;
   double energy_j = 0, carbon_g = 0;
+  double idle_energy_j = 0, idle_carbon_g = 0;  // at idle (or off) power: the part no request caused
   double embodied_g = 0;  // embodied carbon amortised over the span (hosts with `embodied`)
   std::vector<IntervalCarbon> intervals;
 };
@@ -25,13 +26,20 @@ struct RunMetrics {
   double span_s = 0;
   uint64_t arrived = 0, completed = 0, rejected = 0, failed = 0;
   double energy_j = 0, carbon_g = 0;    // all hosts and links, idle included
-  double dynamic_energy_j = 0, dynamic_carbon_g = 0;  // attributed to completed requests directly
-  double idle_share_j = 0, idle_share_g = 0;          // per completed request: (total − dynamic)/completed
+  double idle_energy_j = 0, idle_carbon_g = 0;        // Σ consumers at idle (or off) power
+  // Σ over every request that ran (completed or failed) of its dynamic share; equals
+  // energy − idle (the accounting invariant, checked by tests/golden/test_energy_invariant.cpp).
+  double dynamic_energy_j = 0, dynamic_carbon_g = 0;
+  double completed_dynamic_energy_j = 0, completed_dynamic_carbon_g = 0;
+  // Per completed request: (total − completed requests' dynamic) / completed. NaN (null in JSON)
+  // when nothing completed, as are the per-inference figures below.
+  double idle_share_j = 0, idle_share_g = 0;
   double embodied_g = 0;
   double inferences_per_gco2 = 0, gco2_per_inference = 0;
+  double dynamic_gco2_per_inference = 0;  // dynamic_carbon_g / completed: what the policy's work cost
   double latency_mean_ms = 0, latency_p50_ms = 0, latency_p95_ms = 0, latency_p99_ms = 0, latency_max_ms = 0;
   double slo_violation_rate = 0;
-  double mean_top1 = 0, mean_top5 = 0;  // accuracy (%) averaged over completed requests
+  double mean_top1 = 0, mean_top5 = 0;  // NaN when nothing completed  // accuracy (%) averaged over completed requests
   std::map<std::string, uint64_t> served_per_model;  // variant name → completed requests
   double decision_mean_us = 0, decision_p99_us = 0;
   std::vector<ConsumerMetrics> consumers;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
+#include <cmath>
 #include <limits>
 #include <set>
 
@@ -23,9 +24,13 @@ static bool exists_noexcept(const std::filesystem::path& p) {
 double HostSpec::power_w(uint32_t p, double busy) const {
   const PstateSpec& s = pstates.at(p);
   if (busy <= 0) return s.idle_w;
-  busy = std::min<double>(busy, cores);
-  if (cores == 1) return s.all_cores_w;  // SimGrid uses the AllCores value for mono-core hosts
-  return s.one_core_w + (busy - 1) * (s.all_cores_w - s.one_core_w) / (cores - 1);
+  const double load = std::min<double>(busy, cores) / cores;  // SimGrid: get_load() / speed / cores
+  return s.epsilon_w + load * (s.all_cores_w - s.epsilon_w);
+}
+
+double HostSpec::per_core_w(uint32_t p) const {
+  const PstateSpec& s = pstates.at(p);
+  return (s.all_cores_w - s.epsilon_w) / cores;
 }
 
 int PlatformSpec::host_index(const std::string& n) const {
@@ -46,23 +51,49 @@ double PlatformSpec::transfer_time(uint32_t i, uint32_t j, double bytes) const {
 
 namespace {
 
-// "idle:one_core:all_cores" or "idle:all_cores" (one_core = idle, as SimGrid does).
-PstateSpec parse_power(const std::string& text, double speed, const YamlSection& h, const std::string& key) {
+// "idle:one_core:all_cores" or "idle:all_cores" watts of one pstate of a host with `cores` cores,
+// converted to SimGrid's terms (PstateSpec). Values the linear model cannot express are refused.
+PstateSpec parse_power(const std::string& text, double speed, uint32_t cores, const YamlSection& h,
+                       const std::string& key) {
   std::vector<double> v;
   size_t start = 0;
   while (true) {
     size_t colon = text.find(':', start);
     std::string part = text.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
     double x;
-    if (!parse_double(part, x)) h.fail(key, fmt::format("'{}' is not 'idle:one_core:all_cores' watts", text));
+    if (!parse_double(part, x) || !std::isfinite(x))
+      h.fail(key, fmt::format("'{}' is not 'idle:one_core:all_cores' watts", text));
     if (x < 0) h.fail(key, fmt::format("power {} W is negative; watts must be >= 0", x));
     v.push_back(x);
     if (colon == std::string::npos) break;
     start = colon + 1;
   }
-  if (v.size() == 2) v = {v[0], v[0], v[1]};
-  if (v.size() != 3) h.fail(key, fmt::format("'{}' must have 2 or 3 values separated by ':'", text));
-  return {speed, v[0], v[1], v[2]};
+  if (v.size() != 2 && v.size() != 3) h.fail(key, fmt::format("'{}' must have 2 or 3 values separated by ':'", text));
+  PstateSpec s;
+  s.speed = speed;
+  s.idle_w = v.front();
+  s.all_cores_w = v.back();
+  if (s.all_cores_w < s.idle_w)
+    h.fail(key, fmt::format("'{}': all-cores power {} W is below idle {} W", text, s.all_cores_w, s.idle_w));
+  if (v.size() == 2) {
+    s.epsilon_w = s.idle_w;  // SimGrid's rule for "Idle:AllCores"
+  } else if (cores == 1) {
+    if (v[1] != s.all_cores_w)
+      h.fail(key, fmt::format("'{}': a 1-core host has no separate one-core power; write 'idle:busy' ({}:{})", text,
+                              v[0], v[2]));
+    s.epsilon_w = s.idle_w;
+  } else {
+    const double one = v[1];
+    // Lowest one-core power the model allows: Epsilon >= Idle, i.e. idle + (all − idle) / cores.
+    const double lowest = s.idle_w + (s.all_cores_w - s.idle_w) / cores;
+    if (one > s.all_cores_w || one < lowest * (1 - 1e-12))
+      h.fail(key, fmt::format("'{}': with {} cores the one-core power must lie between {:.6g} W (idle + (all − "
+                              "idle)/cores: SimGrid's Epsilon = idle) and {} W (all cores), got {} W",
+                              text, cores, lowest, s.all_cores_w, one));
+    s.epsilon_w = std::max(s.idle_w, (cores * one - s.all_cores_w) / (cores - 1));
+  }
+  s.one_core_w = s.epsilon_w + (s.all_cores_w - s.epsilon_w) / cores;
+  return s;
 }
 
 // `rates: {type: MAC/s, ...}` into `out` (later keys of the same section replace earlier ones).
@@ -105,13 +136,24 @@ void apply_profile(const YamlSection& h, HostSpec& s) {
   if (prof.has("op_costs")) parse_op_costs(prof.child("op_costs"), s.op_costs);
 }
 
+// Host and link names appear in CSV cells and ';'-separated lists (requests.csv hosts, stages.csv
+// routes): they must not carry the separators.
+std::string plain_name(const YamlSection& s) {
+  std::string n = s.str("name");
+  if (n.empty() || n.find_first_of(",;\"\n\r") != std::string::npos)
+    s.fail("name", fmt::format("'{}' must be non-empty without ',', ';', '\"' or line breaks", n));
+  return n;
+}
+
 HostSpec parse_host(const YamlSection& h) {
   h.allow_only({"name", "cores", "speed", "power", "power_off", "pstate", "region", "memory", "rates",
                 "layer_overhead", "op_costs", "profile", "embodied", "source"});
   HostSpec s;
-  s.name = h.str("name");
+  s.name = plain_name(h);
   long cores = h.integer_or("cores", 1);
-  if (cores < 1) h.fail("cores", fmt::format("must be >= 1 (got {})", cores));
+  // SimGrid stores a core count as an int; beyond a few thousand a host is better split in several.
+  constexpr long kMaxCores = 65536;
+  if (cores < 1 || cores > kMaxCores) h.fail("cores", fmt::format("must be between 1 and {} (got {})", kMaxCores, cores));
   s.cores = static_cast<uint32_t>(cores);
   std::vector<std::string> speeds = h.str_list("speed"), powers = h.str_list("power");
   if (speeds.size() != powers.size())
@@ -120,10 +162,14 @@ HostSpec parse_host(const YamlSection& h) {
   for (size_t p = 0; p < speeds.size(); ++p) {
     double sp = parse_quantity_or_fail(speeds[p], Unit::Speed, h.file(), h.key_path("speed"));
     if (!(sp > 0)) h.fail("speed", "every pstate speed must be > 0 (use a tiny speed such as 1f for a sleep state)");
-    s.pstates.push_back(parse_power(powers[p], sp, h, "power"));
-    if (s.cores == 1) s.pstates.back().one_core_w = s.pstates.back().all_cores_w;  // as SimGrid does
+    s.pstates.push_back(parse_power(powers[p], sp, s.cores, h, "power"));
   }
   s.off_w = h.non_negative_or("power_off", 0);
+  for (const auto& ps : s.pstates)
+    if (s.off_w > ps.idle_w)
+      h.fail("power_off", fmt::format("{} W while off is above the idle power {} W of a pstate; power_off must be <= "
+                                      "every pstate's idle power",
+                                      s.off_w, ps.idle_w));
   long ps = h.integer_or("pstate", 0);
   if (ps < 0 || ps >= static_cast<long>(s.pstates.size()))
     h.fail("pstate", fmt::format("must be between 0 and {}", s.pstates.size() - 1));
@@ -148,7 +194,7 @@ HostSpec parse_host(const YamlSection& h) {
 LinkSpec parse_link(const YamlSection& l) {
   l.allow_only({"name", "bandwidth", "latency", "power", "region"});
   LinkSpec s;
-  s.name = l.str("name");
+  s.name = plain_name(l);
   s.bandwidth = l.quantity("bandwidth", Unit::Bandwidth);
   if (!(s.bandwidth > 0)) l.fail("bandwidth", "must be > 0");
   s.latency = l.quantity_or("latency", Unit::Duration, 0);

@@ -10,11 +10,17 @@
 
 namespace ce {
 
+// Power of one pstate in SimGrid's host-energy terms (plugin host_energy, 3.32): with k of the
+// host's C cores busy, P(0) = Idle and P(k) = Epsilon + (k / C) · (AllCores − Epsilon). The YAML
+// gives "idle:one_core:all_cores" (power with exactly one core busy), converted exactly to
+// Epsilon = (C · one_core − all_cores) / (C − 1); "idle:all_cores" means Epsilon = Idle, as in
+// SimGrid. HostSpec::power_w is the one implementation of this formula in carbonedge.
 struct PstateSpec {
   double speed = 0;        // flop/s of one core
-  double idle_w = 0;       // no core busy
-  double one_core_w = 0;   // exactly one core busy (SimGrid's "epsilon")
-  double all_cores_w = 0;  // every core busy
+  double idle_w = 0;       // no core busy (SimGrid's Idle)
+  double epsilon_w = 0;    // SimGrid's Epsilon: the linear part's value at load 0+
+  double all_cores_w = 0;  // every core busy (SimGrid's AllCores)
+  double one_core_w = 0;   // exactly one core busy: Epsilon + (AllCores − Epsilon) / C
 };
 
 // Fitted cost of one primitive op class (models/cost_model.hpp op_cost_class) on a host at pstate 0:
@@ -43,8 +49,12 @@ struct HostSpec {
   double lifetime_s = 0;
   std::string source;                 // where the power figures come from (cited in the YAML)
 
-  // Power in watts with `busy` cores working at pstate p (SimGrid's host energy model).
+  // Power in watts with `busy` cores working at pstate p: SimGrid's host energy model, the same
+  // expression its plugin evaluates (see PstateSpec). Every consumer (SimGrid's platform
+  // properties, the per-request meter, the policies' estimates) goes through this function.
   double power_w(uint32_t p, double busy) const;
+  // Marginal power of one more busy core at pstate p (busy >= 1): (AllCores − Epsilon) / C.
+  double per_core_w(uint32_t p) const;
 };
 
 struct LinkSpec {

@@ -22,8 +22,11 @@ json summary_json(const RunMetrics& m, const PolicySpec& policy) {
   j["requests_failed"] = m.failed;
   j["energy_j"] = m.energy_j;
   j["carbon_g"] = m.carbon_g;
+  j["idle_energy_j"] = m.idle_energy_j;
+  j["idle_carbon_g"] = m.idle_carbon_g;
   j["dynamic_energy_j"] = m.dynamic_energy_j;
   j["dynamic_carbon_g"] = m.dynamic_carbon_g;
+  j["dynamic_gco2_per_inference"] = m.dynamic_gco2_per_inference;
   j["idle_share_per_request_j"] = m.idle_share_j;
   j["idle_share_per_request_g"] = m.idle_share_g;
   j["embodied_carbon_g"] = m.embodied_g;
@@ -42,7 +45,13 @@ json summary_json(const RunMetrics& m, const PolicySpec& policy) {
   for (const auto& c : m.consumers)
     if (!c.is_link) total_tasks += c.tasks;
   for (const auto& c : m.consumers) {
-    json x = {{"zone", c.zone}, {"energy_j", c.energy_j}, {"carbon_g", c.carbon_g}, {"tasks", c.tasks}};
+    json x = {{"zone", c.zone},
+              {"energy_j", c.energy_j},
+              {"carbon_g", c.carbon_g},
+              {"idle_energy_j", c.idle_energy_j},
+              {"dynamic_energy_j", c.energy_j - c.idle_energy_j},
+              {"dynamic_carbon_g", c.carbon_g - c.idle_carbon_g},
+              {"tasks", c.tasks}};
     if (c.is_link) {
       links[c.name] = x;
     } else {
@@ -80,7 +89,9 @@ void write_timeseries(const std::string& path, const RunMetrics& m, double start
 namespace {
 const std::vector<std::pair<const char*, const char*>> kComparisonColumns = {
     {"requests_completed", "requests_completed"}, {"energy_j", "energy_j"},
-    {"carbon_g", "carbon_g"},                     {"gco2_per_inference", "gco2_per_inference"},
+    {"carbon_g", "carbon_g"},                     {"dynamic_energy_j", "dynamic_energy_j"},
+    {"dynamic_carbon_g", "dynamic_carbon_g"},     {"gco2_per_inference", "gco2_per_inference"},
+    {"dynamic_gco2_per_inference", "dynamic_gco2_per_inference"},
     {"inferences_per_gco2", "inferences_per_gco2"}, {"latency_mean_ms", "latency_ms.mean"},
     {"latency_p95_ms", "latency_ms.p95"},         {"latency_p99_ms", "latency_ms.p99"},
     {"slo_violation_rate", "slo_violation_rate"}, {"mean_top1", "mean_top1"},
@@ -114,18 +125,26 @@ void write_comparison(const std::string& path, const std::vector<std::pair<Polic
   write_file_atomic(path, s);
 }
 
+// A number of a summary for the printed table, or "—" where it is null (nothing completed).
+std::string num(const json& v, const char* spec, double scale = 1) {
+  return v.is_null() ? "—" : fmt::format(fmt::runtime(spec), scale * v.get<double>());
+}
+
 std::string comparison_table(const std::vector<std::pair<PolicySpec, json>>& rows) {
   const bool ref = !rows.empty() && rows.front().second.contains("vs_reference");
-  std::string s = fmt::format("{:<16} {:>9} {:>12} {:>11} {:>13} {:>11} {:>11} {:>9} {:>7}", "policy", "requests",
-                              "energy_J", "carbon_g", "gCO2/inf", "inf/gCO2", "p95_ms", "SLO_viol", "top1%");
+  std::string s = fmt::format("{:<16} {:>9} {:>12} {:>11} {:>11} {:>13} {:>13} {:>11} {:>9} {:>7}", "policy",
+                              "requests", "energy_J", "carbon_g", "dyn_carb_g", "gCO2/inf", "dyn_gCO2/inf",
+                              "p95_ms", "SLO_viol", "top1%");
   if (ref) s += fmt::format(" {:>12}", "CEE_top1");
   s += "\n";
   for (const auto& [p, j] : rows) {
-    s += fmt::format("{:<16} {:>9} {:>12.2f} {:>11.4f} {:>13.6g} {:>11.2f} {:>11.2f} {:>8.1f}% {:>7.2f}", p.label,
+    const std::string viol = num(j.at("slo_violation_rate"), "{:.1f}", 100);
+    s += fmt::format("{:<16} {:>9} {:>12.2f} {:>11.4f} {:>11.4f} {:>13} {:>13} {:>11.2f} {:>9} {:>7}", p.label,
                      j.at("requests_completed").get<uint64_t>(), j.at("energy_j").get<double>(),
-                     j.at("carbon_g").get<double>(), j.at("gco2_per_inference").get<double>(),
-                     j.at("inferences_per_gco2").get<double>(), j.at("latency_ms").at("p95").get<double>(),
-                     100 * j.at("slo_violation_rate").get<double>(), j.at("mean_top1").get<double>());
+                     j.at("carbon_g").get<double>(), j.at("dynamic_carbon_g").get<double>(),
+                     num(j.at("gco2_per_inference"), "{:.6g}"), num(j.at("dynamic_gco2_per_inference"), "{:.6g}"),
+                     j.at("latency_ms").at("p95").get<double>(), viol == "—" ? viol : viol + "%",
+                     num(j.at("mean_top1"), "{:.2f}"));
     if (ref) {
       const json& c = j.at("vs_reference").at("cee_top1");
       s += c.is_null() ? fmt::format(" {:>12}", "—") : fmt::format(" {:>12.4g}", c.get<double>());

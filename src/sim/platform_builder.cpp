@@ -7,13 +7,12 @@ namespace sg4 = simgrid::s4u;
 namespace ce {
 
 namespace {
+// SimGrid's own terms, Idle:Epsilon:AllCores per pstate, from the one conversion in PstateSpec.
 std::string wattage_per_state(const HostSpec& h) {
   std::string s;
   for (const auto& p : h.pstates) {
     if (!s.empty()) s += ", ";
-    // Mono-core hosts take "Idle:AllCores" (SimGrid ignores OneCore there).
-    s += h.cores == 1 ? fmt::format("{:.17g}:{:.17g}", p.idle_w, p.all_cores_w)
-                      : fmt::format("{:.17g}:{:.17g}:{:.17g}", p.idle_w, p.one_core_w, p.all_cores_w);
+    s += fmt::format("{:.17g}:{:.17g}:{:.17g}", p.idle_w, p.epsilon_w, p.all_cores_w);
   }
   return s;
 }
@@ -30,13 +29,12 @@ BuiltPlatform build_platform(const PlatformSpec& spec) {
     host->set_property("wattage_per_state", wattage_per_state(h));
     host->set_property("wattage_off", fmt::format("{:.17g}", h.off_w));
     host->seal();
-    host->set_pstate(static_cast<unsigned long>(h.initial_pstate));
     out.hosts.push_back(host);
   }
+  // Link energy is not SimGrid's plugin: sim/ accounts it from each transfer (docs/outputs.md).
   for (const auto& l : spec.links) {
     sg4::Link* link = zone->create_link(l.name, l.bandwidth);
     link->set_latency(l.latency);
-    link->set_property("wattage_range", fmt::format("{:.17g}:{:.17g}", l.idle_w, l.busy_w));
     link->seal();
     out.links.push_back(link);
   }
@@ -48,6 +46,9 @@ BuiltPlatform build_platform(const PlatformSpec& spec) {
       zone->add_route(out.hosts[i]->get_netpoint(), out.hosts[j]->get_netpoint(), nullptr, nullptr, route, false);
     }
   zone->seal();
+  // After the zone's seal: sealing re-creates each host's energy extension, which starts in pstate
+  // 0 and would charge pstate 0's idle power until the host's first energy update.
+  for (size_t i = 0; i < spec.hosts.size(); ++i) out.hosts[i]->set_pstate(spec.hosts[i].initial_pstate);
   return out;
 }
 

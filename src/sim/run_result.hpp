@@ -25,6 +25,18 @@ struct RequestRecord {
   enum Status { Completed, Rejected, Failed } status = Completed;
 };
 
+// One executed stage or one transfer of a request (stages.csv): enough to rebuild a split plan's
+// energy by hand.
+struct StageRecord {
+  uint64_t request = 0;
+  bool transfer = false;    // false: an execution on `where`; true: a transfer over `where`'s links
+  std::string where;        // host name, or the route's link names ';'-separated
+  double start_s = 0, end_s = 0;
+  double amount = 0;        // flops (exec) or bytes (transfer)
+  double energy_j = 0, carbon_g = 0;  // its dynamic energy / carbon
+  bool completed = true;    // false: cut short by a host turned off
+};
+
 struct ConsumerSeries {
   std::string name;
   std::string zone;
@@ -38,7 +50,9 @@ struct RunResult {
   std::vector<ConsumerSeries> consumers;  // hosts first (platform order), then links
   uint64_t arrived = 0, completed = 0, rejected = 0, failed = 0, slo_violations = 0;
   LatencyStats latency;
-  double dynamic_energy_j = 0, dynamic_carbon_g = 0;  // Σ over completed requests
+  // Σ over every request that ran (completed or failed): equals Σ consumers (energy − idle).
+  double dynamic_energy_j = 0, dynamic_carbon_g = 0;
+  double completed_dynamic_energy_j = 0, completed_dynamic_carbon_g = 0;  // completed requests only
   double top1_sum = 0, top5_sum = 0;                  // Σ top-1 / top-5 accuracy of served variants
   std::unordered_map<const ModelProfile*, uint64_t> served_per_model;  // completed requests per variant
   std::vector<uint64_t> tasks_per_host;
@@ -46,5 +60,6 @@ struct RunResult {
 };
 
 using RequestSink = std::function<void(const RequestRecord&)>;
+using StageSink = std::function<void(const StageRecord&)>;
 
 }  // namespace ce

@@ -38,7 +38,8 @@ struct Flight {
   uint32_t next_stage = 0;
   uint32_t at_host = 0;  // where its tensor currently is
   double first_start = -1;
-  DynamicCharge dyn;
+  DynamicCharge dyn;    // Σ over its finished stages and transfers
+  DynamicCharge stage;  // the stage running now (charged by its host's meter)
   std::string hosts;
 };
 
@@ -58,13 +59,66 @@ struct HostRun {
   DynamicMeter meter;
 };
 
+// Cumulative energy of every consumer and its idle baseline (what it would have used doing
+// nothing). Hosts: SimGrid's host-energy plugin, and the idle (or off) power of the state they are
+// in. Links: carbonedge's own account, idle_w × t plus every transfer's (busy − idle) × bytes /
+// bandwidth spread evenly over the transfer's data phase [start + route latency, end]
+// (docs/outputs.md); SimGrid's link-energy plugin is not used (it charges the latency phase too).
+class EnergyBook {
+ public:
+  EnergyBook(const PlatformSpec& spec, const BuiltPlatform& plat, RunResult& out) : plat_(plat), out_(out) {
+    for (const auto& h : spec.hosts) hosts_.push_back({h.pstates.at(h.initial_pstate).idle_w, 0, 0});
+    for (const auto& l : spec.links) links_.push_back({l.idle_w, 0});
+  }
+
+  EnergySample sample(size_t c, double t) const {
+    const size_t nh = hosts_.size();
+    if (c < nh) {
+      const HostIdle& h = hosts_[c];
+      return {t, sg_host_get_consumed_energy(plat_.hosts[c]), h.j + h.w * (t - h.t)};
+    }
+    const LinkBook& l = links_[c - nh];
+    const double idle = l.idle_w * t;
+    return {t, idle + l.dyn_done, idle};
+  }
+
+  // Before a host changes state at `now`: its idle power from now on is `idle_w`.
+  void host_idle_power(uint32_t h, double now, double idle_w) {
+    HostIdle& x = hosts_[h];
+    x.j += x.w * (now - x.t);
+    x.t = now;
+    x.w = idle_w;
+  }
+
+  // A transfer whose data phase on link l was [a, b] (b = now) put `e` J of dynamic energy on it.
+  // Samples already taken after a get their share back, so each interval holds what fell in it.
+  void link_charge(uint32_t l, double a, double b, double e) {
+    links_[l].dyn_done += e;
+    auto& samples = out_.consumers[hosts_.size() + l].samples;
+    for (auto it = samples.rbegin(); it != samples.rend() && it->t > a; ++it)
+      it->energy_j += b > a ? e * (std::min(it->t, b) - a) / (b - a) : e;
+  }
+
+ private:
+  struct HostIdle {
+    double w, j, t;  // idle power now, idle energy up to t
+  };
+  struct LinkBook {
+    double idle_w, dyn_done;  // dyn_done: Σ dynamic energy of transfers that ended
+  };
+  const BuiltPlatform& plat_;
+  RunResult& out_;
+  std::vector<HostIdle> hosts_;
+  std::vector<LinkBook> links_;
+};
+
 // Samples every host's and link's cumulative energy at each change point of its zone's intensity,
 // so the carbon integral is exact (see accounting/carbon_integral.hpp). Also keeps the intensities
 // in the policies' view current. Driven by the controller's timer chain.
 class CarbonSampler {
  public:
-  CarbonSampler(const SimInput& in, const BuiltPlatform& plat, RunResult& out, ClusterView& view)
-      : plat_(plat), out_(out), view_(view) {
+  CarbonSampler(const SimInput& in, const EnergyBook& book, RunResult& out, ClusterView& view)
+      : book_(book), out_(out), view_(view) {
     // Consumers grouped by zone; each zone walks its own change points. Zones share no consumer,
     // so taking them zone by zone gives the same samples as one merged schedule, without building
     // one entry per change point of a multi-year trace up front.
@@ -94,15 +148,10 @@ class CarbonSampler {
         const double intensity = z.timeline->at(t);
         for (size_t c : z.consumers) {
           auto& cs = out_.consumers[c];
-          cs.samples.push_back({t, energy_of(c)});
+          cs.samples.push_back(book_.sample(c, t));
           if (!cs.is_link) view_.hosts[c].intensity = intensity;
         }
       }
-  }
-
-  double energy_of(size_t c) const {
-    const size_t nh = plat_.hosts.size();
-    return c < nh ? sg_host_get_consumed_energy(plat_.hosts[c]) : sg_link_get_consumed_energy(plat_.links[c - nh]);
   }
 
  private:
@@ -112,7 +161,7 @@ class CarbonSampler {
     std::vector<double> change_points;
     size_t next;  // first change point not yet sampled
   };
-  const BuiltPlatform& plat_;
+  const EnergyBook& book_;
   RunResult& out_;
   ClusterView& view_;
   std::vector<Zone> zones_;
@@ -120,8 +169,8 @@ class CarbonSampler {
 
 class Controller {
  public:
-  Controller(const SimInput& in, const BuiltPlatform& plat, RunResult& out)
-      : in_(in), exp_(*in.experiment), spec_(exp_.platform), plat_(plat), out_(out) {
+  Controller(const SimInput& in, const BuiltPlatform& plat, EnergyBook& book, RunResult& out)
+      : in_(in), exp_(*in.experiment), spec_(exp_.platform), plat_(plat), book_(book), out_(out) {
     view_.platform = &spec_;
     view_.models = in.models;
     view_.hosts.resize(spec_.hosts.size());
@@ -150,6 +199,7 @@ class Controller {
     out_.tasks_per_host.assign(spec_.hosts.size(), 0);
     for (const auto& ls : spec_.links) link_timeline_.push_back(&in.carbon->by_zone.at(ls.region));
     link_hint_.assign(spec_.links.size(), 0);
+    link_tasks_.assign(spec_.links.size(), 0);
   }
 
   ClusterView& view() { return view_; }
@@ -300,7 +350,7 @@ class Controller {
     HostRun& r = runs_[host];
     r.meter.advance(now, r.charges);
     r.running.push_back(slot);
-    r.charges.push_back(&f.dyn);
+    r.charges.push_back(&f.stage);
     ++view_.hosts[host].busy;
     if (f.first_start < 0) f.first_start = now;
     sg4::ExecPtr e = sg4::Exec::init();
@@ -346,18 +396,30 @@ class Controller {
     --in_flight_;
     const double now = sg4::Engine::get_clock();
     if (a.get_state() == sg4::Activity::State::FINISHED)
-      complete(p, now);
+      complete(p, now, 0);
     else
-      fail(p, now);  // its host was turned off under it
+      fail(p, now, a.get_remaining());  // its host (or a transfer's end) was turned off under it
     // A completion can bring the next arrival forward (closed-loop workloads) or leave nothing to
     // wait for.
     reschedule(now);
     --depth_;
   }
 
-  void stop_exec(uint32_t slot, uint32_t host, double now) {
+  // Ends the stage running for `slot` on `host`: its charge moves to the request, its record out.
+  void stop_exec(const Pending& p, double now, bool completed) {
+    const uint32_t slot = p.slot, host = p.to;
     HostRun& r = runs_[host];
     r.meter.advance(now, r.charges);
+    Flight& f = flights_[slot];
+    if (in_.on_stage) {
+      const PlanStage& st = f.plan.stages[f.next_stage];
+      in_.on_stage({f.req.id, false, spec_.hosts[host].name, p.start, now,
+                    flops_of(host, f.plan.model, st.first_row, st.last_row), f.stage.energy_j, f.stage.carbon_g,
+                    completed});
+    }
+    f.dyn.energy_j += f.stage.energy_j;
+    f.dyn.carbon_g += f.stage.carbon_g;
+    f.stage = {};
     auto it = std::find(r.running.begin(), r.running.end(), slot);
     size_t i = static_cast<size_t>(it - r.running.begin());
     r.running[i] = r.running.back();
@@ -378,10 +440,10 @@ class Controller {
     }
   }
 
-  void complete(const Pending& p, double now) {
+  void complete(const Pending& p, double now, double remaining) {
     Flight& f = flights_[p.slot];
     if (p.kind == Pending::Exec) {
-      stop_exec(p.slot, p.to, now);
+      stop_exec(p, now, true);
       HostState& hs = view_.hosts[p.to];
       ++hs.completed;
       hs.busy_seconds += now - p.start;
@@ -389,27 +451,46 @@ class Controller {
       ++f.next_stage;
       start_queued(p.to, now);
     } else {
-      charge_links(f, p, now);
+      charge_links(f, p, now, remaining, true);
     }
     advance(p.slot, now);
   }
 
-  void fail(const Pending& p, double now) {
-    if (p.kind == Pending::Exec) stop_exec(p.slot, p.to, now);
+  void fail(const Pending& p, double now, double remaining) {
+    if (p.kind == Pending::Exec)
+      stop_exec(p, now, false);
+    else
+      charge_links(flights_[p.slot], p, now, remaining, false);
     finish(p.slot, RequestRecord::Failed);
   }
 
-  // A transfer's dynamic link energy: (busy − idle) W × bytes / bandwidth on every link of its route
-  // (the link's load integrated over the transfer), at the intensity of the link's zone.
-  void charge_links(Flight& f, const Pending& p, double now) {
-    for (uint32_t l : spec_.routes[p.from][p.to]) {
+  // A transfer's dynamic link energy: on every link l of its route, (busy − idle) W × bytes carried
+  // / bandwidth_l (the link's load integrated over the transfer), spread evenly over the data phase
+  // [start + route latency, end] and charged at the intensity of the link's zone over that phase.
+  // A transfer cut short carried bytes − remaining.
+  void charge_links(Flight& f, const Pending& p, double now, double remaining, bool completed) {
+    const auto& route = spec_.routes[p.from][p.to];
+    double latency = 0;
+    for (uint32_t l : route) latency += spec_.links[l].latency;
+    const double a = std::min(p.start + latency, now);
+    const double carried = std::max(0.0, p.bytes - remaining);
+    DynamicCharge charge;
+    for (uint32_t l : route) {
       const LinkSpec& ls = spec_.links[l];
-      double e = (ls.busy_w - ls.idle_w) * p.bytes / ls.bandwidth;
+      const double e = (ls.busy_w - ls.idle_w) * carried / ls.bandwidth;
       const Timeline& tl = *link_timeline_[l];
-      double ci = now > p.start ? tl.integral(p.start, now, &link_hint_[l]) / (now - p.start) : tl.at(now);
-      f.dyn.energy_j += e;
-      f.dyn.carbon_g += e * ci / kJoulesPerKWh;
+      const double ci = now > a ? tl.integral(a, now, &link_hint_[l]) / (now - a) : tl.at(now);
+      charge.energy_j += e;
+      charge.carbon_g += e * ci / kJoulesPerKWh;
+      book_.link_charge(l, a, now, e);
       ++link_tasks_[l];
+    }
+    f.dyn.energy_j += charge.energy_j;
+    f.dyn.carbon_g += charge.carbon_g;
+    if (in_.on_stage) {
+      std::string names;
+      for (uint32_t l : route) names += (names.empty() ? "" : ";") + spec_.links[l].name;
+      in_.on_stage({f.req.id, true, names, p.start, now, p.bytes, charge.energy_j, charge.carbon_g, completed});
     }
   }
 
@@ -417,13 +498,15 @@ class Controller {
     const double now = sg4::Engine::get_clock();
     Flight& f = flights_[slot];
     const double top1 = f.plan.model ? f.plan.model->top1 : 0, top5 = f.plan.model ? f.plan.model->top5 : 0;
+    out_.dynamic_energy_j += f.dyn.energy_j;  // failed requests' work too: Σ = total − idle
+    out_.dynamic_carbon_g += f.dyn.carbon_g;
     if (status == RequestRecord::Completed) {
       ++out_.completed;
       double lat = now - f.req.arrival_s;
       out_.latency.add(lat);
       if (lat > f.req.slo_s) ++out_.slo_violations;
-      out_.dynamic_energy_j += f.dyn.energy_j;
-      out_.dynamic_carbon_g += f.dyn.carbon_g;
+      out_.completed_dynamic_energy_j += f.dyn.energy_j;
+      out_.completed_dynamic_carbon_g += f.dyn.carbon_g;
       out_.top1_sum += top1;
       out_.top5_sum += top5;
       if (f.plan.model) ++out_.served_per_model[f.plan.model];
@@ -463,18 +546,22 @@ class Controller {
     HostState& hs = view_.hosts[ev.host];
     r.meter.advance(now, r.charges);
     sg4::Host* h = plat_.hosts[ev.host];
+    const HostSpec& spec = spec_.hosts[ev.host];
     switch (ev.kind) {
       case PlatformEvent::Pstate:
         h->set_pstate(ev.pstate);
         hs.pstate = ev.pstate;
         r.meter.set_pstate(ev.pstate);
+        if (hs.on) book_.host_idle_power(ev.host, now, spec.pstates[ev.pstate].idle_w);
         break;
       case PlatformEvent::TurnOff:
+        book_.host_idle_power(ev.host, now, spec.off_w);
         h->turn_off();  // its running executions fail and come back through on_completion
         hs.on = false;
         r.meter.set_on(false);
         break;
       case PlatformEvent::TurnOn:
+        book_.host_idle_power(ev.host, now, spec.pstates[hs.pstate].idle_w);
         h->turn_on();
         h->set_pstate(hs.pstate);
         hs.on = true;
@@ -485,13 +572,14 @@ class Controller {
   }
 
  public:
-  std::map<uint32_t, uint64_t> link_tasks_;
+  std::vector<uint64_t> link_tasks_;  // transfers carried, per link
 
  private:
   const SimInput& in_;
   const Experiment& exp_;
   const PlatformSpec& spec_;
   const BuiltPlatform& plat_;
+  EnergyBook& book_;
   RunResult& out_;
   ClusterView view_;
   CarbonSampler* sampler_ = nullptr;
@@ -535,13 +623,15 @@ std::string simgrid_version() { return SIMGRID_VERSION_STRING; }
 RunResult simulate(const SimInput& in) {
   // Plugin init order matters: Engine first, then the energy plugins, then the platform
   // (the host plugin reads wattage_per_state when a host is sealed).
-  int argc = 4;
+  // CM02 without TCP window (gamma 0) and without cross-traffic (SimGrid's default adds 5% of a
+  // transfer's bytes as reverse traffic): a lone transfer takes Σ latency + bytes / bottleneck
+  // bandwidth, the formula docs/inputs.md states and latency-first predicts.
+  int argc = 5;
   const char* argv_c[] = {"carbonedge", "--cfg=network/model:CM02", "--cfg=network/TCP-gamma:0",
-                          "--log=root.thres:critical", nullptr};
+                          "--cfg=network/crosstraffic:0", "--log=root.thres:critical", nullptr};
   char** argv = const_cast<char**>(argv_c);
   sg4::Engine engine(&argc, argv);
   sg_host_energy_plugin_init();
-  sg_link_energy_plugin_init();
   const PlatformSpec& spec = in.experiment->platform;
   BuiltPlatform plat = build_platform(spec);
 
@@ -549,8 +639,9 @@ RunResult simulate(const SimInput& in) {
   for (const auto& h : spec.hosts) out.consumers.push_back({h.name, h.region, false, {{0.0, 0.0}}, 0});
   for (const auto& l : spec.links) out.consumers.push_back({l.name, l.region, true, {{0.0, 0.0}}, 0});
 
-  Controller controller(in, plat, out);
-  CarbonSampler sampler(in, plat, out, controller.view());
+  EnergyBook book(spec, plat, out);
+  Controller controller(in, plat, book, out);
+  CarbonSampler sampler(in, book, out, controller.view());
   controller.start(sampler);
   engine.run();
   controller.drain();
@@ -565,8 +656,8 @@ RunResult simulate(const SimInput& in) {
                                    "set carbon.wrap: true or end the run earlier",
                                    in.experiment->file, format_utc(in.experiment->carbon.start_epoch + out.end_s),
                                    cs.zone, format_utc(in.experiment->carbon.start_epoch + tl.end())));
-    if (cs.samples.back().t < out.end_s) cs.samples.push_back({out.end_s, sampler.energy_of(c)});
-    cs.tasks = c < spec.hosts.size() ? out.tasks_per_host[c] : controller.link_tasks_[static_cast<uint32_t>(c - spec.hosts.size())];
+    if (cs.samples.back().t < out.end_s) cs.samples.push_back(book.sample(c, out.end_s));
+    cs.tasks = c < spec.hosts.size() ? out.tasks_per_host[c] : controller.link_tasks_[c - spec.hosts.size()];
   }
   return out;
 }

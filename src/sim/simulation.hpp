@@ -19,6 +19,7 @@ struct SimInput {
   // Names the workload's model indices refer to (Request::model).
   const std::vector<std::string>* requested_models = nullptr;
   RequestSink on_request;  // called once per request when it completes, is rejected or fails
+  StageSink on_stage;      // called once per execution and per transfer when it ends
 };
 
 RunResult simulate(const SimInput& in);

@@ -1,9 +1,14 @@
 // Pure logic of the core: units, overrides, SimGrid's power model, latency statistics, and the two
 // skeleton policies on hand-made snapshots (no SimGrid).
 #include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "accounting/latency_stats.hpp"
 #include "config/experiment.hpp"
+#include "config/platform_spec.hpp"
 #include "core/error.hpp"
 #include "core/units.hpp"
 #include "policy/policy.hpp"
@@ -39,17 +44,39 @@ TEST_CASE("overrides address list entries by name as well as by index", "[core]"
   CHECK_THROWS_AS(apply_override(doc, "hosts.7.region=DE", "f"), InputError);
 }
 
-TEST_CASE("host power follows SimGrid's idle/one-core/all-cores interpolation", "[core]") {
-  HostSpec h;
-  h.cores = 4;
-  h.pstates = {{1e9, 10, 20, 50}};
+// The YAML's "idle:one_core:all_cores" becomes SimGrid's Epsilon = (C·one − all)/(C − 1), and
+// power_w is SimGrid's Epsilon + (k/C)(AllCores − Epsilon): P(1) must be the one-core value.
+TEST_CASE("host power: one-core value converted to SimGrid's Epsilon, bad triples refused", "[core]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("ce-power-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto load = [&](const std::string& host) {
+    std::ofstream(dir / "p.yaml") << "name: p\nhosts:\n  - {name: h, speed: 1Gf, region: Z, " << host << "}\n";
+    return load_platform((dir / "p.yaml").string());
+  };
+  HostSpec h = load("cores: 4, power: \"10:26:50\"").hosts[0];
+  CHECK(h.pstates[0].epsilon_w == 18);
   CHECK(h.power_w(0, 0) == 10);
-  CHECK(h.power_w(0, 1) == 20);
-  CHECK(h.power_w(0, 2) == Approx(30));
+  CHECK(h.power_w(0, 1) == 26);
+  CHECK(h.power_w(0, 2) == 34);
+  CHECK(h.power_w(0, 3) == 42);
   CHECK(h.power_w(0, 4) == 50);
   CHECK(h.power_w(0, 9) == 50);  // capped at all cores
-  h.cores = 1;
-  CHECK(h.power_w(0, 1) == 50);  // mono-core hosts use the AllCores value
+  // "idle:all": Epsilon = Idle (SimGrid's rule), so one core of 4 adds a quarter of the range.
+  h = load("cores: 4, power: \"10:50\"").hosts[0];
+  CHECK(h.power_w(0, 1) == 20);
+  CHECK(h.pstates[0].one_core_w == 20);
+  h = load("cores: 1, power: \"10:50\"").hosts[0];
+  CHECK(h.power_w(0, 1) == 50);
+  // Not expressible: one-core below idle + (all − idle)/C (Epsilon < Idle), above all-cores,
+  // all-cores below idle, off above idle, a mono-core host with a different one-core value.
+  CHECK_THROWS_WITH(load("cores: 4, power: \"41.5:55:96\""), Catch::Contains("between 55.125 W"));
+  CHECK_THROWS_WITH(load("cores: 4, power: \"10:60:50\""), Catch::Contains("one-core power must lie"));
+  CHECK_THROWS_WITH(load("cores: 2, power: \"10:5\""), Catch::Contains("below idle"));
+  CHECK_THROWS_WITH(load("cores: 2, power: \"10:50\", power_off: 11"), Catch::Contains("power_off"));
+  CHECK_THROWS_WITH(load("cores: 1, power: \"10:20:50\""), Catch::Contains("1-core host"));
+  CHECK_THROWS_WITH(load("cores: 4294967296, power: \"10:50\""), Catch::Contains("cores"));
+  fs::remove_all(dir);
 }
 
 TEST_CASE("latency percentiles are within 0.01% of the exact order statistic", "[accounting]") {
