@@ -88,6 +88,13 @@ TEST_CASE("a host that starts in pstate 1 pays pstate 1's idle power from t = 0"
   CHECK(s["requests_arrived"] == 0);
   CHECK(rel_err(s["energy_j"], 5.0 * 3 * 3600) < 1e-9);
   CHECK(rel_err(s["idle_energy_j"], 5.0 * 3 * 3600) < 1e-9);
+  // Nothing completed: no per-inference figure (null, an empty CSV cell), never a "free" 0.
+  CHECK(s["gco2_per_inference"].is_null());
+  CHECK(s["dynamic_gco2_per_inference"].is_null());
+  CHECK(s["mean_top1"].is_null());
+  auto cmp = read_csv_rows(tmp / "out/comparison.csv");
+  CHECK(cmp[1][col(cmp[0], "gco2_per_inference")].empty());
+  CHECK(cmp[1][col(cmp[0], "inferences_per_gco2")] == "0.0");
 }
 
 TEST_CASE("a lone transfer takes latency + bytes / bandwidth, as predicted, and its links' energy is exact",
