@@ -5,6 +5,15 @@
 
 namespace ce {
 
+CLI::Validator jobs_validator() {
+  return CLI::Validator(
+      [](std::string& v) -> std::string {
+        bool digits = !v.empty() && v.size() <= 6 && v.find_first_not_of("0123456789") == std::string::npos;
+        return digits ? "" : "must be a non-negative integer, 0 meaning all cores (got '" + v + "')";
+      },
+      "UINT");
+}
+
 void add_load_flags(CLI::App* sub, LoadOptions& load) {
   sub->add_option("--set", load.overrides, "override a key of the experiment: key.path=value (repeatable)");
   sub->add_option("--data-root", load.data_root,
@@ -23,8 +32,11 @@ Command add_run_command(CLI::App& app) {
   auto opt = std::make_shared<RunOptions>();
   CLI::App* sub = app.add_subcommand("run", "simulate every policy of an experiment and compare them");
   sub->add_option("experiment", opt->experiment, "experiment YAML file")->required();
-  sub->add_option("--out,-o", opt->out_dir, "output directory (default: results/<experiment name>)");
-  sub->add_option("--jobs,-j", opt->jobs, "policies simulated in parallel (default: all cores)");
+  sub->add_option("--out,-o", opt->out_dir,
+                  "output directory (default: results/<experiment name>); must be new, empty, or an earlier output "
+                  "of this experiment, which is replaced (docs/outputs.md)");
+  sub->add_option("--jobs,-j", opt->jobs, "policies simulated in parallel (default and 0: all cores)")
+      ->check(jobs_validator());
   sub->add_flag("--quiet,-q", opt->quiet, "print nothing on success");
   add_load_flags(sub, opt->load);
   return {sub, [opt] { return run_command(*opt); }};

@@ -17,6 +17,8 @@ struct Command {
 
 // The flags shared by every command that loads an experiment: --set, --data-root, --seed.
 void add_load_flags(CLI::App* sub, LoadOptions& load);
+// --jobs/-j of run and sweep: a non-negative integer, 0 = all cores ("-j -3" is refused, exit 2).
+CLI::Validator jobs_validator();
 
 Command add_run_command(CLI::App& app);
 Command add_validate_command(CLI::App& app);

@@ -4,13 +4,15 @@
 //
 // Crash safety: a point is finished when DIR/points/<id>/ exists; run_command builds it in a
 // staging directory and renames it into place, so a point is all there or absent. Points run in
-// children that die with the sweep (PR_SET_PDEATHSIG), so after `kill -9` nothing renames behind a
-// restarted sweep's back; the restart removes stale staging directories and runs what is missing.
-// DIR/sweep.json pins the experiment's SHA-256 and the expanded points: a resume with another
-// experiment is refused. With --slurm the same points become a Slurm job array (see submit_slurm).
+// children of the process pool (src/cli/process_pool.hpp), which die with the sweep, and each
+// point's policy children die with the point, so after `kill -9` nothing renames or writes behind a
+// restarted sweep's back; the restart removes the stale staging directories and runs what is
+// missing. DIR/sweep.json is the sweep directory's marker: it pins the experiment's SHA-256 and the
+// expanded points, so a sweep resumes only into its own directory, and any other non-empty
+// directory or a file is refused untouched. With --slurm the same points become a Slurm job array
+// (see submit_slurm).
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,12 +26,12 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <sstream>
-#include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/output_dir.hpp"
 #include "cli/prepared.hpp"
+#include "cli/process_pool.hpp"
 #include "cli/run_command.hpp"
 #include "config/yaml_section.hpp"
 #include "core/error.hpp"
@@ -101,10 +103,18 @@ std::string describe(const SweepPoint& p) {
   return s + fmt::format(" seed={}", p.seed);
 }
 
+// The sweep directory's rule (docs/reliability.md): absent, empty, or a sweep directory (with
+// sweep.json, checked against this sweep by check_record). Anything else is refused untouched.
 void refuse_foreign_dir(const SweepPlan& plan) {
-  if (fs::exists(plan.dir) && !(fs::is_directory(plan.dir) && fs::is_empty(plan.dir)) &&
-      !fs::exists(plan.dir + "/sweep.json"))
-    fail_in_file(plan.dir, "exists and is not a sweep directory (no sweep.json); choose another --out");
+  std::error_code ec;
+  const auto st = fs::symlink_status(plan.dir, ec);
+  if (!fs::exists(st)) return;
+  if (!fs::is_directory(plan.dir, ec))
+    fail_in_file(plan.dir, "exists and is not a directory; choose another --out (carbonedge does not overwrite what "
+                           "it did not write)");
+  if (!fs::is_empty(plan.dir, ec) && !fs::exists(plan.dir + "/sweep.json"))
+    fail_in_file(plan.dir, "exists and is not a sweep directory (no sweep.json); choose another --out, or remove it "
+                           "yourself");
 }
 
 // sweep.json must describe this very sweep; `create` writes it when absent.
@@ -146,15 +156,11 @@ void validate_points(const SweepOptions& opt, const SweepPlan& plan, const std::
   }
 }
 
-// Staging directories left by a killed run ("0003.partial-1234"); `only` limits it to one point.
-void remove_stale_staging(const SweepPlan& plan, long only) {
-  std::error_code ec;
-  std::string prefix = only >= 0 ? point_dir_name(static_cast<size_t>(only), plan.points.size()) + ".partial-" : "";
-  for (const auto& entry : fs::directory_iterator(plan.dir + "/points", ec)) {
-    std::string n = entry.path().filename().string();
-    bool stale = n.find(".partial-") != std::string::npos && (prefix.empty() || n.rfind(prefix, 0) == 0);
-    if (stale) fs::remove_all(entry.path(), ec);  // best effort: a leftover is never read
-  }
+// Staging directories left by a killed run ("0003.partial-1234"), by output_dir's rule (dead pid,
+// our marker, its lock free); `only` limits it to one point.
+void remove_stale_points(const SweepPlan& plan, long only) {
+  const std::string base = only >= 0 ? point_dir_name(static_cast<size_t>(only), plan.points.size()) : "";
+  remove_stale_staging(plan.dir + "/points", base);
 }
 
 std::vector<size_t> pending_points(const SweepPlan& plan) {
@@ -246,31 +252,10 @@ int lock_sweep_dir(const SweepPlan& plan) {
   return fd;
 }
 
-volatile sig_atomic_t g_stop_signal = 0;
-void on_stop_signal(int sig) { g_stop_signal = sig; }
-
-// SIGINT/SIGTERM/SIGHUP make the sweep stop its points (which remove their staging directories)
-// and exit by the same signal. A signal the caller ignores (e.g. SIGINT of a `cmd &`) stays ignored.
-void catch_stop_signals() {
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
-    struct sigaction old {};
-    sigaction(sig, nullptr, &old);
-    if (old.sa_handler == SIG_IGN) continue;
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;  // no SA_RESTART: wait() returns EINTR so the loop sees the signal at once
-    sigaction(sig, &sa, nullptr);
-  }
-}
-
-// Child of the sweep: runs one point with stdout discarded and stderr in DIR/logs/<id>.log.
-[[noreturn]] void point_child(const SweepOptions& opt, const SweepPlan& plan, size_t i, pid_t parent,
-                              const std::string& log, int lock_fd) {
-  prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed sweep takes its points with it
-  if (getppid() != parent) _exit(1);
+// Body of a pool child of the sweep (which already dies with the sweep): runs one point with
+// stdout discarded and stderr in DIR/logs/<id>.log.
+int point_child(const SweepOptions& opt, const SweepPlan& plan, size_t i, const std::string& log, int lock_fd) {
   close(lock_fd);  // the lock belongs to the sweep: a restart must not wait for our leftovers
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, SIG_DFL);  // run_command installs its own
   int null_fd = open("/dev/null", O_WRONLY);
   int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (null_fd >= 0) dup2(null_fd, STDOUT_FILENO);
@@ -285,9 +270,7 @@ void catch_stop_signals() {
     std::cerr << "error: " << e.what() << "\n";
     rc = 1;
   }
-  std::cout.flush();
-  std::cerr.flush();
-  _exit(rc);
+  return rc;
 }
 
 // Why a point failed: the last line of its log, or the signal that killed it.
@@ -308,59 +291,44 @@ int run_local(const SweepOptions& opt, const SweepPlan& plan) {
   check_record(plan, true);
   const int lock_fd = lock_sweep_dir(plan);
   todo = pending_points(plan);  // a sweep that held the lock until now may have finished some
-  remove_stale_staging(plan, -1);
+  remove_stale_points(plan, -1);
   fs::create_directories(plan.dir + "/logs");
-  const size_t jobs = opt.jobs > 0 ? static_cast<size_t>(opt.jobs) : std::max(1u, std::thread::hardware_concurrency());
   const auto t0 = std::chrono::steady_clock::now();
   const size_t n = plan.points.size();
   auto log_of = [&](size_t i) { return plan.dir + "/logs/" + point_dir_name(i, n) + ".log"; };
-  catch_stop_signals();
+  // SIGINT/SIGTERM/SIGHUP: the pool sends SIGTERM to the points (each removes its staging
+  // directory and stops its own children), reaps them, and the sweep exits by the same signal.
+  StopSignals stop;
   ProgressBar bar(todo.size(), !opt.quiet);
-  std::map<pid_t, size_t> running;
   std::vector<std::pair<size_t, std::string>> failed;  // point, reason
-  size_t next = 0, done = 0;
-  const pid_t self = getpid();
-  std::cout.flush();
-  std::cerr.flush();
-  while ((next < todo.size() && !g_stop_signal) || !running.empty()) {
-    while (running.size() < jobs && next < todo.size() && !g_stop_signal) {
-      size_t i = todo[next++];
-      pid_t pid = fork();
-      if (pid < 0) throw std::runtime_error("fork failed");
-      if (pid == 0) point_child(opt, plan, i, self, log_of(i), lock_fd);
-      running[pid] = i;
-    }
-    int st = 0;
-    pid_t pid = wait(&st);
-    if (pid < 0) {
-      if (errno != EINTR) break;
-      for (const auto& kv : running) kill(kv.first, SIGTERM);  // each removes its staging dir
-      continue;
-    }
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    size_t i = it->second;
-    running.erase(it);
-    std::error_code ec;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && plan.finished(i))
-      fs::remove(log_of(i), ec);
-    else if (!g_stop_signal)
-      failed.emplace_back(i, failure_reason(st, log_of(i)));
-    else
-      fs::remove(log_of(i), ec);  // stopped on purpose: not a failure
-    bar.draw(++done);
-  }
+  size_t done = 0;
+  PoolOptions pool;
+  pool.jobs = static_cast<size_t>(opt.jobs);
+  pool.stop_signal = SIGTERM;
+  PoolResult result = run_pool(
+      todo.size(), pool, [&](size_t k) { return point_child(opt, plan, todo[k], log_of(todo[k]), lock_fd); },
+      [&](const ChildExit& e) {
+        const size_t i = todo[e.task];
+        std::error_code ec;
+        if (e.ok() && plan.finished(i))
+          fs::remove(log_of(i), ec);
+        else if (!StopSignals::caught())
+          failed.emplace_back(i, e.message.empty() ? failure_reason(e.status, log_of(i)) : e.message);
+        else
+          fs::remove(log_of(i), ec);  // stopped on purpose: not a failure
+        bar.draw(++done);
+      });
   bar.finish();
   std::error_code ec;
+  const int stopped_by = result.stopped_by ? result.stopped_by : StopSignals::caught();
+  if (stopped_by)  // a point that ended just before the stop was seen (Ctrl-C reaches it too): not a failure
+    for (const auto& f : failed) fs::remove(log_of(f.first), ec);
   fs::remove(plan.dir + "/logs", ec);  // only when empty: failed points keep their logs
-  if (g_stop_signal) {
+  if (int sig = stopped_by) {
     size_t finished = n - pending_points(plan).size();
     std::cerr << fmt::format("{}: stopped by signal {}; {} of {} points finished; run the same command to resume\n",
-                             plan.dir, static_cast<int>(g_stop_signal), finished, n);
-    int sig = g_stop_signal;
-    std::signal(sig, SIG_DFL);
-    std::raise(sig);  // the caller sees how we ended
-    return 128 + sig;
+                             plan.dir, sig, finished, n);
+    StopSignals::exit_by(sig);  // the caller sees how we ended
   }
   if (!failed.empty()) {
     for (const auto& [i, why] : failed)
@@ -386,7 +354,7 @@ int run_only_point(const SweepOptions& opt, const SweepPlan& plan) {
     std::cout << fmt::format("{} already done\n", describe(plan.points[i]));
     return 0;
   }
-  remove_stale_staging(plan, opt.only_point);
+  remove_stale_points(plan, opt.only_point);
   std::cout << describe(plan.points[i]) << "\n" << std::flush;
   return run_point(opt, plan, i);
 }
@@ -474,6 +442,7 @@ int submit_slurm(const SweepOptions& opt, const SweepPlan& plan) {
 }
 
 int sweep_command(const SweepOptions& opt) {
+  check_jobs(opt.jobs);
   if (opt.merge_only + (opt.only_point >= 0) + opt.slurm > 1)
     throw InputError("sweep: give at most one of --slurm, --only-point and --merge-only");
   SweepPlan plan = plan_sweep(opt);
@@ -491,8 +460,9 @@ Command add_sweep_command(CLI::App& app) {
       app.add_subcommand("sweep", "run every point of the experiment's sweep: section (see docs/sweeps.md)");
   sub->add_option("experiment", opt->experiment, "experiment YAML file with a sweep: section")->required();
   sub->add_option("--out,-o", opt->out_dir, "sweep directory (results.csv, points/, sweep.json)")->required();
-  sub->add_option("--jobs,-j", opt->jobs, "points run in parallel (default: all cores; with --slurm: array task limit)")
-      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--jobs,-j", opt->jobs,
+                  "points run in parallel (default and 0: all cores; with --slurm: array task limit)")
+      ->check(jobs_validator());
   sub->add_flag("--quiet,-q", opt->quiet, "no progress bar, no summary line");
   sub->add_flag("--slurm", opt->slurm, "submit the points as a Slurm job array plus a dependent merge job");
   sub->add_option("--slurm-args", opt->slurm_args, "extra sbatch arguments, e.g. \"--partition=debug --time=1:00:00\"");
