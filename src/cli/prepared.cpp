@@ -26,6 +26,8 @@ std::unique_ptr<ArrivalStream> Prepared::make_arrivals() {
   ctx.resolve_host = [this](const std::string& name, const std::string& key) -> uint32_t {
     int h = exp.platform.host_index(name);
     if (h < 0) fail_at_key(exp.file, key, fmt::format("unknown host '{}' (not in {})", name, exp.platform.file));
+    auto at = std::lower_bound(sources.begin(), sources.end(), static_cast<uint32_t>(h));
+    if (at == sources.end() || *at != static_cast<uint32_t>(h)) sources.insert(at, static_cast<uint32_t>(h));
     return static_cast<uint32_t>(h);
   };
   std::vector<std::string> files;
@@ -48,7 +50,7 @@ std::unique_ptr<Prepared> prepare(const std::string& experiment, const LoadOptio
   for (auto& f : p->carbon.files) p->input_files.push_back(f);
   p->input_files.push_back(p->exp.carbon.manifest);
   p->make_arrivals();  // validates the workload section and names every requested model
-  PolicyContext ctx{&p->exp.platform, p->models.get(), &p->exp};
+  PolicyContext ctx{&p->exp.platform, p->models.get(), &p->exp, p->sources};
   for (const auto& spec : p->exp.policies) p->policies.push_back(make_policy(spec, ctx));
   return p;
 }

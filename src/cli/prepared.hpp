@@ -20,6 +20,7 @@ struct Prepared {
   std::vector<std::string> requested_models;
   std::vector<std::unique_ptr<Policy>> policies;
   std::vector<std::string> input_files;
+  std::vector<uint32_t> sources;  // hosts the workload's requests come from, sorted
 
   // A fresh stream (same seed → same arrivals for every policy).
   std::unique_ptr<ArrivalStream> make_arrivals();

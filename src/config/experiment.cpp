@@ -288,7 +288,8 @@ static Experiment load_experiment_body(const std::string& path, const LoadOption
   e.events = parse_events(root, e.platform);
   if (root.has("output")) {
     YamlSection o = root.child("output");
-    o.allow_only({"requests", "timeseries"});
+    o.allow_only({"requests", "timeseries", "stages"});
+    e.output.stages_csv = o.boolean_or("stages", false);
     e.output.requests_csv = o.boolean_or("requests", true);
     e.output.timeseries_csv = o.boolean_or("timeseries", true);
   }

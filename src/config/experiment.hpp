@@ -60,6 +60,7 @@ struct PlatformEvent {
 struct OutputOptions {
   bool requests_csv = true;
   bool timeseries_csv = true;
+  bool stages_csv = false;
 };
 
 // `metrics:` — comparisons between policies of one run.

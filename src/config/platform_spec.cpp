@@ -145,9 +145,44 @@ std::string plain_name(const YamlSection& s) {
   return n;
 }
 
+// `boot: {time, power}`, `shutdown: {time, power}`, `sleep: {power, wake_time}`. A transition's
+// power defaults to the initial pstate's idle power; every power lies in [power_off, all-cores].
+void parse_power_states(const YamlSection& h, HostSpec& s) {
+  PowerStates& ps = s.power_states;
+  const double idle = s.pstates.at(s.initial_pstate).idle_w;
+  double top = 0;
+  for (const auto& p : s.pstates) top = std::max(top, p.all_cores_w);
+  auto watts = [&](const YamlSection& sec, const std::string& key, double def) {
+    const double w = sec.non_negative_or(key, def);
+    if (w < s.off_w || w > top)
+      sec.fail(key, fmt::format("{} W must lie between power_off ({} W) and the highest all-cores power ({} W)", w,
+                                s.off_w, top));
+    return w;
+  };
+  auto transition = [&](const char* key, double& time_s, double& power_w) {
+    if (!h.has(key)) return;
+    YamlSection t = h.child(key);
+    t.allow_only({"time", "power"});
+    time_s = t.quantity_or("time", Unit::Duration, 0);
+    if (!(time_s >= 0) || !std::isfinite(time_s)) t.fail("time", "must be a duration >= 0");
+    power_w = watts(t, "power", idle);
+  };
+  ps.boot_w = ps.shutdown_w = idle;
+  transition("boot", ps.boot_s, ps.boot_w);
+  transition("shutdown", ps.shutdown_s, ps.shutdown_w);
+  if (h.has("sleep")) {
+    YamlSection sl = h.child("sleep");
+    sl.allow_only({"power", "wake_time"});
+    ps.has_sleep = true;
+    ps.sleep_w = watts(sl, "power", s.off_w);
+    ps.wake_s = sl.quantity_or("wake_time", Unit::Duration, 0);
+    if (!(ps.wake_s >= 0) || !std::isfinite(ps.wake_s)) sl.fail("wake_time", "must be a duration >= 0");
+  }
+}
+
 HostSpec parse_host(const YamlSection& h) {
   h.allow_only({"name", "cores", "speed", "power", "power_off", "pstate", "region", "memory", "rates",
-                "layer_overhead", "op_costs", "profile", "embodied", "source"});
+                "layer_overhead", "op_costs", "profile", "embodied", "source", "boot", "shutdown", "sleep", "scheduler"});
   HostSpec s;
   s.name = plain_name(h);
   long cores = h.integer_or("cores", 1);
@@ -174,6 +209,10 @@ HostSpec parse_host(const YamlSection& h) {
   if (ps < 0 || ps >= static_cast<long>(s.pstates.size()))
     h.fail("pstate", fmt::format("must be between 0 and {}", s.pstates.size() - 1));
   s.initial_pstate = static_cast<uint32_t>(ps);
+  parse_power_states(h, s);
+  s.scheduler = h.str_or("scheduler", "fifo");
+  if (s.scheduler != "fifo" && s.scheduler != "ps")
+    h.fail("scheduler", fmt::format("unknown local scheduler '{}' (known: fifo, ps)", s.scheduler));
   s.region = h.str("region");
   s.memory_bytes = h.quantity_or("memory", Unit::Bytes, 0);
   if (h.has("profile")) apply_profile(h, s);  // first, so the host's own keys below win

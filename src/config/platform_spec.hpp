@@ -31,12 +31,23 @@ struct OpCost {
   double fixed = 0;     // s per op (dispatch, loop setup)
 };
 
+// Power states beyond on/off (docs/inputs.md "Power states"): off → booting → on → shutting-down
+// → off, and optionally on → sleeping → waking → on. Zero times make a transition instantaneous.
+struct PowerStates {
+  double boot_s = 0, boot_w = 0;          // booting: duration and power
+  double shutdown_s = 0, shutdown_w = 0;  // shutting down
+  bool has_sleep = false;
+  double sleep_w = 0, wake_s = 0;         // sleeping power; waking takes wake_s at the pstate's idle power
+};
+
 struct HostSpec {
   std::string name;
   uint32_t cores = 1;
   std::vector<PstateSpec> pstates;
   uint32_t initial_pstate = 0;
   double off_w = 0;                   // power while turned off
+  PowerStates power_states;
+  std::string scheduler = "fifo";     // local scheduler: fifo (one stage per core) or ps (processor sharing)
   std::string region;                 // carbon zone id
   double memory_bytes = 0;            // 0 = unlimited; a stage whose weights exceed it is not placeable
   std::map<std::string, double> rates;  // MAC/s per layer type at pstate 0; "default" for the rest

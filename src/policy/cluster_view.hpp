@@ -10,11 +10,15 @@
 
 namespace ce {
 
+// A host's power state (docs/inputs.md "Power states"); only On runs work.
+enum class Power : uint8_t { On, Off, Booting, ShuttingDown, Sleeping, Waking };
+
 struct HostState {
   uint32_t pstate = 0;
-  bool on = true;
+  bool on = true;              // power == Power::On
+  Power power = Power::On;
   uint32_t busy = 0;           // executions running (<= cores in FIFO mode)
-  uint32_t queued = 0;         // stages waiting in the host's FIFO
+  uint32_t queued = 0;         // stages waiting in the host's queue (also while it boots)
   uint64_t completed = 0;      // stages finished so far
   double busy_seconds = 0;     // Σ service time of finished stages
   double intensity = 0;        // gCO2eq/kWh of the host's zone now

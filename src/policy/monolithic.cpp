@@ -15,7 +15,9 @@ class Monolithic : public Policy {
       for (auto* v : variants)
         if (v->name == variant_) m = v;
     uint32_t host = host_ >= 0 ? static_cast<uint32_t>(host_) : req.source;
-    if (!view.hosts[host].on) return Plan{nullptr, {}, "host is off"};
+    const Power power = view.hosts[host].power;
+    if (!view.hosts[host].on && power != Power::Booting && power != Power::Waking)
+      return Plan{nullptr, {}, "host is off"};
     return whole_model_on(m, host);
   }
 

@@ -1,6 +1,11 @@
 #pragma once
-// A policy turns (request, cluster snapshot) into a plan. decide() is const: a policy keeps no
-// hidden state, so the same snapshot always gives the same plan (WRENCH/Batsim style).
+// Policies receive events (an arrival, a finished request, a timer they asked for, an intensity
+// change, a host changing power state, the start of the run) with a read-only ClusterView, and
+// answer with decisions as data: Place(plan), Defer, Reject, SetPstate, PowerOn, PowerOff, Sleep,
+// SetTimer (Batsim's and WRENCH's shape). sim/ carries the decisions out; a policy never touches
+// the simulation. A policy may keep state across events (deterministic: only from the events, the
+// views and its seeded parameters). The common case, a pure per-request policy, overrides one
+// function, decide(): the default on_event() turns each arrival into Place or Reject with it.
 #include <functional>
 #include <memory>
 #include <string>
@@ -26,11 +31,61 @@ struct Plan {
   bool rejected() const { return model == nullptr; }
 };
 
+struct PolicyEvent {
+  enum Kind : uint8_t {
+    Start,            // t = 0, before the first arrival
+    Arrival,          // `request` arrived (or, after a Defer, came back: `deferrals` > 0)
+    RequestDone,      // `request` completed (`completed`) or failed
+    Timer,            // a SetTimer of this policy fired (`timer` = its id)
+    IntensityChange,  // the intensity of `zone`'s hosts changed (ClusterView::hosts[].intensity)
+    HostChange,       // `host` changed power state (ClusterView::hosts[host].power)
+  };
+  Kind kind = Arrival;
+  double t = 0;
+  const Request* request = nullptr;                           // Arrival, RequestDone
+  const std::vector<const ModelProfile*>* variants = nullptr;  // Arrival: the variants it may be served by
+  uint32_t deferrals = 0;                                     // Arrival: how often it was deferred already
+  bool completed = false;                                     // RequestDone
+  uint64_t timer = 0;                                         // Timer
+  uint32_t host = 0;                                          // HostChange
+  const std::string* zone = nullptr;                          // IntensityChange
+};
+
+inline constexpr uint32_t event_bit(PolicyEvent::Kind k) { return 1u << k; }
+
+struct Decision {
+  enum Kind : uint8_t {
+    Place,      // run `request` by `plan` (stages on hosts that are booting wait for them)
+    Defer,      // hand `request` back at `until` (kNever: at the next HostChange event)
+    Reject,     // give up on `request` (`reason`), counted as rejected
+    SetPstate,  // `host` to pstate `pstate` (as an `events:` pstate change)
+    PowerOn,    // boot `host` (off → booting → on; waking from sleep)
+    PowerOff,   // shut `host` down (on → shutting-down → off); its running stages fail
+    Sleep,      // put an idle `host` to sleep (platform `sleep:`); PowerOn wakes it
+    SetTimer,   // a Timer event at `until` with id `timer`
+  };
+  Kind kind = Place;
+  uint64_t request = 0;
+  Plan plan;
+  double until = 0;
+  uint32_t host = 0, pstate = 0;
+  uint64_t timer = 0;
+  std::string reason;
+};
+using Decisions = std::vector<Decision>;
+
 class Policy {
  public:
   virtual ~Policy() = default;
+  // Which events this policy wants (event_bit()s); arrivals always come.
+  virtual uint32_t events() const { return event_bit(PolicyEvent::Arrival); }
+  // Appends its decisions to `out`. Every Arrival must get exactly one Place, Defer or Reject
+  // for its request. Default: Place(decide(...)), or Reject when the plan is rejected.
+  virtual void on_event(const PolicyEvent& ev, const ClusterView& view, Decisions& out);
+  // A pure per-request policy's whole logic: the plan for one arrival. Event-driven policies that
+  // override on_event need not implement it.
   virtual Plan decide(const Request& req, const std::vector<const ModelProfile*>& variants,
-                      const ClusterView& view) const = 0;
+                      const ClusterView& view) const;
 };
 
 // What a factory gets besides its YAML parameters.
@@ -38,6 +93,7 @@ struct PolicyContext {
   const PlatformSpec* platform = nullptr;
   const ModelCatalog* models = nullptr;
   const Experiment* experiment = nullptr;
+  std::vector<uint32_t> sources;  // hosts the workload's requests come from (devices), sorted
 };
 
 using PolicyFactory = std::function<std::unique_ptr<Policy>(const YamlSection& params, const PolicyContext& ctx)>;

@@ -15,6 +15,7 @@ std::map<std::string, PolicyFactory>& registry() {
       {"latency-first", make_latency_first},
       {"carbonedge", make_carbonedge},
       {"intensity-adaptive", make_intensity_adaptive},
+      {"autoscale", make_autoscale},
   };
   return r;
 }

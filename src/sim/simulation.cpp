@@ -10,12 +10,16 @@
 #include <deque>
 #include <fmt/format.h>
 #include <map>
+#include <queue>
 #include <unordered_map>
 
 #include "accounting/dynamic_meter.hpp"
 #include "core/error.hpp"
 #include "core/time_utc.hpp"
 #include "models/cost_model.hpp"
+#include "sim/carbon_sampler.hpp"
+#include "sim/energy_book.hpp"
+#include "sim/local_scheduler.hpp"
 #include "sim/platform_builder.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -53,118 +57,33 @@ struct Pending {
 };
 
 struct HostRun {
-  std::deque<uint32_t> queue;  // flight slots waiting for a worker (FIFO)
+  std::unique_ptr<LocalScheduler> queue;  // flight slots waiting for a worker
   std::vector<uint32_t> running;
   std::vector<DynamicCharge*> charges;
   DynamicMeter meter;
+  bool power_on_after_shutdown = false;  // a PowerOn that came while it was shutting down
+  uint32_t transition = 0;               // numbers its transitions: a stale PowerDone is ignored
+  struct Inbound {
+    uint32_t slot, from;
+    double bytes;
+  };
+  std::vector<Inbound> inbound;  // transfers waiting for this host to finish booting
 };
 
-// Cumulative energy of every consumer and its idle baseline (what it would have used doing
-// nothing). Hosts: SimGrid's host-energy plugin, and the idle (or off) power of the state they are
-// in. Links: carbonedge's own account, idle_w × t plus every transfer's (busy − idle) × bytes /
-// bandwidth spread evenly over the transfer's data phase [start + route latency, end]
-// (docs/outputs.md); SimGrid's link-energy plugin is not used (it charges the latency phase too).
-class EnergyBook {
- public:
-  EnergyBook(const PlatformSpec& spec, const BuiltPlatform& plat, RunResult& out) : plat_(plat), out_(out) {
-    for (const auto& h : spec.hosts) hosts_.push_back({h.pstates.at(h.initial_pstate).idle_w, 0, 0});
-    for (const auto& l : spec.links) links_.push_back({l.idle_w, 0});
-  }
-
-  EnergySample sample(size_t c, double t) const {
-    const size_t nh = hosts_.size();
-    if (c < nh) {
-      const HostIdle& h = hosts_[c];
-      return {t, sg_host_get_consumed_energy(plat_.hosts[c]), h.j + h.w * (t - h.t)};
-    }
-    const LinkBook& l = links_[c - nh];
-    const double idle = l.idle_w * t;
-    return {t, idle + l.dyn_done, idle};
-  }
-
-  // Before a host changes state at `now`: its idle power from now on is `idle_w`.
-  void host_idle_power(uint32_t h, double now, double idle_w) {
-    HostIdle& x = hosts_[h];
-    x.j += x.w * (now - x.t);
-    x.t = now;
-    x.w = idle_w;
-  }
-
-  // A transfer whose data phase on link l was [a, b] (b = now) put `e` J of dynamic energy on it.
-  // Samples already taken after a get their share back, so each interval holds what fell in it.
-  void link_charge(uint32_t l, double a, double b, double e) {
-    links_[l].dyn_done += e;
-    auto& samples = out_.consumers[hosts_.size() + l].samples;
-    for (auto it = samples.rbegin(); it != samples.rend() && it->t > a; ++it)
-      it->energy_j += b > a ? e * (std::min(it->t, b) - a) / (b - a) : e;
-  }
-
- private:
-  struct HostIdle {
-    double w, j, t;  // idle power now, idle energy up to t
-  };
-  struct LinkBook {
-    double idle_w, dyn_done;  // dyn_done: Σ dynamic energy of transfers that ended
-  };
-  const BuiltPlatform& plat_;
-  RunResult& out_;
-  std::vector<HostIdle> hosts_;
-  std::vector<LinkBook> links_;
+// Something due at a known time that is neither an arrival nor a platform event: a deferred
+// request coming back, a policy's timer, the end of a power transition.
+struct AgendaItem {
+  double t;
+  uint64_t seq;  // insertion order: equal times keep it
+  enum Kind : uint8_t { Deferred, PolicyTimer, PowerDone } kind;
+  uint64_t payload;  // deferred slot, timer id, host
+  bool operator>(const AgendaItem& o) const { return t != o.t ? t > o.t : seq > o.seq; }
 };
 
-// Samples every host's and link's cumulative energy at each change point of its zone's intensity,
-// so the carbon integral is exact (see accounting/carbon_integral.hpp). Also keeps the intensities
-// in the policies' view current. Driven by the controller's timer chain.
-class CarbonSampler {
- public:
-  CarbonSampler(const SimInput& in, const EnergyBook& book, RunResult& out, ClusterView& view)
-      : book_(book), out_(out), view_(view) {
-    // Consumers grouped by zone; each zone walks its own change points. Zones share no consumer,
-    // so taking them zone by zone gives the same samples as one merged schedule, without building
-    // one entry per change point of a multi-year trace up front.
-    std::map<std::string, size_t> zone_index;
-    for (size_t c = 0; c < out.consumers.size(); ++c) {
-      auto [it, fresh] = zone_index.emplace(out.consumers[c].zone, zones_.size());
-      if (fresh) {
-        const Timeline* tl = &in.carbon->by_zone.at(out.consumers[c].zone);
-        zones_.push_back({tl, {}, tl->change_points(tl->end()), 0});
-      }
-      zones_[it->second].consumers.push_back(c);
-    }
-  }
-
-  double next_time() const {
-    double t = kNever;
-    for (const Zone& z : zones_)
-      if (z.next < z.change_points.size()) t = std::min(t, z.change_points[z.next]);
-    return t;
-  }
-
-  // Takes every sample due at or before `now`.
-  void take(double now) {
-    for (Zone& z : zones_)
-      for (; z.next < z.change_points.size() && z.change_points[z.next] <= now; ++z.next) {
-        const double t = z.change_points[z.next];
-        const double intensity = z.timeline->at(t);
-        for (size_t c : z.consumers) {
-          auto& cs = out_.consumers[c];
-          cs.samples.push_back(book_.sample(c, t));
-          if (!cs.is_link) view_.hosts[c].intensity = intensity;
-        }
-      }
-  }
-
- private:
-  struct Zone {
-    const Timeline* timeline;
-    std::vector<size_t> consumers;  // indices into out_.consumers
-    std::vector<double> change_points;
-    size_t next;  // first change point not yet sampled
-  };
-  const EnergyBook& book_;
-  RunResult& out_;
-  ClusterView& view_;
-  std::vector<Zone> zones_;
+// A request the policy deferred, waiting to be handed back.
+struct Parked {
+  Request req;
+  uint32_t deferrals = 0;
 };
 
 class Controller {
@@ -177,7 +96,7 @@ class Controller {
     for (size_t h = 0; h < spec_.hosts.size(); ++h) {
       const HostSpec& hs = spec_.hosts[h];
       const Timeline* tl = &in.carbon->by_zone.at(hs.region);
-      runs_.push_back(HostRun{{}, {}, {}, DynamicMeter(&hs, tl, hs.initial_pstate)});
+      runs_.push_back(HostRun{make_local_scheduler(hs.scheduler), {}, {}, DynamicMeter(&hs, tl, hs.initial_pstate)});
       view_.hosts[h].pstate = hs.initial_pstate;
       view_.hosts[h].intensity = tl->at(0);
     }
@@ -200,6 +119,7 @@ class Controller {
     for (const auto& ls : spec_.links) link_timeline_.push_back(&in.carbon->by_zone.at(ls.region));
     link_hint_.assign(spec_.links.size(), 0);
     link_tasks_.assign(spec_.links.size(), 0);
+    wants_ = in.policy->events();
   }
 
   ClusterView& view() { return view_; }
@@ -209,13 +129,21 @@ class Controller {
     sampler_ = &sampler;
     next_arrival_ = in_.arrivals->peek_time();
     sg4::Activity::on_completion_cb([this](const sg4::Activity& a) { on_completion(a); });
+    if (wants(PolicyEvent::Start)) {
+      PolicyEvent ev;
+      ev.kind = PolicyEvent::Start;
+      dispatch(ev, 0);
+    }
     tick();
   }
 
-  // After engine.run(): requests stranded on a host that never came back.
+  // After engine.run(): requests stranded on a host that never came back, and deferred requests
+  // nothing handed back (deferred until a host change that never came) fail.
   void drain() {
     for (uint32_t s = 0; s < flights_.size(); ++s)
       if (used_[s]) finish(s, RequestRecord::Failed);
+    for (uint32_t s = 0; s < parked_.size(); ++s)
+      if (parked_used_[s]) fail_parked(s);
   }
 
  private:
@@ -224,7 +152,20 @@ class Controller {
   void tick() {
     timer_ = nullptr;
     const double now = sg4::Engine::get_clock();
-    sampler_->take(now);
+    if (wants(PolicyEvent::IntensityChange))
+      sampler_->take(now, [&](const std::string& zone) {
+        PolicyEvent ev;
+        ev.kind = PolicyEvent::IntensityChange;
+        ev.zone = &zone;
+        dispatch(ev, now);
+      });
+    else
+      sampler_->take(now);
+    while (!agenda_.empty() && agenda_.top().t <= now) {
+      const AgendaItem item = agenda_.top();
+      agenda_.pop();
+      run_agenda(item, now);
+    }
     while (next_event_ < exp_.events.size() && exp_.events[next_event_].at_s <= now)
       apply_event(exp_.events[next_event_++], now);
     while (next_arrival_ <= now && next_arrival_ < exp_.carbon.duration_s) arrive(now);
@@ -245,36 +186,51 @@ class Controller {
     if (next_t != kNever) timer_ = Timer::set(next_t, [this] { tick(); });
   }
 
-  // The next arrival, platform event or the end of the arrival window, whichever comes first.
+  // The next arrival, platform event, agenda item or the end of the arrival window, whichever
+  // comes first. A policy's timers keep the run going only within the arrival window or while
+  // requests are in flight or deferred, so a policy that re-arms its timer forever cannot make the
+  // run endless.
   double next_known_work(double now) const {
     const double duration = exp_.carbon.duration_s;
     double next_t = kNever;
     if (next_arrival_ < duration) next_t = next_arrival_;
     if (next_event_ < exp_.events.size()) next_t = std::min(next_t, exp_.events[next_event_].at_s);
     if (now < duration) next_t = std::min(next_t, duration);
+    if (!agenda_.empty()) {
+      const AgendaItem& a = agenda_.top();
+      if (a.kind != AgendaItem::PolicyTimer || a.t < duration || live_requests_ > 0) next_t = std::min(next_t, a.t);
+    }
     return next_t;
   }
 
-  void arrive(double now) {
-    Request req = in_.arrivals->pop();
-    next_arrival_ = in_.arrivals->peek_time();
-    ++out_.arrived;
-    const auto& vars = variants_.at(req.model);
+  bool wants(PolicyEvent::Kind k) const { return (wants_ & event_bit(k)) != 0; }
+
+  // Hands one event to the policy and carries out what it decides. Only an Arrival may place,
+  // defer or reject, and only its own request, exactly once.
+  void dispatch(const PolicyEvent& ev, double now) {
+    PolicyEvent e = ev;
+    e.t = now;
     view_.now_s = now;
-    auto t0 = std::chrono::steady_clock::now();
-    Plan plan = in_.policy->decide(req, vars, view_);
-    auto t1 = std::chrono::steady_clock::now();
-    if ((out_.arrived & 63) == 1 || out_.decision_ns.size() < 4096)
-      out_.decision_ns.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count());
+    decisions_.clear();
+    in_.policy->on_event(e, view_, decisions_);
+    apply_decisions(e, now);  // may dispatch again (a host change): decisions_ is swapped out first
+  }
+
+  // Place, Reject or Defer of the request whose arrival is being handled.
+  void take_request(Decision& d, const Request& req, uint32_t deferrals, double now) {
+    if (d.kind == Decision::Defer) {
+      park(req, deferrals + 1, d.until, now);
+      return;
+    }
     uint32_t slot = alloc();
     Flight& f = flights_[slot];
     f.req = req;
-    f.plan = std::move(plan);
     f.at_host = req.source;
-    if (f.plan.rejected()) {
+    if (d.kind == Decision::Reject) {
       finish(slot, RequestRecord::Rejected);
       return;
     }
+    f.plan = std::move(d.plan);
     if (in_.on_request)  // only the per-request record needs the host names
       for (const auto& st : f.plan.stages) {
         if (!f.hosts.empty()) f.hosts += ';';
@@ -287,16 +243,150 @@ class Controller {
     advance(slot, now);
   }
 
+  void park(const Request& req, uint32_t deferrals, double until, double now) {
+    uint32_t s;
+    if (!parked_free_.empty()) {
+      s = parked_free_.back();
+      parked_free_.pop_back();
+    } else {
+      s = static_cast<uint32_t>(parked_.size());
+      parked_.emplace_back();
+      parked_used_.push_back(false);
+    }
+    parked_[s] = {req, deferrals};
+    parked_used_[s] = true;
+    ++live_requests_;
+    if (until == kNever)
+      waiting_host_change_.push_back(s);
+    else
+      agenda_.push({std::max(until, now), agenda_seq_++, AgendaItem::Deferred, s});
+  }
+
+  // A deferred request comes back to the policy as an arrival.
+  void unpark(uint32_t s, double now) {
+    const Parked p = parked_[s];
+    parked_used_[s] = false;
+    parked_free_.push_back(s);
+    --live_requests_;
+    present(p.req, p.deferrals, now);
+  }
+
+  void fail_parked(uint32_t s) {
+    const Parked p = parked_[s];
+    parked_used_[s] = false;
+    --live_requests_;
+    uint32_t slot = alloc();
+    flights_[slot].req = p.req;
+    flights_[slot].at_host = p.req.source;
+    finish(slot, RequestRecord::Failed);
+  }
+
+  void run_agenda(const AgendaItem& item, double now) {
+    switch (item.kind) {
+      case AgendaItem::Deferred: unpark(static_cast<uint32_t>(item.payload), now); break;
+      case AgendaItem::PolicyTimer: {
+        PolicyEvent ev;
+        ev.kind = PolicyEvent::Timer;
+        ev.timer = item.payload;
+        dispatch(ev, now);
+        break;
+      }
+      case AgendaItem::PowerDone:
+        power_done(static_cast<uint32_t>(item.payload & 0xffffffffu), static_cast<uint32_t>(item.payload >> 32), now);
+        break;
+    }
+  }
+
+  // SetPstate, PowerOn, PowerOff, Sleep, SetTimer.
+  void apply(const Decision& d, double now) {
+    if (d.kind != Decision::SetTimer && d.host >= spec_.hosts.size())
+      throw std::logic_error(fmt::format("policy named host {} of {}", d.host, spec_.hosts.size()));
+    switch (d.kind) {
+      case Decision::SetPstate:
+        if (d.pstate >= spec_.hosts[d.host].pstates.size())
+          throw std::logic_error(fmt::format("policy set pstate {} on host '{}'", d.pstate, spec_.hosts[d.host].name));
+        set_pstate(d.host, d.pstate, now);
+        break;
+      case Decision::PowerOn: power_on(d.host, now); break;
+      case Decision::PowerOff: power_off(d.host, now, Power::Off); break;
+      case Decision::Sleep:
+        if (!spec_.hosts[d.host].power_states.has_sleep)
+          throw InputError(fmt::format("{}: host '{}' has no sleep: section but policy '{}' puts it to sleep",
+                                       spec_.file, spec_.hosts[d.host].name, "of this run"));
+        power_off(d.host, now, Power::Sleeping);
+        break;
+      case Decision::SetTimer: agenda_.push({std::max(d.until, now), agenda_seq_++, AgendaItem::PolicyTimer, d.timer}); break;
+      default: break;
+    }
+  }
+
+  void arrive(double now) {
+    Request req = in_.arrivals->pop();
+    next_arrival_ = in_.arrivals->peek_time();
+    ++out_.arrived;
+    present(req, 0, now);
+  }
+
+  // An arrival (or a deferred request coming back) goes to the policy; its decision runs.
+  void present(const Request& req, uint32_t deferrals, double now) {
+    PolicyEvent ev;
+    ev.kind = PolicyEvent::Arrival;
+    ev.t = now;
+    ev.request = &req;
+    ev.variants = &variants_.at(req.model);
+    ev.deferrals = deferrals;
+    auto t0 = std::chrono::steady_clock::now();
+    view_.now_s = now;
+    decisions_.clear();
+    in_.policy->on_event(ev, view_, decisions_);
+    auto t1 = std::chrono::steady_clock::now();
+    ++decisions_timed_;
+    if ((decisions_timed_ & 63) == 1 || out_.decision_ns.size() < 4096)
+      out_.decision_ns.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count());
+    // The common case, one Place or Reject, without the general path's copy.
+    if (decisions_.size() == 1 && decisions_[0].request == req.id &&
+        (decisions_[0].kind == Decision::Place || decisions_[0].kind == Decision::Reject)) {
+      Decision d = std::move(decisions_[0]);  // what it starts may dispatch again and reuse decisions_
+      take_request(d, req, deferrals, now);
+      return;
+    }
+    apply_decisions(ev, now);
+  }
+
+  // The general path of dispatch() for decisions already in decisions_.
+  void apply_decisions(const PolicyEvent& ev, double now) {
+    Decisions mine;
+    mine.swap(decisions_);
+    bool decided = false;
+    for (Decision& d : mine) {
+      const bool about_request = d.kind == Decision::Place || d.kind == Decision::Defer || d.kind == Decision::Reject;
+      if (about_request) {
+        if (ev.kind != PolicyEvent::Arrival || d.request != ev.request->id || decided)
+          throw std::logic_error(fmt::format("policy decided on request {} outside its own arrival, or twice",
+                                             d.request));
+        decided = true;
+        take_request(d, *ev.request, ev.deferrals, now);
+      } else {
+        apply(d, now);
+      }
+    }
+    if (ev.kind == PolicyEvent::Arrival && !decided)
+      throw std::logic_error(fmt::format("policy made no decision for request {}", ev.request->id));
+    if (decisions_.capacity() < mine.capacity()) decisions_.swap(mine);
+  }
+
   uint32_t alloc() {
     if (!free_.empty()) {
       uint32_t s = free_.back();
       free_.pop_back();
       flights_[s] = Flight{};
       used_[s] = true;
+      ++live_requests_;
       return s;
     }
     flights_.emplace_back();
     used_.push_back(true);
+    ++live_requests_;
     return static_cast<uint32_t>(flights_.size() - 1);
   }
 
@@ -323,6 +413,11 @@ class Controller {
       throw InputError(fmt::format("{}: no route from host '{}' to '{}' but a plan needs one; add a route or "
                                    "attach both hosts under network.attach",
                                    spec_.file, spec_.hosts[from].name, spec_.hosts[to].name));
+    const Power dest = view_.hosts[to].power;
+    if (view_.hosts[from].on && (dest == Power::Booting || dest == Power::Waking)) {
+      runs_[to].inbound.push_back({slot, from, bytes});  // sent once the host is up
+      return;
+    }
     if (!view_.hosts[from].on || !view_.hosts[to].on) {  // nobody to send or to receive
       finish(slot, RequestRecord::Failed);
       return;
@@ -333,15 +428,12 @@ class Controller {
     launch(c, {Pending::Comm, slot, from, to, now, bytes});
   }
 
+  // A stage joins its host's local scheduler, which starts it now or later (a host that is off,
+  // booting or asleep keeps it queued until it is on).
   void enqueue(uint32_t slot, uint32_t host, double now) {
-    HostRun& r = runs_[host];
-    HostState& hs = view_.hosts[host];
-    if (hs.on && hs.busy < spec_.hosts[host].cores) {
-      start_exec(slot, host, now);
-    } else {
-      r.queue.push_back(slot);
-      ++hs.queued;
-    }
+    runs_[host].queue->push(slot);
+    ++view_.hosts[host].queued;
+    start_queued(host, now);
   }
 
   void start_exec(uint32_t slot, uint32_t host, double now) {
@@ -432,9 +524,8 @@ class Controller {
   void start_queued(uint32_t host, double now) {
     HostRun& r = runs_[host];
     HostState& hs = view_.hosts[host];
-    while (hs.on && hs.busy < spec_.hosts[host].cores && !r.queue.empty()) {
-      uint32_t s = r.queue.front();
-      r.queue.pop_front();
+    uint32_t s;
+    while (hs.on && r.queue->pop(hs.busy, spec_.hosts[host].cores, s)) {
       --hs.queued;
       start_exec(s, host, now);
     }
@@ -520,6 +611,15 @@ class Controller {
     next_arrival_ = in_.arrivals->peek_time();  // a closed loop's client may send its next request
     used_[slot] = false;
     free_.push_back(slot);
+    --live_requests_;
+    if (status != RequestRecord::Rejected && wants(PolicyEvent::RequestDone)) {
+      PolicyEvent ev;
+      ev.kind = PolicyEvent::RequestDone;
+      const Request req = f.req;  // the slot may be reused by what the policy decides
+      ev.request = &req;
+      ev.completed = status == RequestRecord::Completed;
+      dispatch(ev, now);
+    }
   }
 
   RequestRecord record(const Flight& f, RequestRecord::Status status, double now) const {
@@ -542,32 +642,144 @@ class Controller {
   }
 
   void apply_event(const PlatformEvent& ev, double now) {
-    HostRun& r = runs_[ev.host];
-    HostState& hs = view_.hosts[ev.host];
-    r.meter.advance(now, r.charges);
-    sg4::Host* h = plat_.hosts[ev.host];
-    const HostSpec& spec = spec_.hosts[ev.host];
     switch (ev.kind) {
-      case PlatformEvent::Pstate:
-        h->set_pstate(ev.pstate);
-        hs.pstate = ev.pstate;
-        r.meter.set_pstate(ev.pstate);
-        if (hs.on) book_.host_idle_power(ev.host, now, spec.pstates[ev.pstate].idle_w);
+      case PlatformEvent::Pstate: set_pstate(ev.host, ev.pstate, now); break;
+      case PlatformEvent::TurnOff: power_off(ev.host, now, Power::Off); break;
+      case PlatformEvent::TurnOn: power_on(ev.host, now); break;
+    }
+  }
+
+  void set_pstate(uint32_t host, uint32_t pstate, double now) {
+    HostRun& r = runs_[host];
+    HostState& hs = view_.hosts[host];
+    r.meter.advance(now, r.charges);
+    plat_.hosts[host]->set_pstate(pstate);  // SimGrid keeps it while the host is off
+    hs.pstate = pstate;
+    r.meter.set_pstate(pstate);
+    if (hs.power == Power::On || hs.power == Power::Waking) power_state(host, hs.power, now);
+  }
+
+  // The host's power state from now on, with its energy book entries: SimGrid charges on (idle
+  // and busy power) and off (power_off); the transition states draw their own power, booked as
+  // the difference to power_off while SimGrid sees the host off.
+  void power_state(uint32_t host, Power p, double now) {
+    if (p != view_.hosts[host].power) ++runs_[host].transition;
+    const HostSpec& spec = spec_.hosts[host];
+    const PowerStates& ps = spec.power_states;
+    HostState& hs = view_.hosts[host];
+    const double idle = spec.pstates[hs.pstate].idle_w;
+    double w = spec.off_w;
+    switch (p) {
+      case Power::On: w = idle; break;
+      case Power::Off: w = spec.off_w; break;
+      case Power::Booting: w = ps.boot_w; break;
+      case Power::ShuttingDown: w = ps.shutdown_w; break;
+      case Power::Sleeping: w = ps.sleep_w; break;
+      case Power::Waking: w = idle; break;
+    }
+    book_.host_state(host, now, w, p == Power::On ? 0.0 : w - spec.off_w);
+    hs.power = p;
+    hs.on = p == Power::On;
+  }
+
+  // off → booting → on (sleeping → waking → on); a shutdown in progress finishes first.
+  void power_on(uint32_t host, double now) {
+    HostState& hs = view_.hosts[host];
+    const PowerStates& ps = spec_.hosts[host].power_states;
+    switch (hs.power) {
+      case Power::On:
+      case Power::Booting:
+      case Power::Waking: return;
+      case Power::ShuttingDown: runs_[host].power_on_after_shutdown = true; return;
+      case Power::Off:
+        if (ps.boot_s > 0) return begin_transition(host, Power::Booting, ps.boot_s, now);
         break;
-      case PlatformEvent::TurnOff:
-        book_.host_idle_power(ev.host, now, spec.off_w);
-        h->turn_off();  // its running executions fail and come back through on_completion
-        hs.on = false;
-        r.meter.set_on(false);
+      case Power::Sleeping:
+        if (ps.wake_s > 0) return begin_transition(host, Power::Waking, ps.wake_s, now);
         break;
-      case PlatformEvent::TurnOn:
-        book_.host_idle_power(ev.host, now, spec.pstates[hs.pstate].idle_w);
-        h->turn_on();
-        h->set_pstate(hs.pstate);
-        hs.on = true;
-        r.meter.set_on(true);
-        start_queued(ev.host, now);
-        break;
+    }
+    turn_on(host, now);
+  }
+
+  // on → shutting-down → off, or on → sleeping. The host leaves SimGrid at once: its running
+  // stages fail; queued ones wait for it to come back.
+  void power_off(uint32_t host, double now, Power target) {
+    HostState& hs = view_.hosts[host];
+    HostRun& r = runs_[host];
+    const PowerStates& ps = spec_.hosts[host].power_states;
+    if (hs.power == target || hs.power == Power::ShuttingDown) return;
+    if (hs.power == Power::Off && target == Power::Sleeping) return;  // off stays off
+    r.meter.advance(now, r.charges);
+    r.power_on_after_shutdown = false;
+    const bool was_running = hs.power == Power::On;
+    if (target == Power::Off && was_running && ps.shutdown_s > 0) {
+      begin_transition(host, Power::ShuttingDown, ps.shutdown_s, now);
+    } else {
+      power_state(host, target, now);
+      host_changed(host, now);
+    }
+    if (was_running) {
+      r.meter.set_on(false);
+      plat_.hosts[host]->turn_off();  // its running executions fail and come back through on_completion
+    }
+    std::vector<HostRun::Inbound> inbound;  // a boot cut short: what waited for it fails
+    inbound.swap(r.inbound);
+    for (const auto& in : inbound) finish(in.slot, RequestRecord::Failed);
+  }
+
+  void begin_transition(uint32_t host, Power p, double duration, double now) {
+    power_state(host, p, now);
+    const uint64_t id = ++runs_[host].transition;
+    agenda_.push({now + duration, agenda_seq_++, AgendaItem::PowerDone, host | id << 32});
+    host_changed(host, now);
+  }
+
+  // The end of a boot, wake or shutdown (unless another transition replaced it meanwhile).
+  void power_done(uint32_t host, uint32_t transition, double now) {
+    if (transition != runs_[host].transition) return;
+    HostState& hs = view_.hosts[host];
+    if (hs.power == Power::Booting || hs.power == Power::Waking) {
+      turn_on(host, now);
+    } else if (hs.power == Power::ShuttingDown) {
+      power_state(host, Power::Off, now);
+      host_changed(host, now);
+      if (runs_[host].power_on_after_shutdown) {
+        runs_[host].power_on_after_shutdown = false;
+        power_on(host, now);
+      }
+    }
+  }
+
+  void turn_on(uint32_t host, double now) {
+    HostRun& r = runs_[host];
+    HostState& hs = view_.hosts[host];
+    r.meter.advance(now, r.charges);
+    power_state(host, Power::On, now);
+    sg4::Host* h = plat_.hosts[host];
+    if (!h->is_on()) {
+      h->turn_on();
+      h->set_pstate(hs.pstate);
+    }
+    r.meter.set_on(true);
+    start_queued(host, now);
+    std::vector<HostRun::Inbound> inbound;
+    inbound.swap(r.inbound);
+    for (const auto& in : inbound) send(in.slot, in.from, host, in.bytes, now);
+    host_changed(host, now);
+  }
+
+  // Tells the policy (if it listens) and hands back requests deferred until a host change.
+  void host_changed(uint32_t host, double now) {
+    if (wants(PolicyEvent::HostChange)) {
+      PolicyEvent ev;
+      ev.kind = PolicyEvent::HostChange;
+      ev.host = host;
+      dispatch(ev, now);
+    }
+    if (!waiting_host_change_.empty()) {
+      std::vector<uint32_t> back;
+      back.swap(waiting_host_change_);
+      for (uint32_t s : back) unpark(s, now);
     }
   }
 
@@ -583,6 +795,16 @@ class Controller {
   RunResult& out_;
   ClusterView view_;
   CarbonSampler* sampler_ = nullptr;
+  uint32_t wants_ = 0;  // the policy's event_bit()s
+  Decisions decisions_;
+  uint64_t decisions_timed_ = 0;
+  std::priority_queue<AgendaItem, std::vector<AgendaItem>, std::greater<AgendaItem>> agenda_;
+  uint64_t agenda_seq_ = 0;
+  std::vector<Parked> parked_;
+  std::vector<bool> parked_used_;
+  std::vector<uint32_t> parked_free_;
+  std::vector<uint32_t> waiting_host_change_;  // parked slots deferred until a host change
+  uint64_t live_requests_ = 0;                 // in flight or deferred
   Timer* timer_ = nullptr;  // the chain's next tick, if any
   size_t next_event_ = 0;
   double next_arrival_ = kNever;  // the stream's peek_time(), read again only after it can change
@@ -641,7 +863,7 @@ RunResult simulate(const SimInput& in) {
 
   EnergyBook book(spec, plat, out);
   Controller controller(in, plat, book, out);
-  CarbonSampler sampler(in, book, out, controller.view());
+  CarbonSampler sampler(*in.carbon, book, out, controller.view());
   controller.start(sampler);
   engine.run();
   controller.drain();

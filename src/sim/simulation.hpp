@@ -14,7 +14,7 @@ struct SimInput {
   const Experiment* experiment = nullptr;
   const ModelCatalog* models = nullptr;
   const ZoneTimelines* carbon = nullptr;
-  const Policy* policy = nullptr;
+  Policy* policy = nullptr;  // receives the run's events (may keep state)
   ArrivalStream* arrivals = nullptr;
   // Names the workload's model indices refer to (Request::model).
   const std::vector<std::string>* requested_models = nullptr;
