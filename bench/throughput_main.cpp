@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <iostream>
 
+#include "accounting/run_accountant.hpp"
 #include "cli/prepared.hpp"
 #include "core/error.hpp"
 #include "policy/policy.hpp"
@@ -98,9 +99,12 @@ int main(int argc, char** argv) {
     in.policy = p->policies.at(0).get();
     in.arrivals = arrivals.get();
     in.requested_models = &p->requested_models;
+    // The accountant (per-request energy, link charges, tallies) is part of every run.
+    ce::RunAccountant accountant(p->exp.platform, p->carbon, p->requested_models);
+    in.observers.push_back(&accountant);
     const double c0 = cpu_seconds();
     auto t0 = std::chrono::steady_clock::now();
-    ce::RunResult r = ce::simulate(in);
+    ce::SimResult r = ce::simulate(in);
     auto t1 = std::chrono::steady_clock::now();
     const double cpu = cpu_seconds() - c0;
     const double wall = std::chrono::duration<double>(t1 - t0).count();
@@ -109,9 +113,9 @@ int main(int argc, char** argv) {
         "{{\"bench\": \"throughput\", \"requests\": {}, \"completed\": {}, \"simulated_s\": {:.3f}, "
         "\"load_wall_s\": {:.4f}, \"sim_wall_s\": {:.4f}, \"sim_cpu_s\": {:.4f}, \"req_per_s\": {:.0f}, "
         "\"req_per_cpu_s\": {:.0f}, \"max_rss_mb\": {:.1f}}}\n",
-        r.arrived, r.completed, r.end_s, load, wall, cpu, static_cast<double>(r.arrived) / wall,
+        r.arrived, accountant.tally().completed, r.end_s, load, wall, cpu, static_cast<double>(r.arrived) / wall,
         static_cast<double>(r.arrived) / cpu, max_rss_mb());
-    return r.completed == r.arrived ? 0 : 1;
+    return accountant.tally().completed == r.arrived ? 0 : 1;
   } catch (const ce::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;

@@ -6,14 +6,10 @@
 #include <vector>
 
 #include "carbon/carbon_series.hpp"
+#include "records/energy_sample.hpp"
 
 namespace ce {
 
-struct EnergySample {
-  double t;            // simulated seconds
-  double energy_j;     // cumulative energy at t
-  double idle_j = 0;   // of which at idle (or off) power: what the consumer would use doing nothing
-};
 
 struct IntervalCarbon {
   double t0, t1;
@@ -23,7 +19,6 @@ struct IntervalCarbon {
   double idle_energy_j = 0, idle_carbon_g = 0;
 };
 
-constexpr double kJoulesPerKWh = 3.6e6;
 
 // samples must start at t = 0 with the energy at 0 and be sorted; consecutive samples with equal
 // t are merged.

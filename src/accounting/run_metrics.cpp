@@ -3,17 +3,24 @@
 #include <algorithm>
 #include <limits>
 
+#include "models/model_profile.hpp"
+
 namespace ce {
 
-RunMetrics compute_metrics(const RunResult& r, const ZoneTimelines& carbon, const PlatformSpec& p) {
+RunMetrics compute_metrics(const SimResult& sim, const RunAccountant& acc, const ZoneTimelines& carbon,
+                           const PlatformSpec& p) {
+  const RunTally& r = acc.tally();
+  std::vector<const ConsumerSeries*> consumers;  // hosts first (platform order), then links
+  for (const auto& cs : sim.hosts) consumers.push_back(&cs);
+  for (const auto& cs : acc.link_series()) consumers.push_back(&cs);
   RunMetrics m;
-  m.span_s = r.end_s;
-  m.arrived = r.arrived;
+  m.span_s = sim.end_s;
+  m.arrived = sim.arrived;
   m.completed = r.completed;
   m.rejected = r.rejected;
   m.failed = r.failed;
-  for (size_t c = 0; c < r.consumers.size(); ++c) {
-    const ConsumerSeries& cs = r.consumers[c];
+  for (size_t c = 0; c < consumers.size(); ++c) {
+    const ConsumerSeries& cs = *consumers[c];
     ConsumerMetrics cm;
     cm.name = cs.name;
     cm.zone = cs.zone;
@@ -26,7 +33,7 @@ RunMetrics compute_metrics(const RunResult& r, const ZoneTimelines& carbon, cons
     cm.idle_energy_j = t.idle_energy_j;
     cm.idle_carbon_g = t.idle_carbon_g;
     if (!cs.is_link && c < p.hosts.size() && p.hosts[c].lifetime_s > 0)
-      cm.embodied_g = p.hosts[c].embodied_kgco2e * 1000.0 * r.end_s / p.hosts[c].lifetime_s;
+      cm.embodied_g = p.hosts[c].embodied_kgco2e * 1000.0 * sim.end_s / p.hosts[c].lifetime_s;
     m.energy_j += cm.energy_j;
     m.carbon_g += cm.carbon_g;
     m.idle_energy_j += cm.idle_energy_j;
@@ -59,8 +66,8 @@ RunMetrics compute_metrics(const RunResult& r, const ZoneTimelines& carbon, cons
   m.latency_p95_ms = r.latency.quantile(0.95) * 1e3;
   m.latency_p99_ms = r.latency.quantile(0.99) * 1e3;
   m.latency_max_ms = r.latency.max() * 1e3;
-  if (!r.decision_ns.empty()) {
-    std::vector<double> d = r.decision_ns;
+  if (!sim.decision_ns.empty()) {
+    std::vector<double> d = sim.decision_ns;
     std::sort(d.begin(), d.end());
     double s = 0;
     for (double x : d) s += x;

@@ -8,7 +8,8 @@
 #include "accounting/carbon_integral.hpp"
 #include "carbon/carbon_catalog.hpp"
 #include "config/platform_spec.hpp"
-#include "sim/run_result.hpp"
+#include "accounting/run_accountant.hpp"
+#include "records/run_records.hpp"
 
 namespace ce {
 
@@ -45,6 +46,9 @@ struct RunMetrics {
   std::vector<ConsumerMetrics> consumers;
 };
 
-RunMetrics compute_metrics(const RunResult& r, const ZoneTimelines& carbon, const PlatformSpec& p);
+// From what sim/ handed over (hosts' energy series) and what the accountant observed (links'
+// series, tallies).
+RunMetrics compute_metrics(const SimResult& r, const RunAccountant& acc, const ZoneTimelines& carbon,
+                           const PlatformSpec& p);
 
 }  // namespace ce

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "accounting/run_accountant.hpp"
 #include "accounting/run_metrics.hpp"
 #include "output/request_writer.hpp"
 #include "output/results_writer.hpp"
@@ -28,10 +29,15 @@ int simulate_policy(Prepared& p, size_t index, const std::string& dir) {
   in.policy = p.policies[index].get();
   in.arrivals = arrivals.get();
   in.requested_models = &p.requested_models;
-  if (requests) in.on_request = [&](const RequestRecord& r) { requests->write(r); };
-  if (stages) in.on_stage = [&](const StageRecord& r) { stages->write(r); };
-  RunResult result = simulate(in);
-  RunMetrics m = compute_metrics(result, p.carbon, p.exp.platform);
+  RequestSink on_request;
+  StageSink on_stage;
+  if (requests) on_request = [&](const RequestRecord& r) { requests->write(r); };
+  if (stages) on_stage = [&](const StageRecord& r) { stages->write(r); };
+  RunAccountant accountant(p.exp.platform, p.carbon, p.requested_models, on_request, on_stage);
+  in.observers.push_back(&accountant);
+  SimResult result = simulate(in);
+  accountant.finish(result.end_s);
+  RunMetrics m = compute_metrics(result, accountant, p.carbon, p.exp.platform);
   if (requests) requests->finalize(m.idle_share_j, m.idle_share_g);
   if (stages) stages->close();
   if (p.exp.output.timeseries_csv) write_timeseries(dir + "/timeseries.csv", m, p.exp.carbon.start_epoch);

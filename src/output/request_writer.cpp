@@ -12,10 +12,10 @@ namespace {
 const char* kHeader =
     "id,arrival_s,start_s,finish_s,latency_ms,status,requested,model,source,hosts,slo_met,"
     "dynamic_energy_j,dynamic_carbon_g";
-const char* status_name(RequestRecord::Status s) {
+const char* status_name(RequestStatus s) {
   switch (s) {
-    case RequestRecord::Completed: return "completed";
-    case RequestRecord::Rejected: return "rejected";
+    case RequestStatus::Completed: return "completed";
+    case RequestStatus::Rejected: return "rejected";
     default: return "failed";
   }
 }
@@ -33,7 +33,7 @@ RequestWriter::~RequestWriter() {
 }
 
 void RequestWriter::write(const RequestRecord& r) {
-  const bool done = r.status == RequestRecord::Completed;
+  const bool done = r.status == RequestStatus::Completed;
   const double lat_ms = (r.finish_s - r.arrival_s) * 1e3;
   std::string slo = !done ? "" : (std::isinf(r.slo_s) ? "" : (r.finish_s - r.arrival_s <= r.slo_s ? "1" : "0"));
   fmt::print(f_, "{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.id, r.arrival_s, r.start_s, r.finish_s,

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/run_result.hpp"
+#include "records/run_records.hpp"
 
 namespace ce {
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <string>
 
-#include "sim/run_result.hpp"
+#include "records/run_records.hpp"
 
 namespace ce {
 

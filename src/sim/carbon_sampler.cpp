@@ -7,20 +7,19 @@
 
 namespace ce {
 
-CarbonSampler::CarbonSampler(const ZoneTimelines& carbon, const EnergyBook& book, RunResult& out, ClusterView& view)
-    : book_(book), out_(out), view_(view) {
-  // Consumers grouped by zone; each zone walks its own change points. Zones share no consumer,
-  // so taking them zone by zone gives the same samples as one merged schedule, without building
-  // one entry per change point of a multi-year trace up front.
+CarbonSampler::CarbonSampler(const ZoneTimelines& carbon, const std::vector<std::string>& zones,
+                             const EnergyBook& book, std::vector<ConsumerSeries>& hosts, ClusterView& view)
+    : book_(book), hosts_(hosts), view_(view) {
+  // Each zone walks its own change points: zones share no consumer, so taking them zone by zone
+  // gives the same samples as one merged schedule, without building one entry per change point of
+  // a multi-year trace up front.
   std::map<std::string, size_t> zone_index;
-  for (size_t c = 0; c < out.consumers.size(); ++c) {
-    auto [it, fresh] = zone_index.emplace(out.consumers[c].zone, zones_.size());
-    if (fresh) {
-      const Timeline* tl = &carbon.by_zone.at(out.consumers[c].zone);
-      zones_.push_back({out.consumers[c].zone, tl, {}, tl->change_points(tl->end()), 0});
+  for (const auto& z : zones)
+    if (zone_index.emplace(z, zones_.size()).second) {
+      const Timeline* tl = &carbon.by_zone.at(z);
+      zones_.push_back({z, tl, {}, tl->change_points(tl->end()), 0});
     }
-    zones_[it->second].consumers.push_back(c);
-  }
+  for (size_t h = 0; h < hosts.size(); ++h) zones_[zone_index.at(hosts[h].zone)].consumers.push_back(h);
 }
 
 double CarbonSampler::next_time() const {
@@ -30,17 +29,18 @@ double CarbonSampler::next_time() const {
   return t;
 }
 
-void CarbonSampler::take(double now, const std::function<void(const std::string&)>& on_change) {
+void CarbonSampler::take(double now, const std::function<void(const std::string&, double)>& on_point,
+                         const std::function<void(const std::string&)>& on_change) {
   for (Zone& z : zones_) {
     bool changed = false;
     for (; z.next < z.change_points.size() && z.change_points[z.next] <= now; ++z.next) {
       const double t = z.change_points[z.next];
       const double intensity = z.timeline->at(t);
-      for (size_t c : z.consumers) {
-        auto& cs = out_.consumers[c];
-        cs.samples.push_back(book_.sample(c, t));
-        if (!cs.is_link) view_.hosts[c].intensity = intensity;
+      for (size_t h : z.consumers) {
+        hosts_[h].samples.push_back(book_.sample(h, t));
+        view_.hosts[h].intensity = intensity;
       }
+      on_point(z.name, t);
       changed = changed || t > 0;
     }
     if (changed && on_change) on_change(z.name);

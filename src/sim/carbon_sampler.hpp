@@ -10,28 +10,32 @@
 #include "carbon/carbon_catalog.hpp"
 #include "policy/cluster_view.hpp"
 #include "sim/energy_book.hpp"
-#include "sim/run_result.hpp"
+#include "records/run_records.hpp"
 
 namespace ce {
 
 class CarbonSampler {
  public:
-  CarbonSampler(const ZoneTimelines& carbon, const EnergyBook& book, RunResult& out, ClusterView& view);
+  // `zones`: every zone of the platform (hosts' and links'); host samples go into hosts[h].
+  CarbonSampler(const ZoneTimelines& carbon, const std::vector<std::string>& zones, const EnergyBook& book,
+                std::vector<ConsumerSeries>& hosts, ClusterView& view);
 
   double next_time() const;  // the next change point of any zone (kNever when none is left)
-  // Takes every sample due at or before `now`; calls on_change(zone) once per zone that changed.
-  void take(double now, const std::function<void(const std::string&)>& on_change = {});
+  // Takes every sample due at or before `now`: on_point(zone, t) at each change point (for the
+  // consumers sampled elsewhere), on_change(zone) once per zone whose intensity changed.
+  void take(double now, const std::function<void(const std::string&, double)>& on_point,
+            const std::function<void(const std::string&)>& on_change = {});
 
  private:
   struct Zone {
     std::string name;
     const Timeline* timeline;
-    std::vector<size_t> consumers;  // indices into out_.consumers
+    std::vector<size_t> consumers;  // host indices
     std::vector<double> change_points;
     size_t next;  // first change point not yet sampled
   };
   const EnergyBook& book_;
-  RunResult& out_;
+  std::vector<ConsumerSeries>& hosts_;
   ClusterView& view_;
   std::vector<Zone> zones_;
 };

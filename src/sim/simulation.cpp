@@ -13,7 +13,6 @@
 #include <queue>
 #include <unordered_map>
 
-#include "accounting/dynamic_meter.hpp"
 #include "core/error.hpp"
 #include "core/time_utc.hpp"
 #include "models/cost_model.hpp"
@@ -42,8 +41,6 @@ struct Flight {
   uint32_t next_stage = 0;
   uint32_t at_host = 0;  // where its tensor currently is
   double first_start = -1;
-  DynamicCharge dyn;    // Σ over its finished stages and transfers
-  DynamicCharge stage;  // the stage running now (charged by its host's meter)
   std::string hosts;
 };
 
@@ -58,9 +55,6 @@ struct Pending {
 
 struct HostRun {
   std::unique_ptr<LocalScheduler> queue;  // flight slots waiting for a worker
-  std::vector<uint32_t> running;
-  std::vector<DynamicCharge*> charges;
-  DynamicMeter meter;
   bool power_on_after_shutdown = false;  // a PowerOn that came while it was shutting down
   uint32_t transition = 0;               // numbers its transitions: a stale PowerDone is ignored
   struct Inbound {
@@ -88,7 +82,7 @@ struct Parked {
 
 class Controller {
  public:
-  Controller(const SimInput& in, const BuiltPlatform& plat, EnergyBook& book, RunResult& out)
+  Controller(const SimInput& in, const BuiltPlatform& plat, EnergyBook& book, SimResult& out)
       : in_(in), exp_(*in.experiment), spec_(exp_.platform), plat_(plat), book_(book), out_(out) {
     view_.platform = &spec_;
     view_.models = in.models;
@@ -96,7 +90,7 @@ class Controller {
     for (size_t h = 0; h < spec_.hosts.size(); ++h) {
       const HostSpec& hs = spec_.hosts[h];
       const Timeline* tl = &in.carbon->by_zone.at(hs.region);
-      runs_.push_back(HostRun{make_local_scheduler(hs.scheduler), {}, {}, DynamicMeter(&hs, tl, hs.initial_pstate)});
+      runs_.push_back(HostRun{make_local_scheduler(hs.scheduler)});
       view_.hosts[h].pstate = hs.initial_pstate;
       view_.hosts[h].intensity = tl->at(0);
     }
@@ -115,11 +109,8 @@ class Controller {
       view_.window_min_max.emplace_back(lo, hi);
     }
     for (const auto& name : *in.requested_models) variants_.push_back(in.models->variants(name));
-    out_.tasks_per_host.assign(spec_.hosts.size(), 0);
-    for (const auto& ls : spec_.links) link_timeline_.push_back(&in.carbon->by_zone.at(ls.region));
-    link_hint_.assign(spec_.links.size(), 0);
-    link_tasks_.assign(spec_.links.size(), 0);
     wants_ = in.policy->events();
+    for (SimObserver* o : in.observers) host_names_ = host_names_ || o->wants_host_names();
   }
 
   ClusterView& view() { return view_; }
@@ -141,7 +132,7 @@ class Controller {
   // nothing handed back (deferred until a host change that never came) fail.
   void drain() {
     for (uint32_t s = 0; s < flights_.size(); ++s)
-      if (used_[s]) finish(s, RequestRecord::Failed);
+      if (used_[s]) finish(s, RequestStatus::Failed);
     for (uint32_t s = 0; s < parked_.size(); ++s)
       if (parked_used_[s]) fail_parked(s);
   }
@@ -152,15 +143,18 @@ class Controller {
   void tick() {
     timer_ = nullptr;
     const double now = sg4::Engine::get_clock();
+    auto tick_observers = [this](const std::string& zone, double t) {
+      for (SimObserver* o : in_.observers) o->zone_tick(zone, t);
+    };
     if (wants(PolicyEvent::IntensityChange))
-      sampler_->take(now, [&](const std::string& zone) {
+      sampler_->take(now, tick_observers, [&](const std::string& zone) {
         PolicyEvent ev;
         ev.kind = PolicyEvent::IntensityChange;
         ev.zone = &zone;
         dispatch(ev, now);
       });
     else
-      sampler_->take(now);
+      sampler_->take(now, tick_observers);
     while (!agenda_.empty() && agenda_.top().t <= now) {
       const AgendaItem item = agenda_.top();
       agenda_.pop();
@@ -227,17 +221,17 @@ class Controller {
     f.req = req;
     f.at_host = req.source;
     if (d.kind == Decision::Reject) {
-      finish(slot, RequestRecord::Rejected);
+      finish(slot, RequestStatus::Rejected);
       return;
     }
     f.plan = std::move(d.plan);
-    if (in_.on_request)  // only the per-request record needs the host names
+    if (host_names_)  // only the per-request record needs the host names
       for (const auto& st : f.plan.stages) {
         if (!f.hosts.empty()) f.hosts += ';';
         f.hosts += spec_.hosts[st.host].name;
       }
     if (!view_.hosts[req.source].on) {  // a device that is turned off cannot send its input
-      finish(slot, RequestRecord::Failed);
+      finish(slot, RequestStatus::Failed);
       return;
     }
     advance(slot, now);
@@ -278,7 +272,7 @@ class Controller {
     uint32_t slot = alloc();
     flights_[slot].req = p.req;
     flights_[slot].at_host = p.req.source;
-    finish(slot, RequestRecord::Failed);
+    finish(slot, RequestStatus::Failed);
   }
 
   void run_agenda(const AgendaItem& item, double now) {
@@ -404,7 +398,7 @@ class Controller {
     } else if (f.at_host != f.req.source) {
       send(slot, f.at_host, f.req.source, m.cut_bytes(m.row_count() - 1), now);
     } else {
-      finish(slot, RequestRecord::Completed);
+      finish(slot, RequestStatus::Completed);
     }
   }
 
@@ -419,7 +413,7 @@ class Controller {
       return;
     }
     if (!view_.hosts[from].on || !view_.hosts[to].on) {  // nobody to send or to receive
-      finish(slot, RequestRecord::Failed);
+      finish(slot, RequestStatus::Failed);
       return;
     }
     flights_[slot].at_host = to;
@@ -439,10 +433,7 @@ class Controller {
   void start_exec(uint32_t slot, uint32_t host, double now) {
     Flight& f = flights_[slot];
     const PlanStage& st = f.plan.stages[f.next_stage];
-    HostRun& r = runs_[host];
-    r.meter.advance(now, r.charges);
-    r.running.push_back(slot);
-    r.charges.push_back(&f.stage);
+    for (SimObserver* o : in_.observers) o->exec_started({slot, host, now});
     ++view_.hosts[host].busy;
     if (f.first_start < 0) f.first_start = now;
     sg4::ExecPtr e = sg4::Exec::init();
@@ -497,28 +488,14 @@ class Controller {
     --depth_;
   }
 
-  // Ends the stage running for `slot` on `host`: its charge moves to the request, its record out.
+  // Ends the stage running for `slot` on `host` (the observers charge it to its request).
   void stop_exec(const Pending& p, double now, bool completed) {
-    const uint32_t slot = p.slot, host = p.to;
-    HostRun& r = runs_[host];
-    r.meter.advance(now, r.charges);
-    Flight& f = flights_[slot];
-    if (in_.on_stage) {
-      const PlanStage& st = f.plan.stages[f.next_stage];
-      in_.on_stage({f.req.id, false, spec_.hosts[host].name, p.start, now,
-                    flops_of(host, f.plan.model, st.first_row, st.last_row), f.stage.energy_j, f.stage.carbon_g,
-                    completed});
-    }
-    f.dyn.energy_j += f.stage.energy_j;
-    f.dyn.carbon_g += f.stage.carbon_g;
-    f.stage = {};
-    auto it = std::find(r.running.begin(), r.running.end(), slot);
-    size_t i = static_cast<size_t>(it - r.running.begin());
-    r.running[i] = r.running.back();
-    r.running.pop_back();
-    r.charges[i] = r.charges.back();
-    r.charges.pop_back();
-    --view_.hosts[host].busy;
+    Flight& f = flights_[p.slot];
+    const PlanStage& st = f.plan.stages[f.next_stage];
+    const ExecEnded ev{p.slot, p.to, f.req.id, p.start, now, flops_of(p.to, f.plan.model, st.first_row, st.last_row),
+                       completed};
+    for (SimObserver* o : in_.observers) o->exec_ended(ev);
+    --view_.hosts[p.to].busy;
   }
 
   void start_queued(uint32_t host, double now) {
@@ -538,11 +515,11 @@ class Controller {
       HostState& hs = view_.hosts[p.to];
       ++hs.completed;
       hs.busy_seconds += now - p.start;
-      ++out_.tasks_per_host[p.to];
+      ++out_.hosts[p.to].tasks;
       ++f.next_stage;
       start_queued(p.to, now);
     } else {
-      charge_links(f, p, now, remaining, true);
+      transfer_ended(p, now, remaining, true);
     }
     advance(p.slot, now);
   }
@@ -551,94 +528,34 @@ class Controller {
     if (p.kind == Pending::Exec)
       stop_exec(p, now, false);
     else
-      charge_links(flights_[p.slot], p, now, remaining, false);
-    finish(p.slot, RequestRecord::Failed);
+      transfer_ended(p, now, remaining, false);
+    finish(p.slot, RequestStatus::Failed);
   }
 
-  // A transfer's dynamic link energy: on every link l of its route, (busy − idle) W × bytes carried
-  // / bandwidth_l (the link's load integrated over the transfer), spread evenly over the data phase
-  // [start + route latency, end] and charged at the intensity of the link's zone over that phase.
-  // A transfer cut short carried bytes − remaining.
-  void charge_links(Flight& f, const Pending& p, double now, double remaining, bool completed) {
-    const auto& route = spec_.routes[p.from][p.to];
-    double latency = 0;
-    for (uint32_t l : route) latency += spec_.links[l].latency;
-    const double a = std::min(p.start + latency, now);
-    const double carried = std::max(0.0, p.bytes - remaining);
-    DynamicCharge charge;
-    for (uint32_t l : route) {
-      const LinkSpec& ls = spec_.links[l];
-      const double e = (ls.busy_w - ls.idle_w) * carried / ls.bandwidth;
-      const Timeline& tl = *link_timeline_[l];
-      const double ci = now > a ? tl.integral(a, now, &link_hint_[l]) / (now - a) : tl.at(now);
-      charge.energy_j += e;
-      charge.carbon_g += e * ci / kJoulesPerKWh;
-      book_.link_charge(l, a, now, e);
-      ++link_tasks_[l];
-    }
-    f.dyn.energy_j += charge.energy_j;
-    f.dyn.carbon_g += charge.carbon_g;
-    if (in_.on_stage) {
-      std::string names;
-      for (uint32_t l : route) names += (names.empty() ? "" : ";") + spec_.links[l].name;
-      in_.on_stage({f.req.id, true, names, p.start, now, p.bytes, charge.energy_j, charge.carbon_g, completed});
-    }
+  void transfer_ended(const Pending& p, double now, double remaining, bool completed) {
+    const TransferEnded ev{p.slot, flights_[p.slot].req.id, &spec_.routes[p.from][p.to], p.start, now, p.bytes,
+                           remaining, completed};
+    for (SimObserver* o : in_.observers) o->transfer_ended(ev);
   }
 
-  void finish(uint32_t slot, RequestRecord::Status status) {
+  void finish(uint32_t slot, RequestStatus status) {
     const double now = sg4::Engine::get_clock();
     Flight& f = flights_[slot];
-    const double top1 = f.plan.model ? f.plan.model->top1 : 0, top5 = f.plan.model ? f.plan.model->top5 : 0;
-    out_.dynamic_energy_j += f.dyn.energy_j;  // failed requests' work too: Σ = total − idle
-    out_.dynamic_carbon_g += f.dyn.carbon_g;
-    if (status == RequestRecord::Completed) {
-      ++out_.completed;
-      double lat = now - f.req.arrival_s;
-      out_.latency.add(lat);
-      if (lat > f.req.slo_s) ++out_.slo_violations;
-      out_.completed_dynamic_energy_j += f.dyn.energy_j;
-      out_.completed_dynamic_carbon_g += f.dyn.carbon_g;
-      out_.top1_sum += top1;
-      out_.top5_sum += top5;
-      if (f.plan.model) ++out_.served_per_model[f.plan.model];
-    } else if (status == RequestRecord::Rejected) {
-      ++out_.rejected;
-    } else {
-      ++out_.failed;
-    }
-    if (in_.on_request) in_.on_request(record(f, status, now));  // strings only when someone reads them
+    const RequestEnded ev{slot, &f.req, f.plan.model, status, now, f.first_start, &f.hosts};
+    for (SimObserver* o : in_.observers) o->request_ended(ev);
     in_.arrivals->on_completion(f.req, now);
     next_arrival_ = in_.arrivals->peek_time();  // a closed loop's client may send its next request
     used_[slot] = false;
     free_.push_back(slot);
     --live_requests_;
-    if (status != RequestRecord::Rejected && wants(PolicyEvent::RequestDone)) {
+    if (status != RequestStatus::Rejected && wants(PolicyEvent::RequestDone)) {
       PolicyEvent ev;
       ev.kind = PolicyEvent::RequestDone;
       const Request req = f.req;  // the slot may be reused by what the policy decides
       ev.request = &req;
-      ev.completed = status == RequestRecord::Completed;
+      ev.completed = status == RequestStatus::Completed;
       dispatch(ev, now);
     }
-  }
-
-  RequestRecord record(const Flight& f, RequestRecord::Status status, double now) const {
-    RequestRecord rec;
-    rec.id = f.req.id;
-    rec.arrival_s = f.req.arrival_s;
-    rec.start_s = f.first_start < 0 ? now : f.first_start;
-    rec.finish_s = now;
-    rec.requested = (*in_.requested_models)[f.req.model];
-    rec.model = f.plan.model ? f.plan.model->name : "";
-    rec.hosts = f.hosts;
-    rec.source = f.req.source;
-    rec.slo_s = f.req.slo_s;
-    rec.dynamic_energy_j = f.dyn.energy_j;
-    rec.dynamic_carbon_g = f.dyn.carbon_g;
-    rec.top1 = f.plan.model ? f.plan.model->top1 : 0;
-    rec.top5 = f.plan.model ? f.plan.model->top5 : 0;
-    rec.status = status;
-    return rec;
   }
 
   void apply_event(const PlatformEvent& ev, double now) {
@@ -649,13 +566,17 @@ class Controller {
     }
   }
 
+  // Executions are charged by the observers' meters: tell them the host's pstate and whether it runs.
+  void meter_change(uint32_t host, double now, bool on) {
+    const HostMeterChange ev{host, now, view_.hosts[host].pstate, on};
+    for (SimObserver* o : in_.observers) o->host_meter_change(ev);
+  }
+
   void set_pstate(uint32_t host, uint32_t pstate, double now) {
-    HostRun& r = runs_[host];
     HostState& hs = view_.hosts[host];
-    r.meter.advance(now, r.charges);
     plat_.hosts[host]->set_pstate(pstate);  // SimGrid keeps it while the host is off
     hs.pstate = pstate;
-    r.meter.set_pstate(pstate);
+    meter_change(host, now, hs.on);
     if (hs.power == Power::On || hs.power == Power::Waking) power_state(host, hs.power, now);
   }
 
@@ -709,7 +630,7 @@ class Controller {
     const PowerStates& ps = spec_.hosts[host].power_states;
     if (hs.power == target || hs.power == Power::ShuttingDown) return;
     if (hs.power == Power::Off && target == Power::Sleeping) return;  // off stays off
-    r.meter.advance(now, r.charges);
+    meter_change(host, now, hs.on);
     r.power_on_after_shutdown = false;
     const bool was_running = hs.power == Power::On;
     if (target == Power::Off && was_running && ps.shutdown_s > 0) {
@@ -719,12 +640,12 @@ class Controller {
       host_changed(host, now);
     }
     if (was_running) {
-      r.meter.set_on(false);
+      meter_change(host, now, false);
       plat_.hosts[host]->turn_off();  // its running executions fail and come back through on_completion
     }
     std::vector<HostRun::Inbound> inbound;  // a boot cut short: what waited for it fails
     inbound.swap(r.inbound);
-    for (const auto& in : inbound) finish(in.slot, RequestRecord::Failed);
+    for (const auto& in : inbound) finish(in.slot, RequestStatus::Failed);
   }
 
   void begin_transition(uint32_t host, Power p, double duration, double now) {
@@ -753,14 +674,14 @@ class Controller {
   void turn_on(uint32_t host, double now) {
     HostRun& r = runs_[host];
     HostState& hs = view_.hosts[host];
-    r.meter.advance(now, r.charges);
+    meter_change(host, now, hs.on);
     power_state(host, Power::On, now);
     sg4::Host* h = plat_.hosts[host];
     if (!h->is_on()) {
       h->turn_on();
       h->set_pstate(hs.pstate);
     }
-    r.meter.set_on(true);
+    meter_change(host, now, true);
     start_queued(host, now);
     std::vector<HostRun::Inbound> inbound;
     inbound.swap(r.inbound);
@@ -784,7 +705,6 @@ class Controller {
   }
 
  public:
-  std::vector<uint64_t> link_tasks_;  // transfers carried, per link
 
  private:
   const SimInput& in_;
@@ -792,7 +712,7 @@ class Controller {
   const PlatformSpec& spec_;
   const BuiltPlatform& plat_;
   EnergyBook& book_;
-  RunResult& out_;
+  SimResult& out_;
   ClusterView view_;
   CarbonSampler* sampler_ = nullptr;
   uint32_t wants_ = 0;  // the policy's event_bit()s
@@ -819,8 +739,7 @@ class Controller {
   std::vector<sg4::ActivityPtr> finished_;  // completed, released at the next completion
   uint64_t in_flight_ = 0;
   int depth_ = 0;
-  std::vector<const Timeline*> link_timeline_;  // per link: its zone's intensity (no map lookup per transfer)
-  std::vector<size_t> link_hint_;               // per link: where in its timeline the last transfer ended
+  bool host_names_ = false;  // an observer wants RequestEnded::hosts
   struct StageKey {
     const ModelProfile* model;
     uint32_t host, first, last;
@@ -842,7 +761,7 @@ class Controller {
 
 std::string simgrid_version() { return SIMGRID_VERSION_STRING; }
 
-RunResult simulate(const SimInput& in) {
+SimResult simulate(const SimInput& in) {
   // Plugin init order matters: Engine first, then the energy plugins, then the platform
   // (the host plugin reads wattage_per_state when a host is sealed).
   // CM02 without TCP window (gamma 0) and without cross-traffic (SimGrid's default adds 5% of a
@@ -857,30 +776,33 @@ RunResult simulate(const SimInput& in) {
   const PlatformSpec& spec = in.experiment->platform;
   BuiltPlatform plat = build_platform(spec);
 
-  RunResult out;
-  for (const auto& h : spec.hosts) out.consumers.push_back({h.name, h.region, false, {{0.0, 0.0}}, 0});
-  for (const auto& l : spec.links) out.consumers.push_back({l.name, l.region, true, {{0.0, 0.0}}, 0});
+  SimResult out;
+  std::vector<std::string> zones;
+  for (const auto& h : spec.hosts) {
+    out.hosts.push_back({h.name, h.region, false, {{0.0, 0.0}}, 0});
+    zones.push_back(h.region);
+  }
+  for (const auto& l : spec.links) zones.push_back(l.region);
 
-  EnergyBook book(spec, plat, out);
+  EnergyBook book(spec, plat);
   Controller controller(in, plat, book, out);
-  CarbonSampler sampler(*in.carbon, book, out, controller.view());
+  CarbonSampler sampler(*in.carbon, zones, book, out.hosts, controller.view());
   controller.start(sampler);
   engine.run();
   controller.drain();
 
   out.end_s = sg4::Engine::get_clock();
-  for (size_t c = 0; c < out.consumers.size(); ++c) {
-    auto& cs = out.consumers[c];
-    const Timeline& tl = in.carbon->by_zone.at(cs.zone);
+  for (const auto& zone : zones) {
+    const Timeline& tl = in.carbon->by_zone.at(zone);
     if (!tl.covers(out.end_s))
       throw InputError(fmt::format("{}: key 'carbon': the run lasted until {} (queued work drained past "
                                    "carbon.duration) but zone '{}' has intensity data only until {}; "
                                    "set carbon.wrap: true or end the run earlier",
                                    in.experiment->file, format_utc(in.experiment->carbon.start_epoch + out.end_s),
-                                   cs.zone, format_utc(in.experiment->carbon.start_epoch + tl.end())));
-    if (cs.samples.back().t < out.end_s) cs.samples.push_back(book.sample(c, out.end_s));
-    cs.tasks = c < spec.hosts.size() ? out.tasks_per_host[c] : controller.link_tasks_[c - spec.hosts.size()];
+                                   zone, format_utc(in.experiment->carbon.start_epoch + tl.end())));
   }
+  for (size_t h = 0; h < out.hosts.size(); ++h)
+    if (out.hosts[h].samples.back().t < out.end_s) out.hosts[h].samples.push_back(book.sample(h, out.end_s));
   return out;
 }
 

@@ -5,7 +5,7 @@
 #include "config/experiment.hpp"
 #include "models/catalog.hpp"
 #include "policy/policy.hpp"
-#include "sim/run_result.hpp"
+#include "records/sim_events.hpp"
 #include "workload/arrival_stream.hpp"
 
 namespace ce {
@@ -18,11 +18,12 @@ struct SimInput {
   ArrivalStream* arrivals = nullptr;
   // Names the workload's model indices refer to (Request::model).
   const std::vector<std::string>* requested_models = nullptr;
-  RequestSink on_request;  // called once per request when it completes, is rejected or fails
-  StageSink on_stage;      // called once per execution and per transfer when it ends
+  // Told of every execution, transfer, host change, intensity change point and finished request
+  // (accounting/'s RunAccountant is one: sim/ itself keeps no energy per request).
+  std::vector<SimObserver*> observers;
 };
 
-RunResult simulate(const SimInput& in);
+SimResult simulate(const SimInput& in);
 std::string simgrid_version();  // e.g. "SimGrid version 3.32"
 
 }  // namespace ce

@@ -1,16 +1,16 @@
 #pragma once
-// What one simulated run hands to accounting/ and output/: SimGrid-free plain data.
+// The records a run produces, in a place neither sim/ nor accounting/ owns: sim/ emits events
+// (records/sim_events.hpp), accounting/ turns them into these, output/ writes them.
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
-#include "accounting/carbon_integral.hpp"
-#include "accounting/latency_stats.hpp"
-#include "models/model_profile.hpp"
+#include "records/energy_sample.hpp"
 
 namespace ce {
+
+enum class RequestStatus : uint8_t { Completed, Rejected, Failed };
 
 struct RequestRecord {
   uint64_t id = 0;
@@ -22,7 +22,7 @@ struct RequestRecord {
   double slo_s = 0;
   double dynamic_energy_j = 0, dynamic_carbon_g = 0;
   double top1 = 0, top5 = 0;  // ImageNet accuracy (%) of the served variant
-  enum Status { Completed, Rejected, Failed } status = Completed;
+  RequestStatus status = RequestStatus::Completed;
 };
 
 // One executed stage or one transfer of a request (stages.csv): enough to rebuild a split plan's
@@ -37,26 +37,22 @@ struct StageRecord {
   bool completed = true;    // false: cut short by a host turned off
 };
 
+// One power consumer's cumulative energy, sampled at 0, at each change point of its zone and at
+// the end.
 struct ConsumerSeries {
   std::string name;
   std::string zone;
   bool is_link = false;
-  std::vector<EnergySample> samples;  // at 0, at each change point of its zone, and at the end
-  uint64_t tasks = 0;                 // stages executed (hosts) or transfers carried (links)
+  std::vector<EnergySample> samples;
+  uint64_t tasks = 0;  // stages executed (hosts) or transfers carried (links)
 };
 
-struct RunResult {
+// What sim/ itself hands over at the end of a run (accounting/ adds the rest).
+struct SimResult {
   double end_s = 0;
-  std::vector<ConsumerSeries> consumers;  // hosts first (platform order), then links
-  uint64_t arrived = 0, completed = 0, rejected = 0, failed = 0, slo_violations = 0;
-  LatencyStats latency;
-  // Σ over every request that ran (completed or failed): equals Σ consumers (energy − idle).
-  double dynamic_energy_j = 0, dynamic_carbon_g = 0;
-  double completed_dynamic_energy_j = 0, completed_dynamic_carbon_g = 0;  // completed requests only
-  double top1_sum = 0, top5_sum = 0;                  // Σ top-1 / top-5 accuracy of served variants
-  std::unordered_map<const ModelProfile*, uint64_t> served_per_model;  // completed requests per variant
-  std::vector<uint64_t> tasks_per_host;
-  std::vector<double> decision_ns;                    // wall-clock per decision (sampled)
+  std::vector<ConsumerSeries> hosts;  // platform order; links are accounted by accounting/
+  uint64_t arrived = 0;
+  std::vector<double> decision_ns;    // wall-clock per decision (sampled)
 };
 
 using RequestSink = std::function<void(const RequestRecord&)>;

@@ -1,0 +1,165 @@
+#include "accounting/run_accountant.hpp"
+
+#include <algorithm>
+
+#include "models/model_profile.hpp"
+#include "workload/request.hpp"
+
+namespace ce {
+
+RunAccountant::RunAccountant(const PlatformSpec& platform, const ZoneTimelines& carbon,
+                             const std::vector<std::string>& requested_models, RequestSink on_request,
+                             StageSink on_stage)
+    : platform_(platform),
+      requested_(requested_models),
+      on_request_(std::move(on_request)),
+      on_stage_(std::move(on_stage)) {
+  for (const auto& h : platform.hosts)
+    hosts_.push_back({{}, {}, DynamicMeter(&h, &carbon.by_zone.at(h.region), h.initial_pstate)});
+  for (uint32_t l = 0; l < platform.links.size(); ++l) {
+    const LinkSpec& ls = platform.links[l];
+    books_.push_back({ls.idle_w, 0, &carbon.by_zone.at(ls.region), 0});
+    links_.push_back({ls.name, ls.region, true, {{0.0, 0.0}}, 0});
+    links_by_zone_[ls.region].push_back(l);
+  }
+}
+
+RunAccountant::Slot& RunAccountant::slot(uint32_t s) {
+  while (slots_.size() <= s) slots_.emplace_back();
+  return slots_[s];
+}
+
+void RunAccountant::exec_started(const ExecStarted& e) {
+  HostMeter& r = hosts_[e.host];
+  r.meter.advance(e.t, r.charges);
+  r.running.push_back(e.slot);
+  r.charges.push_back(&slot(e.slot).stage);
+}
+
+// The stage's charge moves to its request; its record goes out.
+void RunAccountant::exec_ended(const ExecEnded& e) {
+  HostMeter& r = hosts_[e.host];
+  r.meter.advance(e.end, r.charges);
+  Slot& s = slot(e.slot);
+  if (on_stage_)
+    on_stage_({e.request, false, platform_.hosts[e.host].name, e.start, e.end, e.flops, s.stage.energy_j,
+               s.stage.carbon_g, e.completed});
+  s.total.energy_j += s.stage.energy_j;
+  s.total.carbon_g += s.stage.carbon_g;
+  s.stage = {};
+  auto it = std::find(r.running.begin(), r.running.end(), e.slot);
+  size_t i = static_cast<size_t>(it - r.running.begin());
+  r.running[i] = r.running.back();
+  r.running.pop_back();
+  r.charges[i] = r.charges.back();
+  r.charges.pop_back();
+}
+
+// A transfer's dynamic link energy: on every link l of its route, (busy − idle) W × bytes carried
+// / bandwidth_l (the link's load integrated over the transfer), spread evenly over the data phase
+// [start + route latency, end] and charged at the intensity of the link's zone over that phase.
+// A transfer cut short carried bytes − remaining.
+void RunAccountant::transfer_ended(const TransferEnded& e) {
+  const auto& route = *e.route;
+  const double now = e.end;
+  double latency = 0;
+  for (uint32_t l : route) latency += platform_.links[l].latency;
+  const double a = std::min(e.start + latency, now);
+  const double carried = std::max(0.0, e.bytes - e.remaining);
+  DynamicCharge charge;
+  for (uint32_t l : route) {
+    const LinkSpec& ls = platform_.links[l];
+    const double en = (ls.busy_w - ls.idle_w) * carried / ls.bandwidth;
+    LinkBook& b = books_[l];
+    const double ci = now > a ? b.timeline->integral(a, now, &b.hint) / (now - a) : b.timeline->at(now);
+    charge.energy_j += en;
+    charge.carbon_g += en * ci / kJoulesPerKWh;
+    link_charge(l, a, now, en);
+    ++links_[l].tasks;
+  }
+  Slot& s = slot(e.slot);
+  s.total.energy_j += charge.energy_j;
+  s.total.carbon_g += charge.carbon_g;
+  if (on_stage_) {
+    std::string names;
+    for (uint32_t l : route) names += (names.empty() ? "" : ";") + platform_.links[l].name;
+    on_stage_({e.request, true, names, e.start, now, e.bytes, charge.energy_j, charge.carbon_g, e.completed});
+  }
+}
+
+// A transfer whose data phase on link l was [a, b] (b = now) put `e` J of dynamic energy on it.
+// Samples already taken after a get their share back, so each interval holds what fell in it.
+void RunAccountant::link_charge(uint32_t l, double a, double b, double e) {
+  books_[l].dyn_done += e;
+  auto& samples = links_[l].samples;
+  for (auto it = samples.rbegin(); it != samples.rend() && it->t > a; ++it)
+    it->energy_j += b > a ? e * (std::min(it->t, b) - a) / (b - a) : e;
+}
+
+EnergySample RunAccountant::link_sample(size_t l, double t) const {
+  const double idle = books_[l].idle_w * t;
+  return {t, idle + books_[l].dyn_done, idle};
+}
+
+void RunAccountant::host_meter_change(const HostMeterChange& e) {
+  HostMeter& r = hosts_[e.host];
+  r.meter.advance(e.t, r.charges);
+  r.meter.set_pstate(e.pstate);
+  r.meter.set_on(e.on);
+}
+
+void RunAccountant::zone_tick(const std::string& zone, double t) {
+  auto it = links_by_zone_.find(zone);
+  if (it == links_by_zone_.end()) return;
+  for (uint32_t l : it->second) links_[l].samples.push_back(link_sample(l, t));
+}
+
+void RunAccountant::request_ended(const RequestEnded& e) {
+  Slot& s = slot(e.slot);
+  const Request& req = *e.request;
+  const ModelProfile* m = e.model;
+  const double top1 = m ? m->top1 : 0, top5 = m ? m->top5 : 0;
+  tally_.dynamic_energy_j += s.total.energy_j;  // failed requests' work too: Σ = total − idle
+  tally_.dynamic_carbon_g += s.total.carbon_g;
+  if (e.status == RequestStatus::Completed) {
+    ++tally_.completed;
+    double lat = e.t - req.arrival_s;
+    tally_.latency.add(lat);
+    if (lat > req.slo_s) ++tally_.slo_violations;
+    tally_.completed_dynamic_energy_j += s.total.energy_j;
+    tally_.completed_dynamic_carbon_g += s.total.carbon_g;
+    tally_.top1_sum += top1;
+    tally_.top5_sum += top5;
+    if (m) ++tally_.served_per_model[m];
+  } else if (e.status == RequestStatus::Rejected) {
+    ++tally_.rejected;
+  } else {
+    ++tally_.failed;
+  }
+  if (on_request_) {  // strings only when someone reads them
+    RequestRecord rec;
+    rec.id = req.id;
+    rec.arrival_s = req.arrival_s;
+    rec.start_s = e.first_start < 0 ? e.t : e.first_start;
+    rec.finish_s = e.t;
+    rec.requested = requested_[req.model];
+    rec.model = m ? m->name : "";
+    rec.hosts = e.hosts ? *e.hosts : "";
+    rec.source = req.source;
+    rec.slo_s = req.slo_s;
+    rec.dynamic_energy_j = s.total.energy_j;
+    rec.dynamic_carbon_g = s.total.carbon_g;
+    rec.top1 = top1;
+    rec.top5 = top5;
+    rec.status = e.status;
+    on_request_(rec);
+  }
+  s = {};
+}
+
+void RunAccountant::finish(double end_s) {
+  for (size_t l = 0; l < links_.size(); ++l)
+    if (links_[l].samples.back().t < end_s) links_[l].samples.push_back(link_sample(l, end_s));
+}
+
+}  // namespace ce

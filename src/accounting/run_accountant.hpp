@@ -1,0 +1,80 @@
+#pragma once
+// accounting/ as an observer of the simulation (records/sim_events.hpp): per-request dynamic
+// energy and carbon (the hosts' meters, the links' charges), the links' own energy account, the
+// run's tallies and latency histogram. It hands each finished stage and request, with its energy,
+// to the output sinks. sim/ never includes accounting/: it only emits events.
+#include <deque>
+#include <unordered_map>
+#include <vector>
+
+#include "accounting/dynamic_meter.hpp"
+#include "accounting/latency_stats.hpp"
+#include "carbon/carbon_catalog.hpp"
+#include "config/platform_spec.hpp"
+#include "records/sim_events.hpp"
+
+namespace ce {
+
+struct RunTally {
+  uint64_t completed = 0, rejected = 0, failed = 0, slo_violations = 0;
+  LatencyStats latency;
+  // Σ over every request that ran (completed or failed): equals Σ consumers (energy − idle).
+  double dynamic_energy_j = 0, dynamic_carbon_g = 0;
+  double completed_dynamic_energy_j = 0, completed_dynamic_carbon_g = 0;  // completed requests only
+  double top1_sum = 0, top5_sum = 0;  // Σ top-1 / top-5 accuracy of served variants
+  std::unordered_map<const ModelProfile*, uint64_t> served_per_model;  // completed requests per variant
+};
+
+class RunAccountant : public SimObserver {
+ public:
+  // `requested_models` names Request::model indices; the sinks may be empty.
+  RunAccountant(const PlatformSpec& platform, const ZoneTimelines& carbon,
+                const std::vector<std::string>& requested_models, RequestSink on_request = {},
+                StageSink on_stage = {});
+
+  void exec_started(const ExecStarted& e) override;
+  void exec_ended(const ExecEnded& e) override;
+  void transfer_ended(const TransferEnded& e) override;
+  void host_meter_change(const HostMeterChange& e) override;
+  void zone_tick(const std::string& zone, double t) override;
+  void request_ended(const RequestEnded& e) override;
+  bool wants_host_names() const override { return static_cast<bool>(on_request_); }
+
+  // At the end of the run: the links' last samples.
+  void finish(double end_s);
+  const RunTally& tally() const { return tally_; }
+  // The links' energy series (platform order), for the carbon integral.
+  const std::vector<ConsumerSeries>& link_series() const { return links_; }
+
+ private:
+  struct Slot {
+    DynamicCharge stage;  // the stage running now (charged by its host's meter)
+    DynamicCharge total;  // Σ over its finished stages and transfers
+  };
+  struct HostMeter {
+    std::vector<uint32_t> running;  // slots
+    std::vector<DynamicCharge*> charges;
+    DynamicMeter meter;
+  };
+  struct LinkBook {
+    double idle_w, dyn_done;  // dyn_done: Σ dynamic energy of transfers that ended
+    const Timeline* timeline;
+    size_t hint;  // where in its timeline the last transfer ended
+  };
+  Slot& slot(uint32_t s);
+  EnergySample link_sample(size_t l, double t) const;
+  void link_charge(uint32_t l, double a, double b, double e);
+
+  const PlatformSpec& platform_;
+  const std::vector<std::string>& requested_;
+  RequestSink on_request_;
+  StageSink on_stage_;
+  std::deque<Slot> slots_;  // deque: the meters hold pointers into it
+  std::vector<HostMeter> hosts_;
+  std::vector<LinkBook> books_;
+  std::vector<ConsumerSeries> links_;
+  std::unordered_map<std::string, std::vector<uint32_t>> links_by_zone_;
+  RunTally tally_;
+};
+
+}  // namespace ce

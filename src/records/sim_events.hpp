@@ -1,0 +1,71 @@
+#pragma once
+// What sim/ tells its observers while it runs (SimGrid's plugins' shape: observers on signals).
+// accounting/ subscribes to them: the dynamic-energy meter, link charges, run tallies and the
+// latency histogram are observers, not parts of the simulation. Plain data, no SimGrid types.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "records/run_records.hpp"
+
+namespace ce {
+
+struct ModelProfile;
+struct Request;
+
+struct ExecStarted {
+  uint32_t slot;  // the request's in-flight slot (reused after the request ends)
+  uint32_t host;
+  double t;
+};
+
+struct ExecEnded {
+  uint32_t slot, host;
+  uint64_t request;
+  double start, end;
+  double flops;
+  bool completed;  // false: its host was turned off under it
+};
+
+struct TransferEnded {
+  uint32_t slot;
+  uint64_t request;
+  const std::vector<uint32_t>* route;  // link indices
+  double start, end;
+  double bytes, remaining;  // remaining > 0 when cut short
+  bool completed;
+};
+
+// A host's pstate or on/off state changes at t (executions run only while it is on).
+struct HostMeterChange {
+  uint32_t host;
+  double t;
+  uint32_t pstate;
+  bool on;
+};
+
+struct RequestEnded {
+  uint32_t slot;
+  const Request* request;
+  const ModelProfile* model;  // nullptr when rejected
+  RequestStatus status;
+  double t;
+  double first_start;        // start of its first execution, < 0 if none
+  const std::string* hosts;  // its stages' hosts, ';'-separated (only filled when records are kept)
+};
+
+class SimObserver {
+ public:
+  virtual ~SimObserver() = default;
+  virtual void exec_started(const ExecStarted&) {}
+  virtual void exec_ended(const ExecEnded&) {}
+  virtual void transfer_ended(const TransferEnded&) {}
+  virtual void host_meter_change(const HostMeterChange&) {}
+  // Every change point of `zone`'s intensity at t (for consumers sampled outside sim/).
+  virtual void zone_tick(const std::string& zone, double t) {}
+  virtual void request_ended(const RequestEnded&) {}
+  // Whether RequestEnded::hosts must be filled (costs a string per request).
+  virtual bool wants_host_names() const { return false; }
+};
+
+}  // namespace ce
