@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "output/metric_registry.hpp"
 
 namespace ce {
 
@@ -23,17 +24,6 @@ void collect_leaves(const nlohmann::json& j, const std::string& prefix, MetricMa
     const auto& v = it.value();
     if (v.is_object()) collect_leaves(v, key, out);
     else if (v.is_number()) out[key] = v.get<double>();
-  }
-}
-
-std::vector<std::string> split_dots(const std::string& s) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    size_t dot = s.find('.', start);
-    parts.push_back(s.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) return parts;
-    start = dot + 1;
   }
 }
 
@@ -56,7 +46,7 @@ MetricMap numeric_leaves(const nlohmann::json& j) {
 
 bool metric_matches(const std::string& pattern, const std::string& metric) {
   if (pattern.find('*') == std::string::npos) return pattern == metric;
-  auto p = split_dots(pattern), m = split_dots(metric);
+  auto p = metric_path(pattern), m = metric_path(metric);
   if (p.size() != m.size()) return false;
   for (size_t i = 0; i < p.size(); ++i)
     if (p[i] != "*" && p[i] != m[i]) return false;
@@ -64,11 +54,15 @@ bool metric_matches(const std::string& pattern, const std::string& metric) {
 }
 
 std::vector<std::string> default_tracked_metrics() {
-  return {"requests_completed", "requests_rejected", "requests_failed", "energy_j",  "carbon_g",
-          "dynamic_carbon_g",   "gco2_per_inference", "inferences_per_gco2", "slo_violation_rate",
-          "mean_top1",          "latency_ms.mean",    "latency_ms.p95",      "latency_ms.p99",
-          "per_host.*.task_share", "per_host.*.carbon_g", "mean_top5", "per_model.*.share",
-          "vs_reference.cee_top1", "vs_reference.carbon_change"};
+  // The registry's tracked entries, by their `track` rank, then registry order.
+  std::vector<const MetricDef*> tracked;
+  for (const MetricDef& d : metric_registry())
+    if (d.track > 0) tracked.push_back(&d);
+  std::stable_sort(tracked.begin(), tracked.end(),
+                   [](const MetricDef* a, const MetricDef* b) { return a->track < b->track; });
+  std::vector<std::string> keys;
+  for (const MetricDef* d : tracked) keys.push_back(d->key);
+  return keys;
 }
 
 MetricMap tracked_metrics(const nlohmann::json& summary, const std::vector<std::string>& track) {

@@ -29,7 +29,8 @@ MetricMap numeric_leaves(const nlohmann::json& j);
 // `pattern` is a metric path where a '*' segment matches any one segment (per_host.*.task_share).
 bool metric_matches(const std::string& pattern, const std::string& metric);
 
-// What a new baseline tracks unless its file says otherwise.
+// What a new baseline tracks unless its file says otherwise: the metric registry's entries with
+// `track` > 0 (output/metric_registry.hpp), in their `track` order.
 std::vector<std::string> default_tracked_metrics();
 
 // The leaves of `summary` that match any of `track`.

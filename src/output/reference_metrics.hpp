@@ -1,6 +1,7 @@
 #pragma once
 // Metrics that compare each policy of a run with the reference policy named in the experiment
-// (`metrics: {reference: LABEL}`), added to every summary as `vs_reference`:
+// (`metrics: {reference: LABEL}`), added to every summary as `vs_reference` (each one is a
+// vs_reference.* entry of the metric registry, output/metric_registry.cpp):
 //   delta_top1_pp, delta_top5_pp   accuracy gained over the reference (percentage points)
 //   delta_carbon_g, carbon_change  extra CO2 over the reference (grams; relative)
 //   cee_top1, cee_top5             carbon-emission efficiency = Δaccuracy / ΔCO2 (points per gram;

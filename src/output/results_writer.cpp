@@ -2,10 +2,11 @@
 
 #include <fmt/format.h>
 
-
 #include "core/csv.hpp"
+#include "core/csv_writer.hpp"
 #include "core/files.hpp"
 #include "core/time_utc.hpp"
+#include "output/metric_registry.hpp"
 
 namespace ce {
 
@@ -15,58 +16,33 @@ json summary_json(const RunMetrics& m, const PolicySpec& policy) {
   json j;
   j["policy"] = policy.label;
   j["policy_type"] = policy.type;
-  j["span_s"] = m.span_s;
-  j["requests_arrived"] = m.arrived;
-  j["requests_completed"] = m.completed;
-  j["requests_rejected"] = m.rejected;
-  j["requests_failed"] = m.failed;
-  j["energy_j"] = m.energy_j;
-  j["carbon_g"] = m.carbon_g;
-  j["idle_energy_j"] = m.idle_energy_j;
-  j["idle_carbon_g"] = m.idle_carbon_g;
-  j["dynamic_energy_j"] = m.dynamic_energy_j;
-  j["dynamic_carbon_g"] = m.dynamic_carbon_g;
-  j["dynamic_gco2_per_inference"] = m.dynamic_gco2_per_inference;
-  j["idle_share_per_request_j"] = m.idle_share_j;
-  j["idle_share_per_request_g"] = m.idle_share_g;
-  j["embodied_carbon_g"] = m.embodied_g;
-  j["gco2_per_inference"] = m.gco2_per_inference;
-  j["inferences_per_gco2"] = m.inferences_per_gco2;
-  j["slo_violation_rate"] = m.slo_violation_rate;
-  j["mean_top1"] = m.mean_top1;
-  j["mean_top5"] = m.mean_top5;
-  j["latency_ms"] = {{"mean", m.latency_mean_ms},
-                     {"p50", m.latency_p50_ms},
-                     {"p95", m.latency_p95_ms},
-                     {"p99", m.latency_p99_ms},
-                     {"max", m.latency_max_ms}};
-  json hosts = json::object(), links = json::object();
-  uint64_t total_tasks = 0;
-  for (const auto& c : m.consumers)
-    if (!c.is_link) total_tasks += c.tasks;
-  for (const auto& c : m.consumers) {
-    json x = {{"zone", c.zone},
-              {"energy_j", c.energy_j},
-              {"carbon_g", c.carbon_g},
-              {"idle_energy_j", c.idle_energy_j},
-              {"dynamic_energy_j", c.energy_j - c.idle_energy_j},
-              {"dynamic_carbon_g", c.carbon_g - c.idle_carbon_g},
-              {"tasks", c.tasks}};
-    if (c.is_link) {
-      links[c.name] = x;
-    } else {
-      x["task_share"] = total_tasks ? static_cast<double>(c.tasks) / static_cast<double>(total_tasks) : 0.0;
-      x["embodied_carbon_g"] = c.embodied_g;
-      hosts[c.name] = x;
+  // The three per-item objects exist even when empty (a platform without links).
+  j["per_host"] = json::object();
+  j["per_link"] = json::object();
+  j["per_model"] = json::object();
+  for (const MetricDef& d : metric_registry()) {
+    const std::vector<std::string> path = metric_path(d.key);
+    switch (metric_scope(d.key)) {
+      case MetricScope::Run: {
+        json* v = &j;
+        for (const auto& seg : path) v = &(*v)[seg];
+        *v = std::get<RunValue>(d.value)(m);
+        break;
+      }
+      case MetricScope::Host:
+      case MetricScope::Link: {
+        const bool links = metric_scope(d.key) == MetricScope::Link;
+        for (const auto& c : m.consumers)
+          if (c.is_link == links) j[path[0]][c.name][path[2]] = std::get<ConsumerValue>(d.value)(m, c);
+        break;
+      }
+      case MetricScope::Model:
+        for (const auto& [name, count] : m.served_per_model)
+          j[path[0]][name][path[2]] = std::get<ModelValue>(d.value)(m, count);
+        break;
+      case MetricScope::Reference: break;  // added across policies by add_reference_metrics
     }
   }
-  j["per_host"] = hosts;
-  json models = json::object();
-  for (const auto& [name, count] : m.served_per_model)
-    models[name] = {{"requests", count},
-                    {"share", m.completed ? static_cast<double>(count) / static_cast<double>(m.completed) : 0.0}};
-  j["per_model"] = models;
-  j["per_link"] = links;
   return j;
 }
 
@@ -81,73 +57,63 @@ void write_timeseries(const std::string& path, const RunMetrics& m, double start
   std::string s = "consumer,kind,zone,t0_s,t1_s,t0_utc,intensity_g_per_kwh,energy_j,mean_power_w,carbon_g\n";
   for (const auto& c : m.consumers)
     for (const auto& iv : c.intervals)
-      s += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", c.name, c.is_link ? "link" : "host", c.zone, iv.t0, iv.t1,
-                       format_utc(start_epoch + iv.t0), iv.intensity, iv.energy_j, iv.energy_j / (iv.t1 - iv.t0), iv.carbon_g);
+      s += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_field(c.name), c.is_link ? "link" : "host",
+                       csv_field(c.zone), iv.t0, iv.t1, csv_field(format_utc(start_epoch + iv.t0)), iv.intensity,
+                       iv.energy_j, iv.energy_j / (iv.t1 - iv.t0), iv.carbon_g);
   write_file_atomic(path, s);
 }
 
 namespace {
-const std::vector<std::pair<const char*, const char*>> kComparisonColumns = {
-    {"requests_completed", "requests_completed"}, {"energy_j", "energy_j"},
-    {"carbon_g", "carbon_g"},                     {"dynamic_energy_j", "dynamic_energy_j"},
-    {"dynamic_carbon_g", "dynamic_carbon_g"},     {"gco2_per_inference", "gco2_per_inference"},
-    {"dynamic_gco2_per_inference", "dynamic_gco2_per_inference"},
-    {"inferences_per_gco2", "inferences_per_gco2"}, {"latency_mean_ms", "latency_ms.mean"},
-    {"latency_p95_ms", "latency_ms.p95"},         {"latency_p99_ms", "latency_ms.p99"},
-    {"slo_violation_rate", "slo_violation_rate"}, {"mean_top1", "mean_top1"},
-    {"mean_top5", "mean_top5"},                   {"carbon_change_vs_ref", "vs_reference.carbon_change"},
-    {"delta_top1_vs_ref_pp", "vs_reference.delta_top1_pp"}, {"cee_top1", "vs_reference.cee_top1"},
-    {"cee_top5", "vs_reference.cee_top5"}};
+// A comparison.csv cell: the summary's value as nlohmann prints it, or an empty cell where the
+// metric is absent (no reference policy) or null (nothing completed).
+std::string cell(const json& summary, const MetricDef& d) {
+  const json* v = find_metric(summary, d.key);
+  return !v || v->is_null() ? "" : v->dump();
+}
 
-// Columns of metrics that may be absent (no reference policy) or null print as empty cells.
-std::string cell(const json& j, const std::string& dotted) {
-  size_t d = dotted.find('.');
-  const json* v = &j;
-  if (d != std::string::npos) {
-    if (!j.contains(dotted.substr(0, d))) return "";
-    v = &j.at(dotted.substr(0, d));
-  }
-  const std::string leaf = d == std::string::npos ? dotted : dotted.substr(d + 1);
-  if (!v->contains(leaf) || v->at(leaf).is_null()) return "";
-  return v->at(leaf).dump();
+// A number of a summary for the printed table, or "—" where it is null (nothing completed).
+std::string table_cell(const json& v, const TableColumn& t) {
+  if (v.is_null()) return "—";
+  std::string text;
+  if (v.is_number_integer() && t.format == "{}" && t.scale == 1)
+    text = v.is_number_unsigned() ? fmt::format("{}", v.get<uint64_t>()) : fmt::format("{}", v.get<int64_t>());
+  else
+    text = fmt::format(fmt::runtime(t.format), t.scale * v.get<double>());
+  return text + t.suffix;
 }
 }  // namespace
 
 void write_comparison(const std::string& path, const std::vector<std::pair<PolicySpec, json>>& rows) {
+  std::vector<const MetricDef*> columns;
+  for (const MetricDef& d : metric_registry())
+    if (!d.column.empty()) columns.push_back(&d);
   std::string s = "policy,policy_type";
-  for (auto& [col, key] : kComparisonColumns) s += fmt::format(",{}", col);
+  for (const MetricDef* d : columns) append_csv_field(s, d->column);
   s += "\n";
   for (const auto& [p, j] : rows) {
-    s += p.label + "," + p.type;
-    for (auto& [col, key] : kComparisonColumns) s += "," + cell(j, key);
+    s += csv_field(p.label);
+    append_csv_field(s, p.type);
+    for (const MetricDef* d : columns) append_csv_field(s, cell(j, *d));
     s += "\n";
   }
   write_file_atomic(path, s);
 }
 
-// A number of a summary for the printed table, or "—" where it is null (nothing completed).
-std::string num(const json& v, const char* spec, double scale = 1) {
-  return v.is_null() ? "—" : fmt::format(fmt::runtime(spec), scale * v.get<double>());
-}
-
 std::string comparison_table(const std::vector<std::pair<PolicySpec, json>>& rows) {
-  const bool ref = !rows.empty() && rows.front().second.contains("vs_reference");
-  std::string s = fmt::format("{:<16} {:>9} {:>12} {:>11} {:>11} {:>13} {:>13} {:>11} {:>9} {:>7}", "policy",
-                              "requests", "energy_J", "carbon_g", "dyn_carb_g", "gCO2/inf", "dyn_gCO2/inf",
-                              "p95_ms", "SLO_viol", "top1%");
-  if (ref) s += fmt::format(" {:>12}", "CEE_top1");
+  // A column whose metric the first row lacks (vs_reference without a reference) is left out.
+  std::vector<const MetricDef*> columns;
+  for (const MetricDef& d : metric_registry())
+    if (!d.table.header.empty() && (rows.empty() ? metric_scope(d.key) != MetricScope::Reference
+                                                 : find_metric(rows.front().second, d.key) != nullptr))
+      columns.push_back(&d);
+  std::string s = fmt::format("{:<16}", "policy");
+  for (const MetricDef* d : columns) s += fmt::format(" {:>{}}", d->table.header, d->table.width);
   s += "\n";
   for (const auto& [p, j] : rows) {
-    const std::string viol = num(j.at("slo_violation_rate"), "{:.1f}", 100);
-    s += fmt::format("{:<16} {:>9} {:>12.2f} {:>11.4f} {:>11.4f} {:>13} {:>13} {:>11.2f} {:>9} {:>7}", p.label,
-                     j.at("requests_completed").get<uint64_t>(), j.at("energy_j").get<double>(),
-                     j.at("carbon_g").get<double>(), j.at("dynamic_carbon_g").get<double>(),
-                     num(j.at("gco2_per_inference"), "{:.6g}"), num(j.at("dynamic_gco2_per_inference"), "{:.6g}"),
-                     j.at("latency_ms").at("p95").get<double>(), viol == "—" ? viol : viol + "%",
-                     num(j.at("mean_top1"), "{:.2f}"));
-    if (ref) {
-      const json& c = j.at("vs_reference").at("cee_top1");
-      s += c.is_null() ? fmt::format(" {:>12}", "—") : fmt::format(" {:>12.4g}", c.get<double>());
+    s += fmt::format("{:<16}", p.label);
+    for (const MetricDef* d : columns) {
+      const json* v = find_metric(j, d->key);
+      s += fmt::format(" {:>{}}", v ? table_cell(*v, d->table) : "—", d->table.width);
     }
     s += "\n";
   }

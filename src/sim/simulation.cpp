@@ -90,7 +90,8 @@ class Controller {
     for (size_t h = 0; h < spec_.hosts.size(); ++h) {
       const HostSpec& hs = spec_.hosts[h];
       const Timeline* tl = &in.carbon->by_zone.at(hs.region);
-      runs_.push_back(HostRun{make_local_scheduler(hs.scheduler)});
+      runs_.emplace_back();
+      runs_.back().queue = make_local_scheduler(hs.scheduler);
       view_.hosts[h].pstate = hs.initial_pstate;
       view_.hosts[h].intensity = tl->at(0);
     }
@@ -541,8 +542,8 @@ class Controller {
   void finish(uint32_t slot, RequestStatus status) {
     const double now = sg4::Engine::get_clock();
     Flight& f = flights_[slot];
-    const RequestEnded ev{slot, &f.req, f.plan.model, status, now, f.first_start, &f.hosts};
-    for (SimObserver* o : in_.observers) o->request_ended(ev);
+    const RequestEnded ended{slot, &f.req, f.plan.model, status, now, f.first_start, &f.hosts};
+    for (SimObserver* o : in_.observers) o->request_ended(ended);
     in_.arrivals->on_completion(f.req, now);
     next_arrival_ = in_.arrivals->peek_time();  // a closed loop's client may send its next request
     used_[slot] = false;

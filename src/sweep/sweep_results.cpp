@@ -29,16 +29,6 @@ std::map<std::string, std::string> flatten_numeric(const json& j) {
   return out;
 }
 
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string q = "\"";
-  for (char c : text) {
-    if (c == '"') q += '"';
-    q += c;
-  }
-  return q + "\"";
-}
-
 std::vector<SweepResultRow> point_rows(const SweepPoint& point, const std::vector<json>& summaries) {
   std::vector<SweepResultRow> rows;
   for (const auto& s : summaries) {
@@ -55,24 +45,25 @@ std::vector<SweepResultRow> point_rows(const SweepPoint& point, const std::vecto
 }
 
 std::string results_csv(const std::vector<std::string>& keys, const std::vector<SweepResultRow>& rows) {
+  // The metric columns follow summary.json (written from the metric registry), not a list of
+  // their own: the union of every row's numeric leaves, sorted by path.
   std::set<std::string> metric_names;
   for (const auto& r : rows)
     for (const auto& kv : r.metrics) metric_names.insert(kv.first);
-  std::string s = "point";
-  for (const auto& k : keys) s += "," + csv_field(k);
-  s += ",seed,policy,policy_type";
-  for (const auto& m : metric_names) s += "," + csv_field(m);
-  s += "\n";
+  std::vector<std::string> header = {"point"};
+  header.insert(header.end(), keys.begin(), keys.end());
+  header.insert(header.end(), {"seed", "policy", "policy_type"});
+  header.insert(header.end(), metric_names.begin(), metric_names.end());
+  std::string s = csv_row(header);
   for (const auto& r : rows) {
-    s += std::to_string(r.point);
-    for (const auto& v : r.swept_values) s += "," + csv_field(v);
-    s += fmt::format(",{},{},{}", r.seed, csv_field(r.policy), csv_field(r.policy_type));
+    std::vector<std::string> fields = {std::to_string(r.point)};
+    fields.insert(fields.end(), r.swept_values.begin(), r.swept_values.end());
+    fields.insert(fields.end(), {std::to_string(r.seed), r.policy, r.policy_type});
     for (const auto& m : metric_names) {
       auto it = r.metrics.find(m);
-      s += ",";
-      if (it != r.metrics.end()) s += it->second;
+      fields.push_back(it != r.metrics.end() ? it->second : "");
     }
-    s += "\n";
+    s += csv_row(fields);
   }
   return s;
 }

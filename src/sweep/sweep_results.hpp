@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/csv_writer.hpp"  // csv_field
 #include "sweep/sweep_spec.hpp"
 
 namespace ce {
@@ -30,11 +31,11 @@ struct SweepResultRow {
 std::vector<SweepResultRow> point_rows(const SweepPoint& point, const std::vector<nlohmann::json>& summaries);
 
 // The tidy table: point, <swept keys...>, seed, policy, policy_type, <metrics, sorted; the union over
-// all rows, a blank cell where a row lacks one>. Rows in the given order.
+// all rows, a blank cell where a row lacks one>. Rows in the given order. The metric columns are
+// summary.json's numeric leaves, so they follow the metric registry (output/metric_registry.hpp)
+// with no list of their own; sorted by path, not in registry order, so that results.csv files of
+// earlier sweeps keep their columns. Fields are written by core/csv_writer.hpp (RFC 4180 quoting).
 std::string results_csv(const std::vector<std::string>& keys, const std::vector<SweepResultRow>& rows);
-
-// One CSV field, quoted only when it must be (comma, quote, newline).
-std::string csv_field(const std::string& text);
 
 // The record of an expanded sweep, written to DIR/sweep.json: the experiment's path and SHA-256,
 // the overrides given on the command line, and every point. A resume must find the same record.

@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "output/baseline_compare.hpp"
+#include "output/metric_registry.hpp"
 
 using namespace ce;
 using nlohmann::json;
@@ -151,4 +152,20 @@ TEST_CASE("baseline files round-trip and bad ones name the key at fault", "[regr
             .find("'tolerance.relative.carbon_g'") != std::string::npos);
   CHECK(error_of("{" + ok_head + R"(, "metrics": {}, "tolerances": {}})").find("'tolerances'") != std::string::npos);
   CHECK(error_of("{" + ok_head + R"(, "metrics": {}})") == "no error");
+}
+
+TEST_CASE("a new baseline tracks the metric registry's tracked entries, each present in summary.json", "[regress]") {
+  const std::vector<std::string> track = default_tracked_metrics();
+  CHECK(Baseline{}.track == track);
+  for (const auto& key : track) {
+    bool registered = false;
+    for (const auto& d : metric_registry())
+      if (d.key == key) registered = d.track > 0;
+    CHECK(registered);
+  }
+  // Its patterns pick the per-host and per-model leaves of a real-shaped summary.
+  MetricMap t = tracked_metrics(summary(), track);
+  CHECK(t.count("per_host.a.task_share") == 1);
+  CHECK(t.count("per_host.a.tasks") == 0);
+  CHECK(t.count("latency_ms.p95") == 1);
 }
