@@ -16,6 +16,7 @@ class Fifo : public LocalScheduler {
     return true;
   }
   size_t size() const override { return queue_.size(); }
+  bool admits(uint32_t running, uint32_t cores) const override { return running < cores; }
 
  protected:
   std::deque<uint32_t> queue_;
@@ -24,6 +25,7 @@ class Fifo : public LocalScheduler {
 class ProcessorSharing : public Fifo {
  public:
   bool pop(uint32_t, uint32_t, uint32_t& slot) override { return Fifo::pop(0, 1, slot); }
+  bool admits(uint32_t, uint32_t) const override { return true; }
 };
 
 }  // namespace

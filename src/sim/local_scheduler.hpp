@@ -18,6 +18,9 @@ class LocalScheduler {
   // The next stage to start now with `running` stages on `cores` cores; false if none may.
   virtual bool pop(uint32_t running, uint32_t cores, uint32_t& slot) = 0;
   virtual size_t size() const = 0;
+  // Whether a stage arriving at an empty queue would start at once (the common case, which sim/
+  // takes without a push and a pop).
+  virtual bool admits(uint32_t running, uint32_t cores) const = 0;
 };
 
 // "fifo" or "ps" (config/ has checked the name).

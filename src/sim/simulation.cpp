@@ -341,8 +341,9 @@ class Controller {
     // The common case, one Place or Reject, without the general path's copy.
     if (decisions_.size() == 1 && decisions_[0].request == req.id &&
         (decisions_[0].kind == Decision::Place || decisions_[0].kind == Decision::Reject)) {
-      Decision d = std::move(decisions_[0]);  // what it starts may dispatch again and reuse decisions_
-      take_request(d, req, deferrals, now);
+      // take_request reads the decision only before anything it starts could dispatch again (and
+      // so clear decisions_): the plan is moved out first.
+      take_request(decisions_[0], req, deferrals, now);
       return;
     }
     apply_decisions(ev, now);
@@ -426,8 +427,14 @@ class Controller {
   // A stage joins its host's local scheduler, which starts it now or later (a host that is off,
   // booting or asleep keeps it queued until it is on).
   void enqueue(uint32_t slot, uint32_t host, double now) {
-    runs_[host].queue->push(slot);
-    ++view_.hosts[host].queued;
+    LocalScheduler& q = *runs_[host].queue;
+    HostState& hs = view_.hosts[host];
+    if (hs.on && q.size() == 0 && q.admits(hs.busy, spec_.hosts[host].cores)) {
+      start_exec(slot, host, now);
+      return;
+    }
+    q.push(slot);
+    ++hs.queued;
     start_queued(host, now);
   }
 
