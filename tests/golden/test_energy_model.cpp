@@ -224,3 +224,30 @@ TEST_CASE("accounting invariant: per-request dynamic energy and carbon sum to to
       }
     }
 }
+
+TEST_CASE("processor sharing: three stages on two cores share them and draw P(2)", "[golden][energy]") {
+  TempDir tmp;
+  tmp.file("platform.yaml", "name: g\nhosts:\n  - {name: h, cores: 2, speed: 1Gf, power: \"10:30:50\", "
+                            "region: Z, scheduler: ps}\n");
+  // Three 1-s requests (0.5 GMAC at 1 Gf) at t = 0: each runs at 2/3 of a core, all end at 1.5 s.
+  auto r = run_in(tmp, "name: golden\nseed: 1\nplatform: platform.yaml\n"
+                       "carbon:\n  start: 2023-01-01T00:00:00Z\n  duration: 1h\n  static: {Z: 250}\n"
+                       "models:\n  - {name: s, gmacs: 0.5, input_elems: 0, output_elems: 0}\n"
+                       "workload: {type: closed_loop, clients: 3, think_time: 0, requests_per_client: 1, "
+                       "model: s, source: h}\n"
+                       "policies:\n  p: {type: monolithic, host: h}\n");
+  REQUIRE(r.rc == 0);
+  auto s = read_json(tmp / "out/p/summary.json");
+  CHECK(rel_err(s["latency_ms"]["max"], 1500) < 1e-9);
+  CHECK(rel_err(s["latency_ms"]["mean"], 1500) < 1e-9);
+  CHECK(rel_err(s["energy_j"], 50 * 1.5 + 10 * (3600 - 1.5)) < 1e-9);
+  CHECK(rel_err(s["dynamic_energy_j"], (50 - 10) * 1.5) < 1e-9);
+  // FIFO on the same host: two run 0–1 s, the third 1–2 s.
+  tmp.file("platform.yaml", "name: g\nhosts:\n  - {name: h, cores: 2, speed: 1Gf, power: \"10:30:50\", "
+                            "region: Z, scheduler: fifo}\n");
+  r = run_cli("run " + (tmp / "exp.yaml") + " --out " + (tmp / "out2") + " --quiet", tmp);
+  REQUIRE(r.rc == 0);
+  s = read_json(tmp / "out2/p/summary.json");
+  CHECK(rel_err(s["latency_ms"]["max"], 2000) < 1e-9);
+  CHECK(rel_err(s["dynamic_energy_j"], (50 - 10) * 1 + (30 - 10) * 1) < 1e-9);
+}
