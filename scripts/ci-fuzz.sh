@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build-fuzz}
 JOBS=${JOBS:-2}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=(fuzz_experiment fuzz_carbon_csv fuzz_request_traces)
+TARGETS=(fuzz_experiment fuzz_carbon_csv fuzz_request_traces fuzz_run_json fuzz_set_override)
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
   >/dev/null

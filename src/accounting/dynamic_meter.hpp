@@ -18,8 +18,10 @@ struct DynamicCharge {
 class DynamicMeter {
  public:
   DynamicMeter(const HostSpec* host, const Timeline* tl, uint32_t pstate);
-  // Call at every event before changing the running set; charges running tasks up to now.
-  void advance(double now, std::vector<DynamicCharge*>& running);
+  // Call at every event before changing the running set: each of the `running` tasks is owed
+  // `share` since the last call (false, and nothing owed, when no time passed, none runs or the
+  // host is off).
+  bool advance(double now, size_t running, DynamicCharge& share);
   void set_pstate(uint32_t p) { pstate_ = p; }
   void set_on(bool on) { on_ = on; }
 

@@ -15,7 +15,7 @@ RunAccountant::RunAccountant(const PlatformSpec& platform, const ZoneTimelines& 
       on_request_(std::move(on_request)),
       on_stage_(std::move(on_stage)) {
   for (const auto& h : platform.hosts)
-    hosts_.push_back({{}, {}, DynamicMeter(&h, &carbon.by_zone.at(h.region), h.initial_pstate)});
+    hosts_.push_back({{}, DynamicMeter(&h, &carbon.by_zone.at(h.region), h.initial_pstate)});
   for (uint32_t l = 0; l < platform.links.size(); ++l) {
     const LinkSpec& ls = platform.links[l];
     books_.push_back({ls.idle_w, 0, &carbon.by_zone.at(ls.region), 0});
@@ -24,22 +24,27 @@ RunAccountant::RunAccountant(const PlatformSpec& platform, const ZoneTimelines& 
   }
 }
 
-RunAccountant::Slot& RunAccountant::slot(uint32_t s) {
-  while (slots_.size() <= s) slots_.emplace_back();
-  return slots_[s];
+// Each stage running on the host gets its share of the host's dynamic power up to t.
+void RunAccountant::charge_running(HostMeter& r, double t) {
+  DynamicCharge share;
+  if (!r.meter.advance(t, r.running.size(), share)) return;
+  for (uint32_t s : r.running) {
+    slots_[s].stage.energy_j += share.energy_j;
+    slots_[s].stage.carbon_g += share.carbon_g;
+  }
 }
 
 void RunAccountant::exec_started(const ExecStarted& e) {
   HostMeter& r = hosts_[e.host];
-  r.meter.advance(e.t, r.charges);
+  charge_running(r, e.t);
+  slot(e.slot);
   r.running.push_back(e.slot);
-  r.charges.push_back(&slot(e.slot).stage);
 }
 
 // The stage's charge moves to its request; its record goes out.
 void RunAccountant::exec_ended(const ExecEnded& e) {
   HostMeter& r = hosts_[e.host];
-  r.meter.advance(e.end, r.charges);
+  charge_running(r, e.end);
   Slot& s = slot(e.slot);
   if (on_stage_)
     on_stage_({e.request, false, platform_.hosts[e.host].name, e.start, e.end, e.flops, s.stage.energy_j,
@@ -51,8 +56,6 @@ void RunAccountant::exec_ended(const ExecEnded& e) {
   size_t i = static_cast<size_t>(it - r.running.begin());
   r.running[i] = r.running.back();
   r.running.pop_back();
-  r.charges[i] = r.charges.back();
-  r.charges.pop_back();
 }
 
 // A transfer's dynamic link energy: on every link l of its route, (busy − idle) W × bytes carried
@@ -103,7 +106,7 @@ EnergySample RunAccountant::link_sample(size_t l, double t) const {
 
 void RunAccountant::host_meter_change(const HostMeterChange& e) {
   HostMeter& r = hosts_[e.host];
-  r.meter.advance(e.t, r.charges);
+  charge_running(r, e.t);
   r.meter.set_pstate(e.pstate);
   r.meter.set_on(e.on);
 }

@@ -3,7 +3,6 @@
 // energy and carbon (the hosts' meters, the links' charges), the links' own energy account, the
 // run's tallies and latency histogram. It hands each finished stage and request, with its energy,
 // to the output sinks. sim/ never includes accounting/: it only emits events.
-#include <deque>
 #include <unordered_map>
 #include <vector>
 
@@ -53,7 +52,6 @@ class RunAccountant : public SimObserver {
   };
   struct HostMeter {
     std::vector<uint32_t> running;  // slots
-    std::vector<DynamicCharge*> charges;
     DynamicMeter meter;
   };
   struct LinkBook {
@@ -61,7 +59,11 @@ class RunAccountant : public SimObserver {
     const Timeline* timeline;
     size_t hint;  // where in its timeline the last transfer ended
   };
-  Slot& slot(uint32_t s);
+  Slot& slot(uint32_t s) {
+    if (s >= slots_.size()) slots_.resize(s + 1);
+    return slots_[s];
+  }
+  void charge_running(HostMeter& r, double t);
   EnergySample link_sample(size_t l, double t) const;
   void link_charge(uint32_t l, double a, double b, double e);
 
@@ -69,7 +71,7 @@ class RunAccountant : public SimObserver {
   const std::vector<std::string>& requested_;
   RequestSink on_request_;
   StageSink on_stage_;
-  std::deque<Slot> slots_;  // deque: the meters hold pointers into it
+  std::vector<Slot> slots_;  // by in-flight slot
   std::vector<HostMeter> hosts_;
   std::vector<LinkBook> books_;
   std::vector<ConsumerSeries> links_;

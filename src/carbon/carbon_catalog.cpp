@@ -111,6 +111,16 @@ ZoneTimelines load_zone_timelines(const Experiment& e, const std::set<std::strin
     }
     double start = s.relative ? 0.0 : e.carbon.start_epoch;
     out.by_zone[zone] = make_timeline(s, start, span, e.carbon.wrap, wrap_cover, e.file, key);
+    // Gaps the run's arrival window [start, start + duration] overlaps (every gap when the trace repeats).
+    for (const auto& g : s.gaps) {
+      if (!e.carbon.wrap && (g.t1 <= start || g.t0 >= start + span)) continue;
+      const std::string when = s.relative ? fmt::format("t = {} s", g.t0) : format_utc(g.t0);
+      out.warnings.push_back(fmt::format(
+          "{}{}: zone '{}': no carbon data for {:.1f} h after {}; forward fill holds that row's value over the gap "
+          "(gaps over {:.0f} h are reported)",
+          g.file, g.line > 0 ? fmt::format(":{}", g.line) : std::string(), zone, (g.t1 - g.t0) / 3600, when,
+          kMaxCarbonGapS / 3600));
+    }
     out.source[zone] = s.source;
   }
   return out;

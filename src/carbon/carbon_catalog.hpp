@@ -16,6 +16,10 @@ struct ZoneTimelines {
   std::map<std::string, Timeline> by_zone;
   std::map<std::string, std::string> source;  // zone -> files or "static"
   std::vector<std::string> files;             // every data file read
+  // Things the run should know but that do not stop it, one line each without a "warning: "
+  // prefix (prepare() prints them on stderr; run.json can record them): today, gaps of more than
+  // kMaxCarbonGapS between two rows of a trace inside the run's span, which forward fill bridges.
+  std::vector<std::string> warnings;
 };
 
 ZoneTimelines load_zone_timelines(const Experiment& e, const std::set<std::string>& zones);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "config/experiment.hpp"
 #include "core/csv.hpp"
 #include "core/error.hpp"
 
@@ -96,8 +97,12 @@ CarbonSeries load_carbon_csv(const std::string& path, const std::string& zone, c
     kind = this_kind;
     double v = r.to_double(f[static_cast<size_t>(c.value)], "carbon intensity");
     if (v < 0) r.fail(fmt::format("carbon intensity {} is negative (gCO2eq/kWh must be >= 0)", v));
+    if (v > kMaxIntensity)
+      r.fail(fmt::format("carbon intensity {} gCO2eq/kWh is above {} (no grid emits that much: a unit mistake, "
+                         "g/MWh or g/MJ?)", v, kMaxIntensity));
     if (!s.points.empty() && t <= s.points.back().t)
       r.fail("timestamp is not after the previous row's (rows must be sorted with no duplicates)");
+    if (!s.points.empty() && t - s.points.back().t > kMaxCarbonGapS) s.gaps.push_back({s.points.back().t, t, path, r.line()});
     s.points.push_back({t, v});
   }
   if (s.points.empty())
@@ -115,6 +120,9 @@ void append_series(CarbonSeries& a, const CarbonSeries& b, const std::string& b_
   }
   if (b.points.front().t < a.end_t)
     fail_in_file(b_path, "starts before the previous file of the same zone ends (list yearly files in order)");
+  if (b.points.front().t - a.points.back().t > kMaxCarbonGapS)
+    a.gaps.push_back({a.points.back().t, b.points.front().t, b_path, 0});
+  a.gaps.insert(a.gaps.end(), b.gaps.begin(), b.gaps.end());
   a.points.insert(a.points.end(), b.points.begin(), b.points.end());
   a.end_t = b.end_t;
   a.source += ";" + b.source;

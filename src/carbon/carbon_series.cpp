@@ -89,6 +89,14 @@ Timeline make_timeline(const CarbonSeries& s, double start, double min_span, boo
   double offset = std::fmod(start - first, period);
   if (offset < 0) offset += period;
   const double target = std::max(min_span, wrap_cover);
+  // Each copy of a short trace is laid out in memory: bound the total before building it.
+  const double copies = std::ceil((target + offset) / period) + 1;
+  if (copies * static_cast<double>(s.points.size()) > kMaxTimelinePoints)
+    fail_at_key(file, key,
+                fmt::format("carbon.wrap: repeating the trace of zone '{}' ({}, {} rows over {} s) over the run would "
+                            "lay out {:.3g} points, more than {:.0e}; shorten carbon.duration or give a longer trace",
+                            s.zone, s.source, s.points.size(), period, copies * static_cast<double>(s.points.size()),
+                            kMaxTimelinePoints));
   double base = -offset;  // simulated time at which the current copy's first point sits
   while (base < target) {
     for (const auto& p : s.points) {

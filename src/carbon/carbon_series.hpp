@@ -11,6 +11,16 @@ struct IntensityPoint {
   double value;  // gCO2eq/kWh
 };
 
+// Rows further apart than this are reported (forward fill holds one value over the whole gap).
+constexpr double kMaxCarbonGapS = 48 * 3600.0;
+
+// Two consecutive rows more than kMaxCarbonGapS apart: the value at `t0` is held until `t1`.
+struct CarbonGap {
+  double t0 = 0, t1 = 0;  // same time base as the series' points
+  std::string file;
+  long line = 0;  // line of the row after the gap (0: not known, e.g. between two yearly files)
+};
+
 struct CarbonSeries {
   std::string zone;
   std::string source;  // file path or "static"
@@ -18,6 +28,7 @@ struct CarbonSeries {
   double end_t = 0;                    // coverage ends here (exclusive)
   bool is_static = false;              // one value for all time
   bool relative = false;               // t is seconds since the experiment start, not epoch UTC
+  std::vector<CarbonGap> gaps;         // gaps longer than kMaxCarbonGapS, in time order
 
   static CarbonSeries constant(const std::string& zone, double value);
 };
@@ -48,6 +59,9 @@ class Timeline {
   double end_ = 0;
   bool unbounded_ = false;
 };
+
+// Most intensity points a wrapped timeline may lay out (a short trace repeated over a long run).
+constexpr double kMaxTimelinePoints = 1e7;
 
 // Places simulated time 0 at start_epoch. Without wrap, the series must cover
 // [start_epoch, start_epoch + min_span_s]; with wrap the series repeats with its own period, and the

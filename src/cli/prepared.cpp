@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <iostream>
+#include <set>
 
 #include "core/error.hpp"
 #include "workload/workload_factory.hpp"
@@ -49,9 +51,21 @@ std::unique_ptr<Prepared> prepare(const std::string& experiment, const LoadOptio
   p->carbon = load_zone_timelines(p->exp, platform_zones(p->exp.platform));
   for (auto& f : p->carbon.files) p->input_files.push_back(f);
   p->input_files.push_back(p->exp.carbon.manifest);
+  // carbon.forecast (docs/inputs.md "Forecasts"), parsed and built once: a bad section or forecast
+  // file is reported here, before any output exists. Until CarbonSpec keeps the raw section, the
+  // default (perfect); then: parse_forecast(p->exp.carbon.forecast, p->exp.file).
+  const ForecastSpec forecast_spec = parse_forecast(p->exp.carbon.forecast, p->exp.file);
+  p->forecast = make_forecaster(forecast_spec, p->carbon, p->exp.seed, p->exp.carbon.start_epoch, p->exp.data_root);
+  for (const auto& f : p->forecast->files()) p->input_files.push_back(f);
   p->make_arrivals();  // validates the workload section and names every requested model
   PolicyContext ctx{&p->exp.platform, p->models.get(), &p->exp, p->sources};
   for (const auto& spec : p->exp.policies) p->policies.push_back(make_policy(spec, ctx));
+  // Warnings go to stderr once everything is known to be valid (bad input prints its one error line
+  // only), once per process (a sweep prepares every point; forked children inherit what was
+  // printed); they stay in p->carbon.warnings for run.json.
+  static std::set<std::string> printed;
+  for (const auto& w : p->carbon.warnings)
+    if (printed.insert(w).second) std::cerr << "warning: " << w << "\n";
   return p;
 }
 

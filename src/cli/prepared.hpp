@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "carbon/carbon_catalog.hpp"
+#include "carbon/forecast.hpp"
 #include "config/experiment.hpp"
 #include "models/catalog.hpp"
 #include "policy/policy.hpp"
@@ -17,6 +18,7 @@ struct Prepared {
   Experiment exp;
   std::unique_ptr<ModelCatalog> models;
   ZoneTimelines carbon;
+  std::unique_ptr<Forecaster> forecast;  // carbon.forecast over `carbon` (ClusterView::forecast)
   std::vector<std::string> requested_models;
   std::vector<std::unique_ptr<Policy>> policies;
   std::vector<std::string> input_files;

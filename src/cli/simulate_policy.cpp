@@ -26,6 +26,7 @@ int simulate_policy(Prepared& p, size_t index, const std::string& dir) {
   in.experiment = &p.exp;
   in.models = p.models.get();
   in.carbon = &p.carbon;
+  in.forecast = p.forecast.get();
   in.policy = p.policies[index].get();
   in.arrivals = arrivals.get();
   in.requested_models = &p.requested_models;

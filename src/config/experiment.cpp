@@ -1,7 +1,10 @@
 #include "config/experiment.hpp"
 
+#include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <fmt/format.h>
 
 #include "config/yaml_section.hpp"
@@ -47,6 +50,8 @@ std::string resolve_path(const std::string& p, const std::string& file, const st
 }
 
 void apply_override(YAML::Node& root, const std::string& assignment, const std::string& file) {
+  if (!valid_utf8(assignment))
+    throw InputError("--set: an assignment is not valid UTF-8 text (it would be recorded in run.json)");
   size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     throw InputError(fmt::format("--set '{}': expected key.path=value", assignment));
@@ -56,50 +61,72 @@ void apply_override(YAML::Node& root, const std::string& assignment, const std::
   while (true) {
     size_t dot = path.find('.', start);
     parts.push_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (parts.back().empty())
+      throw InputError(fmt::format("--set '{}': empty key between dots (write key.path=value)", assignment));
     if (dot == std::string::npos) break;
     start = dot + 1;
   }
-  YAML::Node parsed;
-  try {
-    parsed = YAML::Load(value);
-  } catch (const YAML::Exception& e) {
-    throw InputError(fmt::format("--set '{}': value is not valid YAML ({})", assignment, e.msg));
+  // `platform.<key>...` when `platform:` names a file edits that file, not this document:
+  // load_experiment applies it to the platform it loads (other readers of the experiment, such as
+  // the sweep planner, have nothing to do here).
+  if (parts.size() > 1 && parts[0] == "platform" && root.IsMap()) {
+    const YAML::Node view = root;
+    if (view["platform"] && view["platform"].IsScalar()) return;
   }
+  // The value is YAML held to the same limits as a file (aliases, keys, nesting).
+  YAML::Node parsed = load_yaml_text(value, fmt::format("--set '{}': value", assignment));
   // A list entry is addressed by its index or by its `name:` (e.g. hosts.node-green).
   auto list_index = [&](const YAML::Node& list, const std::string& k) -> size_t {
-    if (!k.empty() && k.find_first_not_of("0123456789") == std::string::npos) {
-      size_t idx = std::stoul(k);
-      if (idx >= list.size()) throw InputError(fmt::format("--set '{}': index {} out of range", assignment, k));
+    if (k.find_first_not_of("0123456789") == std::string::npos) {
+      size_t idx = 0;
+      auto [ptr, ec] = std::from_chars(k.data(), k.data() + k.size(), idx);
+      if (ec != std::errc() || ptr != k.data() + k.size() || idx >= list.size())
+        throw InputError(fmt::format("--set '{}': index {} out of range (the list has {} entries, 0..{})", assignment,
+                                     k, list.size(), list.size() == 0 ? std::string("none") : std::to_string(list.size() - 1)));
       return idx;
     }
     for (size_t i = 0; i < list.size(); ++i)
       if (list[i].IsMap() && list[i]["name"] && list[i]["name"].IsScalar() && list[i]["name"].Scalar() == k) return i;
     throw InputError(fmt::format("--set '{}': no entry with index or name '{}' in {}", assignment, k, file));
   };
+  auto prefix = [&](size_t n) {
+    std::string p;
+    for (size_t i = 0; i < n; ++i) p += (i ? "." : "") + parts[i];
+    return p;
+  };
   // yaml-cpp nodes are handles: walk with copies that refer to the same tree.
   std::vector<YAML::Node> chain{root};
-  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+  for (size_t i = 0; i < parts.size(); ++i) {
     YAML::Node cur = chain.back();
     const std::string& k = parts[i];
+    if (cur.IsScalar())
+      throw InputError(fmt::format("--set '{}': '{}' is a single value in {}, so it has no key '{}'", assignment,
+                                   prefix(i), file, k));
+    const bool last = i + 1 == parts.size();
     if (cur.IsSequence()) {
-      chain.push_back(cur[list_index(cur, k)]);
+      const size_t idx = list_index(cur, k);
+      if (last) cur[idx] = parsed;
+      else chain.push_back(cur[idx]);
     } else {
-      if (cur.IsScalar()) throw InputError(fmt::format("--set '{}': '{}' is not a mapping in {}", assignment, k, file));
-      chain.push_back(cur[k]);
+      if (last) cur[k] = parsed;
+      else chain.push_back(cur[k]);
     }
   }
-  YAML::Node parent = chain.back();
-  if (parent.IsSequence()) {
-    parent[list_index(parent, parts.back())] = parsed;
-  } else {
-    parent[parts.back()] = parsed;
-  }
+}
+
+// Names that become file or directory names (the experiment's results directory, policy labels)
+// must stay inside the directory they are created in.
+static bool plain_file_name(const std::string& s) {
+  if (s.empty() || s == "." || s == "..") return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) return false;
+  return true;
 }
 
 namespace {
 
 CarbonSpec parse_carbon(const YamlSection& c, const std::string& file) {
-  c.allow_only({"start", "duration", "wrap", "column", "manifest", "static", "traces"});
+  c.allow_only({"start", "duration", "wrap", "column", "manifest", "static", "traces", "forecast"});
   CarbonSpec s;
   std::string start = c.str("start");
   auto t = parse_utc(start);
@@ -107,6 +134,8 @@ CarbonSpec parse_carbon(const YamlSection& c, const std::string& file) {
   s.start_epoch = *t;
   s.duration_s = c.quantity("duration", Unit::Duration);
   if (!(s.duration_s > 0)) c.fail("duration", "must be > 0");
+  if (s.duration_s > kMaxDurationS)
+    c.fail("duration", fmt::format("{} s is longer than the limit of 100 years ({} s)", s.duration_s, kMaxDurationS));
   s.wrap = c.boolean_or("wrap", false);
   s.column = c.str_or("column", "");  // empty: the manifest's column for the zone
   if (!s.column.empty() && s.column != "direct" && s.column != "lca") c.fail("column", "must be direct or lca");
@@ -118,6 +147,9 @@ CarbonSpec parse_carbon(const YamlSection& c, const std::string& file) {
       std::string zone = it->first.as<std::string>();
       double v = st.num(zone);
       if (v < 0) st.fail(zone, "carbon intensity must be >= 0 gCO2eq/kWh");
+      if (v > kMaxIntensity)
+        st.fail(zone, fmt::format("carbon intensity {} gCO2eq/kWh is above {} (no grid emits that much: a unit "
+                                  "mistake, g/MWh or g/MJ?)", v, kMaxIntensity));
       s.static_values[zone] = v;
     }
   }
@@ -135,6 +167,7 @@ CarbonSpec parse_carbon(const YamlSection& c, const std::string& file) {
       s.traces[zone] = o;
     }
   }
+  if (c.has("forecast")) s.forecast = c.raw("forecast");
   return s;
 }
 
@@ -186,8 +219,8 @@ std::vector<PolicySpec> parse_policies(const YamlSection& root) {
     if (!it->first.IsScalar()) ps.fail("", "policy labels must be plain names");
     p.label = it->first.as<std::string>();
     p.key = ps.key_path(p.label);
-    if (p.label.empty() || p.label.find_first_of("/\\ ") != std::string::npos || p.label[0] == '.')
-      ps.fail(p.label, "policy labels become directory names: use letters, digits, '-' and '_'");
+    if (!plain_file_name(p.label) || p.label[0] == '.')
+      ps.fail(p.label, "policy labels become directory names: use letters, digits, '.', '-' and '_' (not first '.')");
     YAML::Node body = it->second;
     if (body.IsNull()) body = YAML::Node(YAML::NodeType::Map);
     if (!body.IsMap()) ps.fail(p.label, "must be a mapping (type: ..., parameters)");
@@ -204,7 +237,7 @@ std::vector<PolicySpec> parse_policies(const YamlSection& root) {
   return out;
 }
 
-std::vector<PlatformEvent> parse_events(const YamlSection& root, const PlatformSpec& plat) {
+std::vector<PlatformEvent> parse_events(const YamlSection& root, const PlatformSpec& plat, double duration_s) {
   std::vector<PlatformEvent> out;
   if (!root.has("events")) return out;
   for (const auto& e : root.list("events")) {
@@ -212,12 +245,16 @@ std::vector<PlatformEvent> parse_events(const YamlSection& root, const PlatformS
     PlatformEvent ev;
     ev.at_s = e.quantity("at", Unit::Duration);
     if (ev.at_s < 0) e.fail("at", "must be >= 0");
+    // An event after the arrivals stop would stretch the accounted span (idle power until then).
+    if (ev.at_s >= duration_s)
+      e.fail("at", fmt::format("{} s is at or after the end of the run (carbon.duration = {} s): events must happen "
+                               "while requests arrive", ev.at_s, duration_s));
     int h = plat.host_index(e.str("host"));
     if (h < 0) e.fail("host", fmt::format("unknown host '{}' (not in {})", e.str("host"), plat.file));
     ev.host = static_cast<uint32_t>(h);
     if (e.has("pstate") == e.has("state")) e.fail("pstate", "give exactly one of pstate: N or state: on|off");
     if (e.has("pstate")) {
-      long p = e.integer("pstate");
+      const long p = e.integer("pstate");
       if (p < 0 || p >= static_cast<long>(plat.hosts[ev.host].pstates.size()))
         e.fail("pstate", fmt::format("host has pstates 0..{}", plat.hosts[ev.host].pstates.size() - 1));
       ev.pstate = static_cast<uint32_t>(p);
@@ -252,9 +289,24 @@ static Experiment load_experiment_body(const std::string& path, const LoadOption
   e.resolved = YAML::Clone(doc);
   e.input_files.push_back(path);
   e.name = root.str_or("name", fs::path(path).stem().string());
-  long seed = opt.seed >= 0 ? opt.seed : root.integer_or("seed", 1);
-  if (seed < 0) root.fail("seed", "must be >= 0");
-  e.seed = static_cast<uint64_t>(seed);
+  // The name is the default results directory (results/<name>): it must not lead out of it.
+  if (root.has("name") && !plain_file_name(e.name))
+    root.fail("name", fmt::format("'{}' is not a plain file name: use letters, digits, '.', '-' and '_' (it names "
+                                  "the results directory results/<name>)", e.name));
+  if (e.name == "." || e.name == "..") fail_in_file(path, "add name: (the file name is not usable as a directory name)");
+  uint64_t seed = 1;
+  if (opt.seed >= 0) {
+    // The command line reads --seed as a signed 64-bit number and clamps longer ones to its largest
+    // value: that value is taken for a clamped one and refused.
+    if (opt.seed == std::numeric_limits<long>::max())
+      throw InputError(fmt::format("--seed: out of range (--seed takes 0..{}; a larger seed can be written as seed: "
+                                   "in the experiment file, up to {})",
+                                   std::numeric_limits<long>::max() - 1, std::numeric_limits<uint64_t>::max()));
+    seed = static_cast<uint64_t>(opt.seed);
+  } else {
+    seed = root.uint64_or("seed", 1);
+  }
+  e.seed = seed;
   e.resolved["seed"] = seed;
   e.data_root = resolve_data_root(opt.data_root);
 
@@ -285,13 +337,13 @@ static Experiment load_experiment_body(const std::string& path, const LoadOption
   if (!root.has("workload")) root.fail("workload", "missing (required)");
   e.workload = doc["workload"];
   e.policies = parse_policies(root);
-  e.events = parse_events(root, e.platform);
+  e.events = parse_events(root, e.platform, e.carbon.duration_s);
   if (root.has("output")) {
     YamlSection o = root.child("output");
     o.allow_only({"requests", "timeseries", "stages"});
-    e.output.stages_csv = o.boolean_or("stages", false);
     e.output.requests_csv = o.boolean_or("requests", true);
     e.output.timeseries_csv = o.boolean_or("timeseries", true);
+    e.output.stages_csv = o.boolean_or("stages", false);
   }
   if (root.has("metrics")) {
     YamlSection m = root.child("metrics");

@@ -19,6 +19,10 @@ struct CarbonTraceOverride {
   std::string host_id;
 };
 
+// Bounds on what an experiment may ask for (docs/inputs.md, "Limits").
+constexpr double kMaxDurationS = 100 * 365 * 86400.0;  // carbon.duration: 100 years
+constexpr double kMaxIntensity = 5000;                 // gCO2eq/kWh, static values and trace rows
+
 struct CarbonSpec {
   double start_epoch = 0;  // simulated t = 0 is this UTC instant
   double duration_s = 0;   // arrivals stop at duration; the run drains queued work after it
@@ -27,6 +31,7 @@ struct CarbonSpec {
   std::string manifest;    // path of carbon_traces/manifest.yaml
   std::map<std::string, double> static_values;  // zone -> gCO2eq/kWh for all time
   std::map<std::string, CarbonTraceOverride> traces;
+  YAML::Node forecast;  // `carbon.forecast` as written; parsed by carbon/forecast.cpp (parse_forecast) when the run is prepared
 };
 
 struct PolicySpec {
@@ -60,7 +65,7 @@ struct PlatformEvent {
 struct OutputOptions {
   bool requests_csv = true;
   bool timeseries_csv = true;
-  bool stages_csv = false;
+  bool stages_csv = false;  // OUT/<policy>/stages.csv: one row per executed stage and transfer
 };
 
 // `metrics:` — comparisons between policies of one run.
@@ -89,12 +94,15 @@ struct Experiment {
 struct LoadOptions {
   std::vector<std::string> overrides;  // "key.path=value"
   std::string data_root;               // empty: $CARBONEDGE_DATA_ROOT, else the built-in default
-  long seed = -1;                      // >= 0 replaces the file's seed
+  long seed = -1;                      // >= 0 replaces the file's seed (LONG_MAX: refused, see load_experiment)
 };
 
 Experiment load_experiment(const std::string& path, const LoadOptions& opt);
 
 // Applies "a.b.c=value" to a YAML document (creating maps as needed; numeric segments index lists).
+// Every mistake is a one-line InputError: a key under a single value, an index out of range, a value
+// that is not YAML or breaks the limits of load_yaml_file. `platform.<key>...` is left alone when the
+// document's `platform:` names a file (load_experiment applies it to that file).
 void apply_override(YAML::Node& root, const std::string& assignment, const std::string& file);
 std::string resolve_data_root(const std::string& cli_value);
 // Resolves a path written in `file`: absolute as is, else relative to file's directory if that

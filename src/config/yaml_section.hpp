@@ -4,6 +4,7 @@
 // never silently falls back to a default.
 #include <yaml-cpp/yaml.h>
 
+#include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -13,13 +14,42 @@
 
 namespace ce {
 
-YAML::Node load_yaml_file(const std::string& path);  // syntax errors → "FILE:LINE: ..."
+// Limits every YAML text carbonedge reads is held to (docs/inputs.md, "Limits"), checked while
+// parsing, before any value is used:
+//  - aliases (*name) may stand for at most kYamlMaxAliasNodes nodes in all, each alias counted as a
+//    copy of what it names (nested aliases multiply): a few hundred bytes of nested aliases can
+//    otherwise expand to gigabytes once the document is walked (an "alias bomb");
+//  - an alias may not name a node that contains it (a cycle);
+//  - nesting at most kYamlMaxDepth levels deep;
+//  - every mapping key is a plain scalar (not a list, a mapping, an alias or empty), and appears
+//    once per mapping (yaml-cpp would silently keep one of the two).
+// YAML merge keys (`<<: *base` or `<<: [*a, *b]`) are resolved: the merged mappings' keys are added
+// where the mapping does not set them itself (earlier mappings of a list win).
+constexpr size_t kYamlMaxAliasNodes = 100000;
+constexpr size_t kYamlMaxDepth = 64;
+
+// Reads a YAML file under those limits. Syntax errors and broken limits → "FILE:LINE: ...".
+// The top level must be a mapping.
+YAML::Node load_yaml_file(const std::string& path);
+// The same checks on YAML text held in memory (a --set value). Errors are "WHERE: ..." (line
+// numbers are left out: such text is one line).
+YAML::Node load_yaml_text(const std::string& text, const std::string& where);
+
+// Well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF). Every scalar of a YAML text
+// and every --set must be: such text ends up in run.json, whose JSON writer refuses anything else.
+bool valid_utf8(const std::string& s);
+
+// Whole numbers as carbonedge reads them from YAML text or a --set: "42", "+42", "-3", or a number
+// in floating-point notation that is whole ("1e3"). False when the text is not a whole number or
+// lies outside [lo, hi] (no conversion is undefined: the range is checked before any cast).
+bool parse_whole(const std::string& text, int64_t lo, int64_t hi, int64_t& out);
+bool parse_whole_u64(const std::string& text, uint64_t& out);  // 0 .. 2^64 - 1
 
 class YamlSection {
  public:
   YamlSection(YAML::Node node, std::string file, std::string path);
 
-  // Fails on any key not in `allowed`.
+  // Fails on any key not in `allowed` ("" entries are ignored: a key allowed only sometimes).
   void allow_only(std::initializer_list<const char*> allowed) const;
   bool has(const std::string& key) const;
   YAML::Node raw(const std::string& key) const { return node_[key]; }
@@ -36,8 +66,16 @@ class YamlSection {
   double num_or(const std::string& key, double def) const;
   double positive(const std::string& key) const;          // > 0
   double non_negative_or(const std::string& key, double def) const;
+  // Whole numbers, range-checked before any conversion (a bad value is an error naming the key,
+  // never undefined behaviour): integer() takes any whole number of the signed 64-bit range,
+  // integer_in() only [lo, hi] ("must be a whole number from lo to hi (got X)").
   long integer(const std::string& key) const;
   long integer_or(const std::string& key, long def) const;
+  long integer_in(const std::string& key, long lo, long hi) const;            // required
+  long integer_in(const std::string& key, long lo, long hi, long def) const;  // def when absent
+  uint64_t uint64_or(const std::string& key, uint64_t def) const;             // 0 .. 2^64 - 1, exact
+  // true/True/TRUE/yes/Yes/YES/on/On/ON and their false/no/off forms (YAML 1.2 core schema plus
+  // YAML 1.1's yes/no/on/off); anything else is an error naming the key.
   bool boolean_or(const std::string& key, bool def) const;
   double quantity(const std::string& key, Unit unit) const;
   double quantity_or(const std::string& key, Unit unit, double def) const;

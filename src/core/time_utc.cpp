@@ -10,7 +10,8 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned mp = m > 2 ? m - 3 : m + 9;  // March = 0 (no int -3 wrapped into unsigned)
+  const unsigned doy = (153 * mp + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
@@ -107,6 +108,12 @@ std::optional<double> parse_utc(std::string_view t) {
 }
 
 std::string format_utc(double epoch_seconds) {
+  // Out of any calendar's range (or not a number): the seconds as they are, not an undefined cast.
+  if (!(epoch_seconds > -1e15 && epoch_seconds < 1e15)) {
+    char big[48];
+    std::snprintf(big, sizeof big, "%g s since 1970", epoch_seconds);
+    return big;
+  }
   int64_t secs = static_cast<int64_t>(std::floor(epoch_seconds));
   int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
   int64_t rem = secs - days * 86400;
@@ -121,7 +128,7 @@ std::string format_utc(double epoch_seconds) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
-  char buf[32];
+  char buf[64];  // room for any int64 year (the compiler cannot see the range check above)
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m, d,
                 static_cast<int>(rem / 3600), static_cast<int>(rem % 3600 / 60), static_cast<int>(rem % 60));
   return buf;

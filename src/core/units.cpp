@@ -1,6 +1,7 @@
 #include "core/units.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <utility>
 #include <vector>
 
@@ -41,8 +42,23 @@ std::optional<double> parse_quantity(const std::string& text, Unit unit) {
   double v;
   if (!parse_double(number, v)) return std::nullopt;
   for (auto& [name, factor] : table(unit))
-    if (suffix == name) return v * factor;
+    if (suffix == name) {
+      const double q = v * factor;
+      if (!std::isfinite(q)) return std::nullopt;
+      return q;
+    }
   return std::nullopt;
+}
+
+bool quantity_out_of_range(const std::string& text, Unit unit) {
+  size_t end = text.size();
+  while (end > 0 && std::isalpha(static_cast<unsigned char>(text[end - 1]))) --end;
+  double v;
+  if (!parse_double(text.substr(0, end), v)) return false;
+  const std::string suffix = text.substr(end);
+  for (auto& [name, factor] : table(unit))
+    if (suffix == name) return !std::isfinite(v * factor);
+  return false;
 }
 
 const char* unit_examples(Unit unit) {

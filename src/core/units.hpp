@@ -8,8 +8,11 @@ namespace ce {
 
 enum class Unit { Speed, Bandwidth, Duration, Bytes };
 
-// nullopt when the text is not a number with a known suffix for this kind of quantity.
+// nullopt when the text is not a number with a known suffix for this kind of quantity, or when the
+// value in the base unit is not a finite double ("1e305d": out of range).
 std::optional<double> parse_quantity(const std::string& text, Unit unit);
+// True when parse_quantity failed only because the value overflows (a number with a valid suffix).
+bool quantity_out_of_range(const std::string& text, Unit unit);
 const char* unit_examples(Unit unit);
 
 }  // namespace ce

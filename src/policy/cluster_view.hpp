@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "carbon/forecast.hpp"
 #include "config/platform_spec.hpp"
 #include "models/catalog.hpp"
 
@@ -34,9 +35,16 @@ struct ClusterView {
   std::vector<HostState> hosts;  // same order as platform->hosts
   // Per host (same order as hosts): {min, max} carbon intensity (gCO2eq/kWh) of the host's zone
   // over the trailing observation window that sim/ chooses (the "lowest/highest observed CI" C_l, C_h
-  // of intensity-adaptive, arXiv 2403.15824). Empty when sim/ does not provide it; policies that
-  // need it then fall back to their own source (see intensity_adaptive.cpp).
+  // of intensity-adaptive, arXiv 2403.15824). Empty when sim/ does not provide it (a hand-built view);
+  // intensity-adaptive then computes it from forecast->trace() (see intensity_adaptive.cpp).
   std::vector<std::pair<double, double>> window_min_max;
+  // Carbon-intensity forecasts per zone (carbon/forecast.hpp; docs/inputs.md "Forecasts"): the
+  // intensity of host h's zone at time t as known now is
+  //   forecast->at(platform->hosts[h].region, now_s, t)
+  // (t <= now_s: the observed trace). The only way a policy reads forecasts or past intensities
+  // beyond hosts[].intensity. sim/ always sets it (the `carbon.forecast` of the experiment, perfect
+  // when absent); a hand-built view may leave it null (policies then use hosts[].intensity alone).
+  const Forecaster* forecast = nullptr;
 };
 
 }  // namespace ce

@@ -11,16 +11,19 @@
 //   t_m = stage_seconds(h, m, all rows) × speed(pstate 0)/speed(pstate).
 // C_l, C_h come from, in order: the `c_low`/`c_high` parameters; with `window: DURATION` the min/max
 // of h's zone over the trailing window [now − W, now] (causal: only intensities already observed);
-// with `window: span` (default) ClusterView::window_min_max[h] when sim/ fills it, else the min/max
-// of h's zone over the whole experiment (carbon.start .. start + duration) — an oracle that knows the
+// with `lookahead: DURATION` the min/max of C_cur and the forecast of h's zone issued now at every
+// hour of (now, now + L] (ClusterView::forecast: perfect, persistence, noisy or a file); with
+// `window: span` (default) ClusterView::window_min_max[h] when sim/ fills it, else the min/max of h's
+// zone over the whole experiment (carbon.start .. start + duration) — an oracle that knows the
 // evaluation period in advance, as the paper's "lowest/highest observed CI" is read in papers.md §2.1.
+// Every intensity beyond C_cur is read through the view (ClusterView::forecast and its trace()),
+// never from files; without a forecaster in the view (a hand-built view) C_l = C_h = C_cur.
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
 
-#include "carbon/carbon_catalog.hpp"
-#include "carbon/trailing_window.hpp"
+#include "carbon/forecast.hpp"
 #include "models/cost_model.hpp"
 #include "policy/builtin_policies.hpp"
 #include "policy/model_cache.hpp"
@@ -57,14 +60,17 @@ class IntensityAdaptive : public Policy {
     e.swap(kept);
   }
 
-  IntensityAdaptive(int host, bool all_cores, double c_low, double c_high, std::vector<std::pair<double, double>> exp,
-                    std::vector<TrailingMinMax> trailing)
+  // span_s: the experiment's duration (NaN: unknown); window_s > 0: trailing window; lookahead_s > 0:
+  // forecast window.
+  IntensityAdaptive(int host, bool all_cores, double c_low, double c_high, double span_s, double window_s,
+                    double lookahead_s)
       : host_(host),
         all_cores_(all_cores),
         c_low_(c_low),
         c_high_(c_high),
-        exp_minmax_(std::move(exp)),
-        trailing_(std::move(trailing)) {}
+        span_s_(span_s),
+        window_s_(window_s),
+        lookahead_s_(lookahead_s) {}
 
   Plan decide(const Request& req, const std::vector<const ModelProfile*>& variants,
               const ClusterView& view) const override {
@@ -121,9 +127,27 @@ class IntensityAdaptive : public Policy {
  private:
   std::pair<double, double> window(uint32_t h, const ClusterView& view) const {
     std::pair<double, double> w{kNaN, kNaN};
-    if (h < trailing_.size()) w = trailing_[h].at(view.now_s);
-    else if (h < view.window_min_max.size()) w = view.window_min_max[h];
-    else if (h < exp_minmax_.size()) w = exp_minmax_[h];
+    const Forecaster* f = view.forecast;
+    const std::string& zone = view.platform->hosts[h].region;
+    if (!std::isnan(c_low_) && !std::isnan(c_high_)) {
+      // both fixed: nothing to read
+    } else if (window_s_ > 0) {  // trailing: what has been observed over [now − W, now]
+      if (f) w = timeline_min_max(f->trace(zone), view.now_s - window_s_, view.now_s, true);
+    } else if (lookahead_s_ > 0) {  // ahead: now and the forecast issued now, hourly over (now, now + L]
+      if (f) {
+        const size_t z = f->zone_index(zone);
+        w = {view.hosts[h].intensity, view.hosts[h].intensity};
+        for (double k = 1; k * 3600.0 <= lookahead_s_; ++k) {
+          const double v = f->at(z, view.now_s, view.now_s + k * 3600.0);
+          w.first = std::min(w.first, v);
+          w.second = std::max(w.second, v);
+        }
+      }
+    } else if (h < view.window_min_max.size()) {  // span, from sim/
+      w = view.window_min_max[h];
+    } else if (f && !std::isnan(span_s_)) {  // span, from the trace in the view (a hand-built view)
+      w = timeline_min_max(f->trace(zone), 0, span_s_, false);
+    }
     if (!std::isnan(c_low_)) w.first = c_low_;
     if (!std::isnan(c_high_)) w.second = c_high_;
     if (std::isnan(w.first)) w.first = view.hosts[h].intensity;
@@ -134,16 +158,17 @@ class IntensityAdaptive : public Policy {
   int host_;  // -1: the source device
   bool all_cores_;
   bool pareto_ = false;  // serve only variants no other variant beats on both energy and top-1
-  double c_low_, c_high_;                              // NaN: not configured
-  std::vector<std::pair<double, double>> exp_minmax_;  // per host, over the experiment; may be empty
-  std::vector<TrailingMinMax> trailing_;               // per host with `window: DURATION`; else empty
+  double c_low_, c_high_;  // NaN: not configured
+  double span_s_;          // the experiment's duration (window: span without sim/'s window_min_max)
+  double window_s_;        // > 0: `window: DURATION`
+  double lookahead_s_;     // > 0: `lookahead: DURATION`
   PerModelCache<ModelFacts> facts_;
 };
 
 }  // namespace
 
 std::unique_ptr<Policy> make_intensity_adaptive(const YamlSection& p, const PolicyContext& ctx) {
-  p.allow_only({"host", "energy", "c_low", "c_high", "window", "pareto"});
+  p.allow_only({"host", "energy", "c_low", "c_high", "window", "lookahead", "pareto"});
   std::string host = p.str_or("host", "source");
   int h = host == "source" ? -1 : static_cast<int>(host_param(p, "host", ctx));
   std::string energy = p.str_or("energy", "dynamic");
@@ -155,32 +180,14 @@ std::unique_ptr<Policy> make_intensity_adaptive(const YamlSection& p, const Poli
   const bool span = p.str_or("window", "span") == "span";
   const double window_s = span ? 0 : p.quantity("window", Unit::Duration);
   if (!span && !(window_s > 0)) p.fail("window", "must be 'span' or a positive duration such as 24h");
-  // The zone timelines, read once: for the fallback window (the experiment's whole span, per host
-  // zone) and for the trailing window.
-  const bool need_span = std::isnan(cl) || std::isnan(ch);
-  std::vector<std::pair<double, double>> mm;
-  std::vector<TrailingMinMax> trailing;
-  if (ctx.experiment && (need_span || !span)) {
-    const Experiment& e = *ctx.experiment;
-    std::set<std::string> zones;
-    for (const auto& hs : ctx.platform->hosts) zones.insert(hs.region);
-    ZoneTimelines zt = load_zone_timelines(e, zones);
-    for (const auto& hs : ctx.platform->hosts) {
-      const Timeline& tl = zt.by_zone.at(hs.region);
-      if (!span) trailing.emplace_back(tl, window_s, e.carbon.duration_s);
-      if (!need_span) continue;
-      double lo = tl.at(0), hi = lo;
-      for (const auto& pt : tl.points()) {
-        if (pt.t >= e.carbon.duration_s) break;
-        if (pt.t < 0) continue;
-        lo = std::min(lo, pt.value);
-        hi = std::max(hi, pt.value);
-      }
-      mm.push_back({lo, hi});
-    }
-  }
-  auto policy =
-      std::make_unique<IntensityAdaptive>(h, energy == "all_cores", cl, ch, std::move(mm), std::move(trailing));
+  const double lookahead_s = p.has("lookahead") ? p.quantity("lookahead", Unit::Duration) : 0;
+  if (p.has("lookahead") && !(lookahead_s >= 3600))
+    p.fail("lookahead", "must be a duration of at least 1h (the forecast is read hourly), such as 24h");
+  if (p.has("lookahead") && p.has("window")) p.fail("lookahead", "use either window or lookahead, not both");
+  // Intensities are read from the view at decision time (ClusterView::forecast); only the span's
+  // length comes from the experiment.
+  const double span_s = ctx.experiment ? ctx.experiment->carbon.duration_s : kNaN;
+  auto policy = std::make_unique<IntensityAdaptive>(h, energy == "all_cores", cl, ch, span_s, window_s, lookahead_s);
   policy->set_pareto(p.boolean_or("pareto", false));
   return policy;
 }

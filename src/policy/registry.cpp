@@ -38,7 +38,16 @@ std::unique_ptr<Policy> make_policy(const PolicySpec& spec, const PolicyContext&
                 fmt::format("unknown policy type '{}' (known: {})", spec.type, names));
   }
   std::string file = ctx.experiment ? ctx.experiment->file : "experiment";
-  return it->second(YamlSection(spec.params, file, spec.key), ctx);
+  // Safety net for factories that read raw YAML: a value of an unexpected YAML type that no explicit
+  // check caught (yaml-cpp throws BadConversion / InvalidNode) is still a one-line input error
+  // naming the policy's key, not an uncaught library exception.
+  try {
+    return it->second(YamlSection(spec.params, file, spec.key), ctx);
+  } catch (const YAML::Exception& e) {
+    const std::string what = fmt::format("unexpected YAML value in this policy's parameters ({})", e.msg);
+    if (e.mark.line >= 0) fail_in_file(file, fmt::format("line {}: key '{}': {}", e.mark.line + 1, spec.key, what));
+    fail_at_key(file, spec.key, what);
+  }
 }
 
 Plan whole_model_on(const ModelProfile* m, uint32_t host) {

@@ -20,17 +20,19 @@ CarbonSampler::CarbonSampler(const ZoneTimelines& carbon, const std::vector<std:
       zones_.push_back({z, tl, {}, tl->change_points(tl->end()), 0});
     }
   for (size_t h = 0; h < hosts.size(); ++h) zones_[zone_index.at(hosts[h].zone)].consumers.push_back(h);
+  update_next();
 }
 
-double CarbonSampler::next_time() const {
+void CarbonSampler::update_next() {
   double t = kNever;
   for (const Zone& z : zones_)
     if (z.next < z.change_points.size()) t = std::min(t, z.change_points[z.next]);
-  return t;
+  next_ = t;
 }
 
 void CarbonSampler::take(double now, const std::function<void(const std::string&, double)>& on_point,
                          const std::function<void(const std::string&)>& on_change) {
+  if (now < next_) return;
   for (Zone& z : zones_) {
     bool changed = false;
     for (; z.next < z.change_points.size() && z.change_points[z.next] <= now; ++z.next) {
@@ -45,6 +47,7 @@ void CarbonSampler::take(double now, const std::function<void(const std::string&
     }
     if (changed && on_change) on_change(z.name);
   }
+  update_next();
 }
 
 }  // namespace ce

@@ -20,7 +20,7 @@ class CarbonSampler {
   CarbonSampler(const ZoneTimelines& carbon, const std::vector<std::string>& zones, const EnergyBook& book,
                 std::vector<ConsumerSeries>& hosts, ClusterView& view);
 
-  double next_time() const;  // the next change point of any zone (kNever when none is left)
+  double next_time() const { return next_; }  // the next change point of any zone (kNever: none left)
   // Takes every sample due at or before `now`: on_point(zone, t) at each change point (for the
   // consumers sampled elsewhere), on_change(zone) once per zone whose intensity changed.
   void take(double now, const std::function<void(const std::string&, double)>& on_point,
@@ -38,6 +38,8 @@ class CarbonSampler {
   std::vector<ConsumerSeries>& hosts_;
   ClusterView& view_;
   std::vector<Zone> zones_;
+  double next_ = 0;  // min over zones of the next change point, kept by take()
+  void update_next();
 };
 
 }  // namespace ce

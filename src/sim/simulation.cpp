@@ -50,7 +50,7 @@ struct Pending {
   uint32_t slot;
   uint32_t from, to;  // Exec: host in `to`
   double start;
-  double bytes;
+  double amount;  // bytes (Comm) or flops (Exec)
 };
 
 struct HostRun {
@@ -109,6 +109,9 @@ class Controller {
       }
       view_.window_min_max.emplace_back(lo, hi);
     }
+    // Forecasts: the run's (SimInput::forecast), else the trace itself (perfect).
+    if (!in.forecast) own_forecast_ = make_forecaster(ForecastSpec{}, *in.carbon, exp_.seed, exp_.carbon.start_epoch);
+    view_.forecast = in.forecast ? in.forecast : own_forecast_.get();
     for (const auto& name : *in.requested_models) variants_.push_back(in.models->variants(name));
     wants_ = in.policy->events();
     for (SimObserver* o : in.observers) host_names_ = host_names_ || o->wants_host_names();
@@ -119,6 +122,9 @@ class Controller {
   // Hooks the controller into SimGrid and handles time 0; engine.run() does the rest.
   void start(CarbonSampler& sampler) {
     sampler_ = &sampler;
+    tick_observers_ = [this](const std::string& zone, double t) {
+      for (SimObserver* o : in_.observers) o->zone_tick(zone, t);
+    };
     next_arrival_ = in_.arrivals->peek_time();
     sg4::Activity::on_completion_cb([this](const sg4::Activity& a) { on_completion(a); });
     if (wants(PolicyEvent::Start)) {
@@ -144,18 +150,15 @@ class Controller {
   void tick() {
     timer_ = nullptr;
     const double now = sg4::Engine::get_clock();
-    auto tick_observers = [this](const std::string& zone, double t) {
-      for (SimObserver* o : in_.observers) o->zone_tick(zone, t);
-    };
     if (wants(PolicyEvent::IntensityChange))
-      sampler_->take(now, tick_observers, [&](const std::string& zone) {
+      sampler_->take(now, tick_observers_, [&](const std::string& zone) {
         PolicyEvent ev;
         ev.kind = PolicyEvent::IntensityChange;
         ev.zone = &zone;
         dispatch(ev, now);
       });
     else
-      sampler_->take(now, tick_observers);
+      sampler_->take(now, tick_observers_);
     while (!agenda_.empty() && agenda_.top().t <= now) {
       const AgendaItem item = agenda_.top();
       agenda_.pop();
@@ -445,9 +448,10 @@ class Controller {
     ++view_.hosts[host].busy;
     if (f.first_start < 0) f.first_start = now;
     sg4::ExecPtr e = sg4::Exec::init();
-    e->set_flops_amount(flops_of(host, f.plan.model, st.first_row, st.last_row));
+    const double flops = flops_of(host, f.plan.model, st.first_row, st.last_row);
+    e->set_flops_amount(flops);
     e->set_host(plat_.hosts[host]);
-    launch(e, {Pending::Exec, slot, host, host, now, 0});
+    launch(e, {Pending::Exec, slot, host, host, now, flops});
   }
 
   // stage_flops walks the stage's rows (and their op costs) every time; a run repeats few distinct
@@ -499,9 +503,7 @@ class Controller {
   // Ends the stage running for `slot` on `host` (the observers charge it to its request).
   void stop_exec(const Pending& p, double now, bool completed) {
     Flight& f = flights_[p.slot];
-    const PlanStage& st = f.plan.stages[f.next_stage];
-    const ExecEnded ev{p.slot, p.to, f.req.id, p.start, now, flops_of(p.to, f.plan.model, st.first_row, st.last_row),
-                       completed};
+    const ExecEnded ev{p.slot, p.to, f.req.id, p.start, now, p.amount, completed};
     for (SimObserver* o : in_.observers) o->exec_ended(ev);
     --view_.hosts[p.to].busy;
   }
@@ -541,7 +543,7 @@ class Controller {
   }
 
   void transfer_ended(const Pending& p, double now, double remaining, bool completed) {
-    const TransferEnded ev{p.slot, flights_[p.slot].req.id, &spec_.routes[p.from][p.to], p.start, now, p.bytes,
+    const TransferEnded ev{p.slot, flights_[p.slot].req.id, &spec_.routes[p.from][p.to], p.start, now, p.amount,
                            remaining, completed};
     for (SimObserver* o : in_.observers) o->transfer_ended(ev);
   }
@@ -722,7 +724,9 @@ class Controller {
   EnergyBook& book_;
   SimResult& out_;
   ClusterView view_;
+  std::unique_ptr<Forecaster> own_forecast_;  // when SimInput::forecast is null
   CarbonSampler* sampler_ = nullptr;
+  std::function<void(const std::string&, double)> tick_observers_;  // a zone's change point, to the observers
   uint32_t wants_ = 0;  // the policy's event_bit()s
   Decisions decisions_;
   uint64_t decisions_timed_ = 0;

@@ -14,6 +14,9 @@ struct SimInput {
   const Experiment* experiment = nullptr;
   const ModelCatalog* models = nullptr;
   const ZoneTimelines* carbon = nullptr;
+  // The run's carbon forecasts, handed to the policy as ClusterView::forecast (built once per run
+  // from carbon.forecast over `carbon`); nullptr: a perfect forecast of `carbon`.
+  const Forecaster* forecast = nullptr;
   Policy* policy = nullptr;  // receives the run's events (may keep state)
   ArrivalStream* arrivals = nullptr;
   // Names the workload's model indices refer to (Request::model).

@@ -87,13 +87,16 @@ SweepSpec parse_sweep(const YAML::Node& doc, const std::string& file, uint64_t b
                                               a.values.size(), spec.zip.front().key, spec.zip.front().values.size()));
   if (sw.has("replicates") && sw.has("seeds")) sw.fail("seeds", "give either replicates: N or seeds: [...], not both");
   if (sw.has("replicates")) {
-    long n = sw.integer("replicates");
-    if (n < 1) sw.fail("replicates", fmt::format("must be >= 1 (got {})", n));
+    const long n = sw.integer_in("replicates", 1, static_cast<long>(kMaxSweepPoints));
+    if (base_seed > kMaxPointSeed || static_cast<uint64_t>(n - 1) > kMaxPointSeed - base_seed)
+      sw.fail("replicates", fmt::format("{} seeds from {} on go past the largest seed a point can take ({})", n,
+                                        base_seed, kMaxPointSeed));
     for (long r = 0; r < n; ++r) spec.seeds.push_back(base_seed + static_cast<uint64_t>(r));
   } else if (sw.has("seeds")) {
     const YAML::Node list = sw.raw("seeds");
     if (!list.IsSequence() || list.size() == 0)
       sw.fail("seeds", "must be a non-empty list of integers, e.g. [1, 7, 9]");
+    if (list.size() > kMaxSweepPoints) sw.fail("seeds", fmt::format("lists more than {} seeds", kMaxSweepPoints));
     std::set<uint64_t> distinct;
     for (const auto& v : list) {
       const std::string s = v.IsScalar() ? v.Scalar() : "";
@@ -108,6 +111,14 @@ SweepSpec parse_sweep(const YAML::Node& doc, const std::string& file, uint64_t b
   }
   if (spec.grid.empty() && spec.zip.empty() && !sw.has("replicates") && !sw.has("seeds"))
     root.fail("sweep", "is empty; give grid:, zip:, replicates: or seeds:");
+  // grid × zip × seeds, in floating point so that no product can overflow before the check.
+  double points = static_cast<double>(spec.seeds.size());
+  for (const auto& a : spec.grid) points *= static_cast<double>(a.values.size());
+  if (!spec.zip.empty()) points *= static_cast<double>(spec.zip.front().values.size());
+  if (points > static_cast<double>(kMaxSweepPoints))
+    root.fail("sweep", fmt::format("expands to {:.4g} points (grid x zip x seeds), more than the limit of {}; "
+                                   "sweep fewer values or split the sweep into several files",
+                                   points, kMaxSweepPoints));
   return spec;
 }
 
@@ -121,9 +132,9 @@ std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
     // Decode g as a mixed-radix number whose last digit is the last grid key (fastest).
     std::vector<size_t> digit(spec.grid.size());
     size_t rest = g;
-    for (size_t k = spec.grid.size(); k-- > 0;) {
-      digit[k] = rest % spec.grid[k].values.size();
-      rest /= spec.grid[k].values.size();
+    for (size_t k = spec.grid.size(); k > 0; --k) {  // (not `k-- > 0`: its last test wraps below 0)
+      digit[k - 1] = rest % spec.grid[k - 1].values.size();
+      rest /= spec.grid[k - 1].values.size();
     }
     for (size_t z = 0; z < zip_n; ++z)
       for (uint64_t seed : spec.seeds) {

@@ -39,6 +39,12 @@ struct SweepPoint {
   std::vector<std::string> overrides() const;  // "key.path=value" for each swept key
 };
 
+// Most points one sweep may expand to (docs/sweeps.md): more is an error naming `sweep`.
+constexpr size_t kMaxSweepPoints = 100000;
+// Largest seed a point can carry: points run with --seed, a signed 64-bit value whose largest value
+// stands for "clamped" (see load_experiment).
+constexpr uint64_t kMaxPointSeed = 9223372036854775806ULL;
+
 // Parses doc["sweep"]. `base_seed` is the seed a plain run would use (file's seed or --seed).
 // Every mistake is an InputError naming `file` and the key under sweep.
 SweepSpec parse_sweep(const YAML::Node& doc, const std::string& file, uint64_t base_seed);

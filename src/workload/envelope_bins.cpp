@@ -58,6 +58,11 @@ bool EnvelopeBinReader::next(EnvelopeBin& out) {
       csv_.fail(fmt::format("'{}' is not a whole number of {} s bins after the previous row {} "
                             "(rows must be sorted, one per bin)",
                             f_[time_col_], bin_s_, format_utc(prev_.start)));
+    // Missing bins are filled one by one: bound their number (and keep the cast below defined).
+    if (k > kMaxGapBins)
+      csv_.fail(fmt::format("'{}' is {:.3g} bins of {} s after the previous row {}: more than {:.0e} missing bins "
+                            "(a wrong bin length?)",
+                            f_[time_col_], k, bin_s_, format_utc(prev_.start), kMaxGapBins));
     if (k > 1) {
       pending_ = row;
       gap_k_ = static_cast<long>(k);

@@ -3,7 +3,8 @@
 // UTC/GMT start of the bin) row by row and yields every bin in order, filling missing bins:
 //   interpolate: the k-1 missing bins between counts a and b get a + (b - a) * j / k, j = 1..k-1
 //   zero:        missing bins count 0
-// Rows must be strictly increasing and a whole number of bins apart; otherwise "FILE:LINE: ...".
+// Rows must be strictly increasing and a whole number of bins apart, at most kMaxGapBins bins;
+// otherwise "FILE:LINE: ...".
 #include <string>
 #include <vector>
 
@@ -12,6 +13,8 @@
 namespace ce {
 
 enum class GapFill { Interpolate, Zero };
+
+constexpr double kMaxGapBins = 1e7;  // most missing bins between two rows (each is filled in turn)
 
 struct EnvelopeBin {
   double start = 0;  // epoch seconds (UTC)

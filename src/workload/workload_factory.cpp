@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include "config/yaml_section.hpp"
 #include "core/csv.hpp"
@@ -36,6 +37,21 @@ struct Builder {
   const WorkloadContext& ctx;
   std::vector<std::string>* input_files;
   uint32_t client_base = 0;
+  // Requests each source is expected to produce over the run, with the key that sets its rate.
+  std::vector<std::pair<double, std::string>> expected;
+
+  // An arrival rate of one source (req/s): at most kMaxSourceRate.
+  double rate(const YamlSection& s, const std::string& key, double v) const {
+    if (v > kMaxSourceRate)
+      s.fail(key, fmt::format("{} req/s is above the limit of {:.0e} req/s per source (arrival times would not "
+                              "advance; split the load over several sources or hosts)", v, kMaxSourceRate));
+    return v;
+  }
+  // Records rate × the source's arrival window [start, until) as its expected request count.
+  void expect(const YamlSection& s, const std::string& key, double rate_v, double start, double stop) {
+    const double span = std::max(0.0, std::min(stop, ctx.duration_s) - start);
+    if (span > 0 && std::isfinite(span)) expected.emplace_back(rate_v * span, s.key_path(key));
+  }
 
   // Absolute paths as given; relative ones next to the experiment file first, then under data_root.
   std::string find_file(const YamlSection& s, const std::string& key) const {
@@ -149,17 +165,19 @@ struct Builder {
 
   double until(const YamlSection& s) const { return std::min(ctx.duration_s, duration_or(s, "stop", kNever)); }
 
-  std::unique_ptr<ArrivalStream> source(const YamlSection& s, size_t index) {
+  std::unique_ptr<ArrivalStream> source(const YamlSection& s, size_t index, bool is_inline = false) {
     const std::string type = s.str("type");
     const uint64_t seed = workload_source_seed(ctx.seed, index);
     const uint64_t gen_seed = derive_seed(seed, 0);
     std::unique_ptr<ArrivalStream> gen;
-#define CE_COMMON "type", "model", "models", "source", "sources", "slo", "stop"
+#define CE_COMMON "type", "model", "models", "source", "sources", "slo", "stop", (is_inline ? "max_requests" : "")
     if (type == "poisson") {
       s.allow_only({CE_COMMON, "start", "rate"});
       if (!s.has("rate")) s.fail("rate", "missing (required): arrivals per second");
-      double rate = s.non_negative_or("rate", 0);
-      gen = std::make_unique<PoissonStream>(rate, duration_or(s, "start", 0), until(s), gen_seed);
+      const double r = rate(s, "rate", s.non_negative_or("rate", 0));
+      const double start = duration_or(s, "start", 0);
+      expect(s, "rate", r, start, until(s));
+      gen = std::make_unique<PoissonStream>(r, start, until(s), gen_seed);
     } else if (type == "mmpp") {
       s.allow_only({CE_COMMON, "start", "states"});
       std::vector<MmppState> states;
@@ -167,13 +185,14 @@ struct Builder {
         st.allow_only({"rate", "mean_sojourn"});
         MmppState m;
         if (!st.has("rate")) st.fail("rate", "missing (required): arrivals per second in this state");
-        m.rate = st.non_negative_or("rate", 0);
+        m.rate = rate(st, "rate", st.non_negative_or("rate", 0));
         m.mean_sojourn_s = st.quantity("mean_sojourn", Unit::Duration);
         if (!(m.mean_sojourn_s > 0)) st.fail("mean_sojourn", "must be > 0");
         states.push_back(m);
       }
       if (states.size() < 2) s.fail("states", "needs at least 2 states");
       if (MmppStream::mean_rate(states) <= 0) s.fail("states", "at least one state needs a rate > 0");
+      expect(s, "states", MmppStream::mean_rate(states), duration_or(s, "start", 0), until(s));
       gen = std::make_unique<MmppStream>(states, duration_or(s, "start", 0), until(s), gen_seed);
     } else if (type == "diurnal") {
       s.allow_only({CE_COMMON, "start", "mean_rate", "amplitude", "period", "peak_hour", "start_hour"});
@@ -187,22 +206,29 @@ struct Builder {
       if (!(p.peak_hour >= 0 && p.peak_hour <= 24)) s.fail("peak_hour", "must be between 0 and 24");
       p.start_hour = s.num_or("start_hour", p.start_hour);
       if (!(p.start_hour >= 0 && p.start_hour <= 24)) s.fail("start_hour", "must be between 0 and 24");
+      rate(s, "mean_rate", p.mean_rate * (1 + p.amplitude));  // the peak rate
+      expect(s, "mean_rate", p.mean_rate, duration_or(s, "start", 0), until(s));
       gen = std::make_unique<DiurnalStream>(p, duration_or(s, "start", 0), until(s), gen_seed);
     } else if (type == "closed_loop") {
       s.allow_only({CE_COMMON, "start", "clients", "think_time", "think_distribution", "requests_per_client"});
       ClosedLoopParams p;
-      long clients = s.integer("clients");
-      if (clients < 1 || clients > 10000000) s.fail("clients", "must be between 1 and 10000000");
-      p.clients = static_cast<uint32_t>(clients);
+      p.clients = static_cast<uint32_t>(s.integer_in("clients", 1, 10000000));
       if (!s.has("think_time")) s.fail("think_time", "missing (required): e.g. 1s");
       p.think_s = duration_or(s, "think_time", 0);
       const std::string dist = s.str_or("think_distribution", "exponential");
       if (dist == "exponential") p.dist = ThinkDist::Exponential;
       else if (dist == "constant") p.dist = ThinkDist::Constant;
       else s.fail("think_distribution", fmt::format("'{}' is not exponential or constant", dist));
-      long cap = s.integer_or("requests_per_client", 0);
-      if (s.has("requests_per_client") && cap < 1) s.fail("requests_per_client", "must be >= 1");
+      const long cap = s.integer_in("requests_per_client", 1, std::numeric_limits<long>::max(), 0);
       p.requests_per_client = static_cast<uint64_t>(cap);
+      // Each client sends at most one request per think time (fewer while its requests are served).
+      if (p.think_s > 0) {
+        const double start = duration_or(s, "start", 0);
+        const double span = std::max(0.0, std::min(until(s), ctx.duration_s) - start);
+        double n = p.clients * std::floor(span / p.think_s + 1);
+        if (cap > 0) n = std::min(n, static_cast<double>(p.clients) * static_cast<double>(cap));
+        if (span > 0 && std::isfinite(n)) expected.emplace_back(n, s.key_path("clients"));
+      }
       p.client_base = client_base;
       client_base += p.clients;
       gen = std::make_unique<ClosedLoopStream>(p, duration_or(s, "start", 0), until(s), gen_seed);
@@ -228,7 +254,7 @@ struct Builder {
       if (s.has("from")) o.from_utc = utc(s, "from");
       if (s.has("to")) o.to_utc = utc(s, "to");
       if (s.has("from") && s.has("to") && !(o.to_utc > o.from_utc)) s.fail("to", "must be after 'from'");
-      o.mean_rate = s.positive("mean_rate");
+      o.mean_rate = rate(s, "mean_rate", s.positive("mean_rate"));
       if (s.has("time_scale") && s.has("day_length"))
         s.fail("day_length", "give either 'time_scale' or 'day_length', not both");
       if (s.has("time_scale")) o.time_scale = s.positive("time_scale");
@@ -251,6 +277,7 @@ struct Builder {
       o.time_column = s.str_or("time_column", o.time_column);
       o.count_column = s.str_or("count_column", o.count_column);
       o.until_s = until(s);
+      expect(s, "mean_rate", o.mean_rate, 0, o.until_s);
       if (input_files) input_files->push_back(o.path);
       gen = std::make_unique<RateEnvelopeStream>(o, gen_seed);
     } else {
@@ -263,21 +290,25 @@ struct Builder {
 
 }  // namespace
 
-std::unique_ptr<ArrivalStream> make_workload(const YAML::Node& node, const WorkloadContext& ctx,
-                                             std::vector<std::string>* input_files) {
+static std::unique_ptr<ArrivalStream> make_workload_body(const YAML::Node& node, const WorkloadContext& ctx,
+                                                         std::vector<std::string>* input_files) {
   const std::string& file = ctx.experiment_file;
   if (!node || node.IsNull()) fail_at_key(file, "workload", "missing (required): describe the request arrivals");
   if (!node.IsMap()) fail_at_key(file, "workload", "must be a mapping (type: ..., or sources: [...])");
   YamlSection w(node, file, "workload");
-  Builder b{ctx, input_files};
+  Builder b{ctx, input_files, 0, {}};
   std::vector<std::unique_ptr<ArrivalStream>> streams;
+  // Runs expected to make more requests than this need the key to say so (docs/inputs-workload.md).
+  const double max_requests = w.has("max_requests") ? w.positive("max_requests") : kDefaultMaxRequests;
+  if (max_requests > kMaxRequestsLimit)
+    w.fail("max_requests", fmt::format("must be at most {:.0e}", kMaxRequestsLimit));
   if (w.has("type")) {  // one source written inline
-    streams.push_back(b.source(w, 0));
+    streams.push_back(b.source(w, 0, true));
   } else {
     if (!w.has("sources") || !w.raw("sources").IsSequence())
       w.fail("sources", fmt::format("give a list of sources ('sources: [- type: poisson ...]') or one source inline "
                                     "with 'type:' ({})", kTypes));
-    w.allow_only({"sources"});
+    w.allow_only({"sources", "max_requests"});
     auto list = w.list("sources");
     if (list.empty()) w.fail("sources", "must list at least one source");
     for (size_t i = 0; i < list.size(); ++i) {
@@ -285,7 +316,32 @@ std::unique_ptr<ArrivalStream> make_workload(const YAML::Node& node, const Workl
       streams.push_back(b.source(list[i], i));
     }
   }
+  double total = 0;
+  const std::pair<double, std::string>* biggest = nullptr;
+  for (const auto& e : b.expected) {
+    total += e.first;
+    if (!biggest || e.first > biggest->first) biggest = &e;
+  }
+  if (biggest && total > max_requests)
+    fail_at_key(file, biggest->second,
+                fmt::format("the workload would make about {:.3g} requests over the run (rate x duration), more than "
+                            "{:.3g}; lower the rate or carbon.duration, or raise the bound with "
+                            "workload.max_requests: N (at most {:.0e})",
+                            total, max_requests, kMaxRequestsLimit));
   return std::make_unique<MergeStream>(std::move(streams));
+}
+
+// Safety net: a value of an unexpected YAML type that no explicit check caught (yaml-cpp throws
+// BadConversion / InvalidNode) is a one-line input error naming the file and line.
+std::unique_ptr<ArrivalStream> make_workload(const YAML::Node& node, const WorkloadContext& ctx,
+                                             std::vector<std::string>* input_files) {
+  try {
+    return make_workload_body(node, ctx, input_files);
+  } catch (const YAML::Exception& e) {
+    const std::string what = "unexpected YAML value in workload (" + e.msg + ")";
+    if (e.mark.line >= 0) fail_at_line(ctx.experiment_file, e.mark.line + 1, what);
+    fail_at_key(ctx.experiment_file, "workload", what);
+  }
 }
 
 }  // namespace ce

@@ -15,6 +15,13 @@
 
 namespace ce {
 
+// Bounds on a workload (docs/inputs-workload.md, "Limits"): a rate above kMaxSourceRate is an error;
+// a workload expected to make more than `workload.max_requests` requests over the run (default
+// kDefaultMaxRequests, at most kMaxRequestsLimit) is an error that names the largest source's rate.
+constexpr double kMaxSourceRate = 1e6;        // req/s of one source (peak rate for diurnal)
+constexpr double kDefaultMaxRequests = 1e8;   // expected requests of a run, unless raised
+constexpr double kMaxRequestsLimit = 1e12;    // the most workload.max_requests may allow
+
 struct WorkloadContext {
   std::string experiment_file;  // for error messages and relative trace paths
   uint64_t seed = 0;            // experiment seed; every source derives its own streams from it

@@ -3,10 +3,12 @@
 // fault), and no output directory — not even a staging one. A case is a directory holding the input
 // files (by default exp.yaml, platform.yaml, z.csv), `expect`, a README saying what is broken, and
 // optionally `args` (the CLI arguments; default `run exp.yaml --out out`), run from a copy of the
-// case directory.
+// case directory. A case must also fail quickly: one still running after kCaseSeconds is killed and
+// fails (a bad input that would run away must be refused before anything runs).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 
 #include "../support/cli_harness.hpp"
 
@@ -25,14 +27,28 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 fs::path catalogue() { return fs::path(source_dir()) / "tests" / "bad_inputs"; }
 
-// Copies the case into a fresh temp dir and runs the CLI there.
-CliResult run_case(const fs::path& dir, const TempDir& tmp) {
+// A bad input must be refused at once: a case still running after this long is killed and fails
+// (a generous bound: sanitizer builds run the same cases; the inputs are tiny).
+constexpr int kCaseSeconds = 20;
+
+// Copies the case into a fresh temp dir and runs the CLI there, killed after kCaseSeconds.
+CliResult run_case(const fs::path& dir, const TempDir& tmp, double* seconds) {
   for (auto& e : fs::directory_iterator(dir)) fs::copy(e.path(), tmp.path / e.path().filename());
   std::string args = "run exp.yaml --out out";
   if (fs::exists(dir / "args")) args = lines_of(slurp((dir / "args").string())).at(0);
   // Run inside the copy so relative paths in args resolve there; stdout/stderr go to files outside it.
   TempDir io;
-  return run_cli(args, io, tmp.path.string());
+  const std::string out = io / "stdout.txt", err = io / "stderr.txt";
+  const std::string cmd = "cd " + tmp.path.string() + " && timeout -s KILL " + std::to_string(kCaseSeconds) + " " +
+                          std::string(CE_BINARY) + " " + args + " >" + out + " 2>" + err;
+  const auto t0 = std::chrono::steady_clock::now();
+  const int st = std::system(cmd.c_str());
+  *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CliResult r;
+  r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
 }
 
 }  // namespace
@@ -56,12 +72,14 @@ TEST_CASE("bad-input catalogue: every case fails with one line naming the file a
   for (auto& e : fs::directory_iterator(catalogue()))
     if (e.is_directory()) cases.push_back(e.path());
   std::sort(cases.begin(), cases.end());
-  CHECK(cases.size() >= 25);
+  CHECK(cases.size() >= 70);
   for (const auto& dir : cases) {
     TempDir tmp;
-    CliResult r = run_case(dir, tmp);
-    INFO("case " << dir.filename().string() << ": stderr = " << r.err);
-    CHECK(r.rc == 2);
+    double seconds = 0;
+    CliResult r = run_case(dir, tmp, &seconds);
+    INFO("case " << dir.filename().string() << ": stderr = " << r.err << " (" << seconds << " s)");
+    CHECK(r.rc == 2);  // 137: killed after kCaseSeconds (ran away)
+    CHECK(seconds < kCaseSeconds);
     CHECK(count_lines(r.err) == 1);
     for (const auto& want : lines_of(slurp((dir / "expect").string()))) CHECK(r.err.find(want) != std::string::npos);
     CHECK_FALSE(fs::exists(tmp / "out"));

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "models/cost_model.hpp"
@@ -349,4 +350,123 @@ TEST_CASE("intensity-adaptive serves the largest model at the lowest intensity, 
   CHECK(q->decide(r, vars, s.view).rejected());
   CHECK_THROWS_AS(s.make("intensity-adaptive", "{energy: watts}"), InputError);
   CHECK_THROWS_AS(s.make("intensity-adaptive", "{c_low: 5, c_high: 5}"), InputError);
+}
+
+// C_l, C_h read through ClusterView::forecast (never from files): each window gives the decisions
+// of the same policy with c_low/c_high fixed at that window's min/max.
+TEST_CASE("intensity-adaptive reads its windows through the view's forecaster", "[policy]") {
+  auto vars = family_members("resnet");
+  Snap s;
+  s.plat.hosts = {host("gpu", 1e12, 300)};
+  s.finish();
+  s.exp.carbon.duration_s = 48 * 3600.0;
+  // Zone Z: 300 over [0, 10 h), 900 over [10 h, 20 h), 100 over [20 h, 30 h), 500 over [30 h, 48 h).
+  std::vector<IntensityPoint> pts;
+  for (int i = 0; i < 48; ++i) pts.push_back({i * 3600.0, i < 10 ? 300.0 : i < 20 ? 900.0 : i < 30 ? 100.0 : 500.0});
+  ZoneTimelines zt;
+  zt.by_zone["Z"] = Timeline(pts, 48 * 3600.0, false);
+  auto perfect = make_forecaster(ForecastSpec{}, zt, 1, 0);
+  ForecastSpec ps;
+  ps.kind = ForecastKind::Persistence;
+  auto persistence = make_forecaster(ps, zt, 1, 0);
+  Request r;
+  // Decisions of `p` at `now` equal those of c_low = lo, c_high = hi at several current intensities.
+  auto same_as = [&](Policy& p, double now, double lo, double hi) {
+    s.view.now_s = now;
+    auto fixed = s.make("intensity-adaptive", fmt::format("{{c_low: {}, c_high: {}}}", lo, hi));
+    bool all = true;
+    for (double c : {lo, lo + (hi - lo) / 4, (lo + hi) / 2, hi - (hi - lo) / 4, hi}) {
+      s.view.hosts[0].intensity = c;
+      all = all && p.decide(r, vars, s.view).model == fixed->decide(r, vars, s.view).model;
+    }
+    return all;
+  };
+  s.view.forecast = perfect.get();
+  // window: span without sim/'s window_min_max: the trace's min/max over [0, duration).
+  REQUIRE(s.view.window_min_max.empty());
+  auto span = s.make("intensity-adaptive", "{}");
+  CHECK(same_as(*span, 0, 100, 900));
+  CHECK_FALSE(same_as(*span, 0, 300, 900));  // the comparison tells windows apart
+  s.exp.carbon.duration_s = 15 * 3600.0;
+  CHECK(same_as(*s.make("intensity-adaptive", "{}"), 0, 300, 900));
+  s.exp.carbon.duration_s = 48 * 3600.0;
+  // window: 24h — only what has been observed over [now − 24 h, now].
+  auto trailing = s.make("intensity-adaptive", "{window: 24h}");
+  CHECK(same_as(*trailing, 25 * 3600.0, 100, 900));
+  CHECK(same_as(*trailing, 40 * 3600.0, 100, 900));
+  CHECK(same_as(*trailing, 47 * 3600.0, 100, 500));
+  CHECK_FALSE(same_as(*trailing, 47 * 3600.0, 100, 900));
+  s.view.now_s = 9 * 3600.0;  // only 300 seen so far: C_l = C_h → E_h, the largest model
+  s.view.hosts[0].intensity = 300;
+  CHECK(trailing->decide(r, vars, s.view).model == vars.back());
+  // lookahead: 6h — C_cur and the forecast issued now for the next 6 hours.
+  auto ahead = s.make("intensity-adaptive", "{lookahead: 6h}");
+  s.view.now_s = 25 * 3600.0;
+  s.view.hosts[0].intensity = 200;  // perfect: 26..31 h → 100 ×4, 500 ×2 → [100, 500]
+  const ModelProfile* with_perfect = ahead->decide(r, vars, s.view).model;
+  CHECK(with_perfect == s.make("intensity-adaptive", "{c_low: 100, c_high: 500}")->decide(r, vars, s.view).model);
+  s.view.forecast = persistence.get();  // 26..31 h → the values at 2..7 h: 300 → [200, 300]
+  const ModelProfile* with_persistence = ahead->decide(r, vars, s.view).model;
+  CHECK(with_persistence == vars.back());
+  CHECK(with_persistence != with_perfect);
+  // Without a forecaster (a bare hand-built view): C_l = C_h = C_cur → the largest model.
+  s.view.forecast = nullptr;
+  s.view.now_s = 25 * 3600.0;
+  s.view.hosts[0].intensity = 900;
+  CHECK(trailing->decide(r, vars, s.view).model == vars.back());
+  CHECK(ahead->decide(r, vars, s.view).model == vars.back());
+  CHECK(span->decide(r, vars, s.view).model == vars.back());
+  CHECK_THROWS_AS(s.make("intensity-adaptive", "{lookahead: 30min}"), InputError);
+  CHECK_THROWS_AS(s.make("intensity-adaptive", "{lookahead: 6h, window: 24h}"), InputError);
+}
+
+// docs/inputs.md: a stage whose weights exceed a host's `memory` is not placeable, for every policy.
+TEST_CASE("monolithic rejects a request whose model does not fit its host's memory", "[policy]") {
+  const ModelProfile* mb = find_model("mobilenet_v2");  // 3.5 M fp32 weights: 14 MB
+  std::vector<const ModelProfile*> vars{mb};
+  Request r;
+  r.source = 2;
+  Snap s = paper_snap(142, 85.2, 56.8);  // memory 1 GB, 512 MB, 512 MB
+  CHECK(s.make("monolithic", "{host: node-high}")->decide(r, vars, s.view).stages[0].host == 0);
+  s.plat.hosts[0].memory_bytes = 10e6;  // 10 MB: too small (a policy reads the platform when built)
+  Plan p = s.make("monolithic", "{host: node-high}")->decide(r, vars, s.view);
+  CHECK(p.rejected());
+  CHECK(p.reject_reason.find("memory") != std::string::npos);
+  // The source device (host: source, the default) is held to the same rule.
+  CHECK(s.make("monolithic", "{}")->decide(r, vars, s.view).stages[0].host == 2);
+  s.plat.hosts[2].memory_bytes = 1e6;
+  CHECK(s.make("monolithic", "{}")->decide(r, vars, s.view).rejected());
+  // 0 = unlimited.
+  s.plat.hosts[2].memory_bytes = 0;
+  CHECK(s.make("monolithic", "{}")->decide(r, vars, s.view).stages[0].host == 2);
+  // Exactly the weights' size fits.
+  s.plat.hosts[0].memory_bytes = stage_weight_bytes(*mb, 1, mb->row_count() - 1);
+  CHECK(s.make("monolithic", "{host: node-high}")->decide(r, vars, s.view).stages[0].host == 0);
+}
+
+TEST_CASE("round-robin skips hosts whose memory cannot hold the model, keeping the cyclic order", "[policy]") {
+  const ModelProfile* mb = find_model("mobilenet_v2");
+  std::vector<const ModelProfile*> vars{mb};
+  Snap s = paper_snap(142, 85.2, 56.8);
+  s.plat.hosts[1].memory_bytes = 10e6;  // node-medium cannot hold MobileNetV2
+  auto rr = s.make("round-robin", "{}");
+  std::vector<uint32_t> got;
+  for (uint64_t id = 0; id < 6; ++id) {
+    Request r;
+    r.id = id;
+    got.push_back(rr->decide(r, vars, s.view).stages[0].host);
+  }
+  CHECK(got == std::vector<uint32_t>{0, 2, 2, 0, 2, 2});  // slot 1 falls through to the next host
+  // A host list: the same rule.
+  auto listed = s.make("round-robin", "{hosts: [node-medium, node-green]}");
+  Request r;
+  r.id = 0;
+  CHECK(listed->decide(r, vars, s.view).stages[0].host == 2);
+  // No host that is on can hold it: rejected (counted as rejected by the simulator).
+  for (auto& h : s.plat.hosts) h.memory_bytes = 1e6;
+  Plan p = s.make("round-robin", "{}")->decide(r, vars, s.view);
+  CHECK(p.rejected());
+  CHECK(p.reject_reason.find("memory") != std::string::npos);
+  for (auto& h : s.view.hosts) h.on = false;
+  CHECK(s.make("round-robin", "{}")->decide(r, vars, s.view).reject_reason == "every host is off");
 }
