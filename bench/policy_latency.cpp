@@ -28,7 +28,7 @@ struct Cluster {
       h.name = "h" + std::to_string(i);
       h.cores = 1 + static_cast<uint32_t>(i % 8);
       const double speed = 1e9 * (1 + 99 * u(rng));
-      h.pstates = {{speed, 5, 8, 5 + 10 * h.cores}, {speed / 2, 4, 6, 4 + 6 * h.cores}};
+      h.pstates = {{speed, 5, 8, 5.0 + 10 * h.cores}, {speed / 2, 4, 6, 4.0 + 6 * h.cores}};  // speed, idle, epsilon, all cores
       h.memory_bytes = i % 3 == 0 ? 0 : 2e8 * (1 + 10 * u(rng));
       h.region = "Z";
       plat.hosts.push_back(h);
@@ -63,7 +63,7 @@ struct Cluster {
 void decide(benchmark::State& state, const std::string& type, const std::string& params) {
   Cluster c(static_cast<size_t>(state.range(0)));
   ce::PolicySpec spec{type, type, YAML::Load(params), "policies." + type};
-  ce::PolicyContext ctx{&c.plat, &c.models, nullptr};
+  ce::PolicyContext ctx{&c.plat, &c.models, nullptr, {}};
   std::unique_ptr<ce::Policy> p = ce::make_policy(spec, ctx);
   ce::Request r;
   uint32_t n = static_cast<uint32_t>(c.plat.hosts.size());

@@ -252,7 +252,7 @@ std::vector<PlatformEvent> parse_events(const YamlSection& root, const PlatformS
     int h = plat.host_index(e.str("host"));
     if (h < 0) e.fail("host", fmt::format("unknown host '{}' (not in {})", e.str("host"), plat.file));
     ev.host = static_cast<uint32_t>(h);
-    if (e.has("pstate") == e.has("state")) e.fail("pstate", "give exactly one of pstate: N or state: on|off");
+    if (e.has("pstate") == e.has("state")) e.fail("pstate", "give exactly one of pstate: N or state: on|off|sleep");
     if (e.has("pstate")) {
       const long p = e.integer("pstate");
       if (p < 0 || p >= static_cast<long>(plat.hosts[ev.host].pstates.size()))
@@ -260,8 +260,10 @@ std::vector<PlatformEvent> parse_events(const YamlSection& root, const PlatformS
       ev.pstate = static_cast<uint32_t>(p);
     } else {
       std::string st = e.str("state");
-      if (st != "on" && st != "off") e.fail("state", "must be on or off");
-      ev.kind = st == "on" ? PlatformEvent::TurnOn : PlatformEvent::TurnOff;
+      if (st != "on" && st != "off" && st != "sleep") e.fail("state", "must be on, off or sleep");
+      if (st == "sleep" && !plat.hosts[ev.host].power_states.has_sleep)
+        e.fail("state", "this host has no sleep: section in the platform (power and wake_time)");
+      ev.kind = st == "on" ? PlatformEvent::TurnOn : st == "off" ? PlatformEvent::TurnOff : PlatformEvent::Sleep;
     }
     out.push_back(ev);
   }

@@ -58,7 +58,7 @@ struct FamilySpec {
 struct PlatformEvent {
   double at_s = 0;
   uint32_t host = 0;
-  enum Kind { Pstate, TurnOff, TurnOn } kind = Pstate;
+  enum Kind { Pstate, TurnOff, TurnOn, Sleep } kind = Pstate;
   uint32_t pstate = 0;
 };
 

@@ -573,6 +573,7 @@ class Controller {
       case PlatformEvent::Pstate: set_pstate(ev.host, ev.pstate, now); break;
       case PlatformEvent::TurnOff: power_off(ev.host, now, Power::Off); break;
       case PlatformEvent::TurnOn: power_on(ev.host, now); break;
+      case PlatformEvent::Sleep: power_off(ev.host, now, Power::Sleeping); break;
     }
   }
 

@@ -69,3 +69,29 @@ TEST_CASE("power states: a request running when the host shuts down fails, accou
   const double e = 10 * 599.5 + 30 * 0.5 + 15 * 30 + 1 * 570 + 25 * 60 + 10 * (3600 - 1260.0);
   CHECK(rel_err(s["energy_j"], e) < 1e-9);
 }
+
+TEST_CASE("power states: sleep draws its power, waking takes wake_time at idle, then work runs", "[golden][power]") {
+  TempDir tmp;
+  tmp.file("platform.yaml",
+           "name: g\nhosts:\n"
+           "  - {name: h, cores: 1, speed: 1Gf, power: \"10:30\", power_off: 1, region: Z,\n"
+           "     sleep: {power: 3, wake_time: 5s}}\n"
+           "  - {name: dev, cores: 1, speed: 1Gf, power: \"0:0\", region: Z}\n"
+           "links:\n  - {name: l, bandwidth: 1Gbps, latency: 0, power: \"0:0\", region: Z}\n"
+           "network:\n  attach: {h: l, dev: l}\n");
+  tmp.file("z.csv", "timestamp,value\n0,200\n3600,200\n");
+  std::string exp = experiment("1210s");
+  exp.replace(exp.find("state: off"), 10, "state: sleep");
+  auto path = tmp.file("exp.yaml", exp);
+  auto r = run_cli("run " + path + " --out " + (tmp / "out") + " --quiet", tmp);
+  INFO(r.err);
+  REQUIRE(r.rc == 0);
+  auto s = read_json(tmp / "out/p/summary.json");
+  // [0,600) idle 10 W; [600,1200) asleep 3 W; [1200,1205) waking at idle 10 W; the request sent at
+  // 1210 runs 1210–1211 at 30 W; idle 10 W to 3600.
+  const double e = 10 * 600.0 + 3 * 600 + 10 * 5 + (1210 - 1205) * 10 + 30 * 1 + 10 * (3600 - 1211.0);
+  CHECK(rel_err(s["energy_j"], e) < 1e-9);
+  CHECK(rel_err(s["dynamic_energy_j"], 20.0) < 1e-9);
+  CHECK(rel_err(s["idle_energy_j"], e - 20) < 1e-9);
+  CHECK(rel_err(s["latency_ms"]["mean"], 1000) < 1e-9);
+}

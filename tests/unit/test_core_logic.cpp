@@ -111,7 +111,7 @@ struct Fixture {
   }
   std::unique_ptr<Policy> make(const std::string& type, const std::string& yaml) {
     PolicySpec s{type, type, YAML::Load(yaml), "policies." + type};
-    PolicyContext ctx{&plat, &models, &exp};
+    PolicyContext ctx{&plat, &models, &exp, {}};
     return make_policy(s, ctx);
   }
 };

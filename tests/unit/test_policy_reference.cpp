@@ -66,7 +66,7 @@ struct RandomSnap {
 
   std::unique_ptr<Policy> make(const std::string& type, const std::string& yaml) {
     PolicySpec s{type, type, YAML::Load(yaml), "policies." + type};
-    PolicyContext ctx{&plat, &models, nullptr};
+    PolicyContext ctx{&plat, &models, nullptr, {}};
     return make_policy(s, ctx);
   }
 
@@ -189,7 +189,7 @@ TEST_CASE("latency-first's bounded two-stage search returns the full DP's plans,
     }
     yaml += "}";
     auto fast = s.make("latency-first", yaml);
-    PolicyContext ctx{&s.plat, &s.models, nullptr};
+    PolicyContext ctx{&s.plat, &s.models, nullptr, {}};
     auto full = make_latency_first_exhaustive(YamlSection(YAML::Load(yaml), "p.yaml", "policies.lf"), ctx);
     for (int q = 0; q < 4; ++q) {
       Request r;
