@@ -83,7 +83,7 @@ int run_command(const RunOptions& opt) {
       write_file_atomic(dir + "/" + spec.label + "/summary.json", j.dump(2) + "\n");
   }
   write_comparison(dir + "/comparison.csv", rows);
-  write_run_json(dir + "/run.json", p->exp, p->input_files, simgrid_version());
+  write_run_json(dir + "/run.json", p->exp, p->input_files, simgrid_version(), p->carbon.warnings);
   if (int sig = StopSignals::caught()) {
     staging.discard();
     StopSignals::exit_by(sig);

@@ -145,7 +145,7 @@ json yaml_to_json(const YAML::Node& n) {
 }
 
 void write_run_json(const std::string& path, const Experiment& e, const std::vector<std::string>& inputs,
-                    const std::string& simgrid_version) {
+                    const std::string& simgrid_version, const std::vector<std::string>& warnings) {
   json j;
   j["carbonedge_version"] = CARBONEDGE_VERSION;
   j["simgrid_version"] = simgrid_version;
@@ -157,6 +157,7 @@ void write_run_json(const std::string& path, const Experiment& e, const std::vec
   j["config"] = yaml_to_json(e.resolved);
   json files = json::array();
   for (const auto& f : inputs) files.push_back({{"path", f}, {"sha256", sha256_file(f)}});
+  if (!warnings.empty()) j["warnings"] = warnings;  // e.g. a carbon-trace gap (stderr said it too)
   j["inputs"] = files;
   write_file_atomic(path, j.dump(2) + "\n");
 }

@@ -16,7 +16,7 @@ void write_summary(const std::string& dir, const RunMetrics& m, const PolicySpec
 void write_timeseries(const std::string& path, const RunMetrics& m, double start_epoch);
 void write_comparison(const std::string& path, const std::vector<std::pair<PolicySpec, nlohmann::json>>& rows);
 void write_run_json(const std::string& path, const Experiment& e, const std::vector<std::string>& inputs,
-                    const std::string& simgrid_version);
+                    const std::string& simgrid_version, const std::vector<std::string>& warnings = {});
 std::string comparison_table(const std::vector<std::pair<PolicySpec, nlohmann::json>>& rows);
 nlohmann::json yaml_to_json(const YAML::Node& n);
 

@@ -47,6 +47,10 @@ TEST_CASE("a carbon trace gap of more than 48 h inside the run is one warning li
   CHECK(err[0].rfind("warning: ", 0) == 0);
   CHECK(err[0].find("z.csv:4: zone 'Z': no carbon data for 99.0 h") != std::string::npos);
   CHECK(fs::exists(tmp / "out/comparison.csv"));
+  // ...and run.json keeps it.
+  auto run = read_json(tmp / "out/run.json");
+  REQUIRE(run["warnings"].size() == 1);
+  CHECK(run["warnings"][0].get<std::string>().find("no carbon data for 99.0 h") != std::string::npos);
   // validate says the same, once.
   r = run_cli("validate " + (tmp / "exp.yaml"), tmp);
   CHECK(r.rc == 0);
