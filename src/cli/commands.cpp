@@ -1,6 +1,13 @@
 // The run and validate subcommands' flags, and the flags every experiment-loading command shares.
 #include "cli/commands.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <limits>
+
 #include "cli/run_command.hpp"
 
 namespace ce {
@@ -23,7 +30,16 @@ void add_load_flags(CLI::App* sub, LoadOptions& load) {
           [](std::string& v) -> std::string {
             // CLI11's NonNegativeNumber reports a non-number as "not in range 0 to 1.79e308".
             bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
-            return digits ? "" : "must be a non-negative integer (got '" + v + "')";
+            if (!digits) return "must be a non-negative integer (got '" + v + "')";
+            // Leading zeros would make CLI11 read octal (010 → 8); the value must fit the option's
+            // long below LONG_MAX (which load_experiment reserves), never be clamped into it.
+            v.erase(0, std::min(v.find_first_not_of('0'), v.size() - 1));
+            uint64_t x = 0;
+            auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+            constexpr uint64_t kMax = static_cast<uint64_t>(std::numeric_limits<long>::max()) - 1;
+            if (ec != std::errc() || end != v.data() + v.size() || x > kMax)
+              return fmt::format("'{}' is out of range (0 to {})", v, kMax);
+            return "";
           },
           "UINT"));
 }

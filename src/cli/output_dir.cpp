@@ -103,7 +103,7 @@ std::string run_marker(const std::string& experiment_file, const std::string& na
   j["experiment"] = canonical_or_absolute(experiment_file).string();
   j["name"] = name;
   j["note"] = "written by `carbonedge run`; a later run of the same experiment may replace this directory";
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 OutputDir claim_output_dir(const std::string& out, const std::string& experiment_file,

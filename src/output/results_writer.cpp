@@ -159,7 +159,7 @@ void write_run_json(const std::string& path, const Experiment& e, const std::vec
   for (const auto& f : inputs) files.push_back({{"path", f}, {"sha256", sha256_file(f)}});
   if (!warnings.empty()) j["warnings"] = warnings;  // e.g. a carbon-trace gap (stderr said it too)
   j["inputs"] = files;
-  write_file_atomic(path, j.dump(2) + "\n");
+  write_file_atomic(path, j.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace ce

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "core/error.hpp"
+#include "core/rng.hpp"
 #include "core/time_utc.hpp"
 #include "models/cost_model.hpp"
 #include "sim/carbon_sampler.hpp"
@@ -761,7 +762,7 @@ class Controller {
     }
   };
   struct StageKeyHash {
-    size_t operator()(const StageKey& k) const {
+    CE_INTENDED_WRAPAROUND size_t operator()(const StageKey& k) const {
       size_t h = std::hash<const void*>()(k.model);
       for (uint32_t v : {k.host, k.first, k.last}) h = h * 1000003u ^ v;
       return h;

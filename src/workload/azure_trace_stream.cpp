@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/time_utc.hpp"
+#include "workload/source_builder.hpp"
 
 namespace ce {
 
@@ -118,6 +119,23 @@ Request AzureTraceStream::pop() {
   r.size = cur_.size;
   advance();
   return r;
+}
+
+
+// type: azure_trace (keys: file, size_column, time_scale, offset). The trace's own times; no seed.
+std::unique_ptr<ArrivalStream> build_azure_trace(SourceBuilder& b, const YamlSection& s) {
+  AzureTraceOptions o;
+  o.path = b.find_file(s, "file");
+  const std::string col = s.str_or("size_column", "ContextTokens");
+  if (col == "ContextTokens") o.size = TraceSize::ContextTokens;
+  else if (col == "GeneratedTokens") o.size = TraceSize::GeneratedTokens;
+  else if (col == "none") o.size = TraceSize::None;
+  else s.fail("size_column", fmt::format("'{}' is not ContextTokens, GeneratedTokens or none", col));
+  if (s.has("time_scale")) o.time_scale = s.positive("time_scale");
+  o.offset_s = b.duration_or(s, "offset", 0, true);
+  o.until_s = b.until(s);
+  b.add_input_file(o.path);
+  return std::make_unique<AzureTraceStream>(o);
 }
 
 }  // namespace ce

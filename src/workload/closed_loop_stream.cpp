@@ -1,6 +1,13 @@
 #include "workload/closed_loop_stream.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <stdexcept>
+
+#include "workload/source_builder.hpp"
 
 namespace ce {
 
@@ -43,6 +50,31 @@ void ClosedLoopStream::on_completion(const Request& req, double now_s) {
   busy_[c] = 0;
   --in_flight_;
   schedule(c, now_s + think());
+}
+
+
+// type: closed_loop (keys: start, clients, think_time, think_distribution, requests_per_client).
+std::unique_ptr<ArrivalStream> build_closed_loop(SourceBuilder& b, const YamlSection& s) {
+  ClosedLoopParams p;
+  p.clients = static_cast<uint32_t>(s.integer_in("clients", 1, 10000000));
+  if (!s.has("think_time")) s.fail("think_time", "missing (required): e.g. 1s");
+  p.think_s = b.duration_or(s, "think_time", 0);
+  const std::string dist = s.str_or("think_distribution", "exponential");
+  if (dist == "exponential") p.dist = ThinkDist::Exponential;
+  else if (dist == "constant") p.dist = ThinkDist::Constant;
+  else s.fail("think_distribution", fmt::format("'{}' is not exponential or constant", dist));
+  const long cap = s.integer_in("requests_per_client", 1, std::numeric_limits<long>::max(), 0);
+  p.requests_per_client = static_cast<uint64_t>(cap);
+  // Each client sends at most one request per think time (fewer while its requests are served).
+  if (p.think_s > 0) {
+    const double start = b.duration_or(s, "start", 0);
+    const double span = std::max(0.0, std::min(b.until(s), b.ctx().duration_s) - start);
+    double n = p.clients * std::floor(span / p.think_s + 1);
+    if (cap > 0) n = std::min(n, static_cast<double>(p.clients) * static_cast<double>(cap));
+    if (span > 0 && std::isfinite(n)) b.expect_count(s, "clients", n);
+  }
+  p.client_base = b.claim_clients(p.clients);
+  return std::make_unique<ClosedLoopStream>(p, b.duration_or(s, "start", 0), b.until(s), b.arrival_seed());
 }
 
 }  // namespace ce

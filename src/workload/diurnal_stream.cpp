@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "workload/source_builder.hpp"
+
 namespace ce {
 
 namespace {
@@ -43,6 +45,24 @@ Request DiurnalStream::pop() {
   r.arrival_s = next_;
   advance(next_);
   return r;
+}
+
+
+// type: diurnal (keys: start, mean_rate, amplitude, period, peak_hour, start_hour).
+std::unique_ptr<ArrivalStream> build_diurnal(SourceBuilder& b, const YamlSection& s) {
+  DiurnalParams p;
+  p.mean_rate = s.positive("mean_rate");
+  p.amplitude = s.num_or("amplitude", p.amplitude);
+  if (!(p.amplitude >= 0 && p.amplitude <= 1)) s.fail("amplitude", "must be between 0 and 1");
+  p.period_s = b.duration_or(s, "period", p.period_s);
+  if (!(p.period_s > 0)) s.fail("period", "must be > 0");
+  p.peak_hour = s.num_or("peak_hour", p.peak_hour);
+  if (!(p.peak_hour >= 0 && p.peak_hour <= 24)) s.fail("peak_hour", "must be between 0 and 24");
+  p.start_hour = s.num_or("start_hour", p.start_hour);
+  if (!(p.start_hour >= 0 && p.start_hour <= 24)) s.fail("start_hour", "must be between 0 and 24");
+  b.rate(s, "mean_rate", p.mean_rate * (1 + p.amplitude));  // the peak rate
+  b.expect(s, "mean_rate", p.mean_rate, b.duration_or(s, "start", 0), b.until(s));
+  return std::make_unique<DiurnalStream>(p, b.duration_or(s, "start", 0), b.until(s), b.arrival_seed());
 }
 
 }  // namespace ce

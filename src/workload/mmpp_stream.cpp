@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "workload/source_builder.hpp"
+
 namespace ce {
 
 double MmppStream::mean_rate(const std::vector<MmppState>& states) {
@@ -70,6 +72,25 @@ Request MmppStream::pop() {
   r.arrival_s = next_;
   advance(next_);
   return r;
+}
+
+
+// type: mmpp (keys: start, states: [{rate, mean_sojourn}, ...]).
+std::unique_ptr<ArrivalStream> build_mmpp(SourceBuilder& b, const YamlSection& s) {
+  std::vector<MmppState> states;
+  for (const auto& st : s.list("states")) {
+    st.allow_only({"rate", "mean_sojourn"});
+    MmppState m;
+    if (!st.has("rate")) st.fail("rate", "missing (required): arrivals per second in this state");
+    m.rate = b.rate(st, "rate", st.non_negative_or("rate", 0));
+    m.mean_sojourn_s = st.quantity("mean_sojourn", Unit::Duration);
+    if (!(m.mean_sojourn_s > 0)) st.fail("mean_sojourn", "must be > 0");
+    states.push_back(m);
+  }
+  if (states.size() < 2) s.fail("states", "needs at least 2 states");
+  if (MmppStream::mean_rate(states) <= 0) s.fail("states", "at least one state needs a rate > 0");
+  b.expect(s, "states", MmppStream::mean_rate(states), b.duration_or(s, "start", 0), b.until(s));
+  return std::make_unique<MmppStream>(states, b.duration_or(s, "start", 0), b.until(s), b.arrival_seed());
 }
 
 }  // namespace ce

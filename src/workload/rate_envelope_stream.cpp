@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/time_utc.hpp"
+#include "workload/source_builder.hpp"
 
 namespace ce {
 
@@ -137,6 +138,43 @@ Request RateEnvelopeStream::pop() {
   r.arrival_s = next_;
   advance(next_);
   return r;
+}
+
+
+// type: rate_envelope (keys: file, from, to, mean_rate, time_scale, day_length, offset, gaps, shape,
+// bin, time_column, count_column).
+std::unique_ptr<ArrivalStream> build_rate_envelope(SourceBuilder& b, const YamlSection& s) {
+  RateEnvelopeOptions o;
+  o.path = b.find_file(s, "file");
+  if (s.has("from")) o.from_utc = b.utc(s, "from");
+  if (s.has("to")) o.to_utc = b.utc(s, "to");
+  if (s.has("from") && s.has("to") && !(o.to_utc > o.from_utc)) s.fail("to", "must be after 'from'");
+  o.mean_rate = b.rate(s, "mean_rate", s.positive("mean_rate"));
+  if (s.has("time_scale") && s.has("day_length"))
+    s.fail("day_length", "give either 'time_scale' or 'day_length', not both");
+  if (s.has("time_scale")) o.time_scale = s.positive("time_scale");
+  if (s.has("day_length")) {
+    double d = b.duration_or(s, "day_length", 0);
+    if (!(d > 0)) s.fail("day_length", "must be > 0");
+    o.time_scale = 86400.0 / d;
+  }
+  o.offset_s = b.duration_or(s, "offset", 0, true);
+  const std::string gaps = s.str_or("gaps", "interpolate");
+  if (gaps == "interpolate") o.gaps = GapFill::Interpolate;
+  else if (gaps == "zero") o.gaps = GapFill::Zero;
+  else s.fail("gaps", fmt::format("'{}' is not interpolate or zero", gaps));
+  const std::string shape = s.str_or("shape", "step");
+  if (shape == "step") o.shape = EnvelopeShape::Step;
+  else if (shape == "linear") o.shape = EnvelopeShape::Linear;
+  else s.fail("shape", fmt::format("'{}' is not step or linear", shape));
+  o.bin_s = b.duration_or(s, "bin", 60);
+  if (!(o.bin_s > 0)) s.fail("bin", "must be > 0");
+  o.time_column = s.str_or("time_column", o.time_column);
+  o.count_column = s.str_or("count_column", o.count_column);
+  o.until_s = b.until(s);
+  b.expect(s, "mean_rate", o.mean_rate, 0, o.until_s);
+  b.add_input_file(o.path);
+  return std::make_unique<RateEnvelopeStream>(o, b.arrival_seed());
 }
 
 }  // namespace ce

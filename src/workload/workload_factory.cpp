@@ -3,23 +3,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
-#include <filesystem>
-#include <limits>
+#include <array>
+#include <iterator>
+#include <utility>
 
 #include "config/yaml_section.hpp"
 #include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
-#include "core/time_utc.hpp"
-#include "workload/azure_trace_stream.hpp"
-#include "workload/closed_loop_stream.hpp"
-#include "workload/diurnal_stream.hpp"
 #include "workload/merge_stream.hpp"
 #include "workload/mix_stream.hpp"
-#include "workload/mmpp_stream.hpp"
-#include "workload/poisson_stream.hpp"
-#include "workload/rate_envelope_stream.hpp"
+#include "workload/source_builder.hpp"
 
 namespace ce {
 
@@ -27,65 +21,60 @@ uint64_t workload_source_seed(uint64_t experiment_seed, size_t index) {
   return derive_seed(derive_seed(experiment_seed, 0x574F524B4C4F4144ULL /* "WORKLOAD" */), index);
 }
 
+// The built-in source types: each parser lives next to its stream (src/workload/<type>_stream.cpp).
+SourceParser build_poisson, build_mmpp, build_diurnal, build_closed_loop, build_azure_trace, build_rate_envelope;
+
 namespace {
 
-namespace fs = std::filesystem;
+// Keys every source reads (the factory applies model/models, source/sources and slo; the parser
+// reads stop through SourceBuilder::until()); an inline source may also give workload.max_requests.
+constexpr const char* kCommonKeys[] = {"type", "model", "models", "source", "sources", "slo", "stop"};
 
-const char* const kTypes = "poisson, mmpp, diurnal, closed_loop, azure_trace, rate_envelope";
+struct SourceType {
+  const char* name;                  // the value of `type:`
+  SourceParser* build;               // parses the source's own keys, returns its arrival times
+  std::array<const char*, 16> keys;  // the keys it reads besides kCommonKeys (unused entries: null)
+};
 
-struct Builder {
+// The table of workload source types, in the order error messages list them: one line each.
+constexpr SourceType kSourceTypes[] = {
+    {"poisson", build_poisson, {"start", "rate"}},
+    {"mmpp", build_mmpp, {"start", "states"}},
+    {"diurnal", build_diurnal, {"start", "mean_rate", "amplitude", "period", "peak_hour", "start_hour"}},
+    {"closed_loop", build_closed_loop, {"start", "clients", "think_time", "think_distribution", "requests_per_client"}},
+    {"azure_trace", build_azure_trace, {"file", "size_column", "time_scale", "offset"}},
+    {"rate_envelope", build_rate_envelope, {"file", "from", "to", "mean_rate", "time_scale", "day_length", "offset",
+                                            "gaps", "shape", "bin", "time_column", "count_column"}},
+};
+
+// "poisson, mmpp, ..." from the table.
+std::string type_list() {
+  std::string out;
+  for (const auto& t : kSourceTypes) out += (out.empty() ? "" : ", ") + std::string(t.name);
+  return out;
+}
+
+
+// allow_only() over a fixed-size list: kCommonKeys, max_requests when inline, then the type's keys
+// ("" entries stand for no key).
+constexpr size_t kAllowedSlots = std::size(kCommonKeys) + 1 + std::tuple_size_v<decltype(SourceType::keys)>;
+template <size_t... I>
+void allow_only_slots(const YamlSection& s, const std::array<const char*, kAllowedSlots>& keys,
+                      std::index_sequence<I...>) {
+  s.allow_only({keys[I]...});
+}
+void allow_source_keys(const YamlSection& s, const SourceType& type, bool is_inline) {
+  std::array<const char*, kAllowedSlots> keys;
+  size_t n = 0;
+  for (const char* k : kCommonKeys) keys[n++] = k;
+  keys[n++] = is_inline ? "max_requests" : "";
+  for (const char* k : type.keys) keys[n++] = k ? k : "";
+  allow_only_slots(s, keys, std::make_index_sequence<kAllowedSlots>());
+}
+
+// The model/device/SLO draws of the common keys, applied to every source's arrivals.
+struct MixParser {
   const WorkloadContext& ctx;
-  std::vector<std::string>* input_files;
-  uint32_t client_base = 0;
-  // Requests each source is expected to produce over the run, with the key that sets its rate.
-  std::vector<std::pair<double, std::string>> expected;
-
-  // An arrival rate of one source (req/s): at most kMaxSourceRate.
-  double rate(const YamlSection& s, const std::string& key, double v) const {
-    if (v > kMaxSourceRate)
-      s.fail(key, fmt::format("{} req/s is above the limit of {:.0e} req/s per source (arrival times would not "
-                              "advance; split the load over several sources or hosts)", v, kMaxSourceRate));
-    return v;
-  }
-  // Records rate × the source's arrival window [start, until) as its expected request count.
-  void expect(const YamlSection& s, const std::string& key, double rate_v, double start, double stop) {
-    const double span = std::max(0.0, std::min(stop, ctx.duration_s) - start);
-    if (span > 0 && std::isfinite(span)) expected.emplace_back(rate_v * span, s.key_path(key));
-  }
-
-  // Absolute paths as given; relative ones next to the experiment file first, then under data_root.
-  std::string find_file(const YamlSection& s, const std::string& key) const {
-    const std::string p = s.str(key);
-    if (p.empty()) s.fail(key, "must name a file");
-    std::vector<fs::path> tries;
-    if (fs::path(p).is_absolute()) {
-      tries.push_back(p);
-    } else {
-      tries.push_back(fs::path(ctx.experiment_file).parent_path() / p);
-      if (!ctx.data_root.empty()) tries.push_back(fs::path(ctx.data_root) / p);
-    }
-    std::error_code ec;
-    for (const auto& t : tries)
-      if (fs::is_regular_file(t, ec)) return t.lexically_normal().string();
-    std::string looked;
-    for (const auto& t : tries) looked += (looked.empty() ? "" : " and ") + t.lexically_normal().string();
-    s.fail(key, fmt::format("file '{}' not found (looked for {}; relative paths are tried next to the "
-                            "experiment file, then under the data root)", p, looked));
-  }
-
-  double duration_or(const YamlSection& s, const std::string& key, double def, bool allow_negative = false) const {
-    double v = s.quantity_or(key, Unit::Duration, def);
-    if (!std::isfinite(v) && s.has(key)) s.fail(key, "must be finite");
-    if (!allow_negative && v < 0) s.fail(key, fmt::format("must be >= 0 (got {} s)", v));
-    return v;
-  }
-
-  double utc(const YamlSection& s, const std::string& key) const {
-    const std::string text = s.str(key);
-    auto t = parse_utc(text);
-    if (!t) s.fail(key, fmt::format("'{}' is not a UTC date-time (write YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)", text));
-    return *t;
-  }
 
   double weight(const YamlSection& s, const std::string& key, const YAML::Node& v) const {
     double w;
@@ -162,133 +151,29 @@ struct Builder {
     }
     return m;
   }
-
-  double until(const YamlSection& s) const { return std::min(ctx.duration_s, duration_or(s, "stop", kNever)); }
-
-  std::unique_ptr<ArrivalStream> source(const YamlSection& s, size_t index, bool is_inline = false) {
-    const std::string type = s.str("type");
-    const uint64_t seed = workload_source_seed(ctx.seed, index);
-    const uint64_t gen_seed = derive_seed(seed, 0);
-    std::unique_ptr<ArrivalStream> gen;
-#define CE_COMMON "type", "model", "models", "source", "sources", "slo", "stop", (is_inline ? "max_requests" : "")
-    if (type == "poisson") {
-      s.allow_only({CE_COMMON, "start", "rate"});
-      if (!s.has("rate")) s.fail("rate", "missing (required): arrivals per second");
-      const double r = rate(s, "rate", s.non_negative_or("rate", 0));
-      const double start = duration_or(s, "start", 0);
-      expect(s, "rate", r, start, until(s));
-      gen = std::make_unique<PoissonStream>(r, start, until(s), gen_seed);
-    } else if (type == "mmpp") {
-      s.allow_only({CE_COMMON, "start", "states"});
-      std::vector<MmppState> states;
-      for (const auto& st : s.list("states")) {
-        st.allow_only({"rate", "mean_sojourn"});
-        MmppState m;
-        if (!st.has("rate")) st.fail("rate", "missing (required): arrivals per second in this state");
-        m.rate = rate(st, "rate", st.non_negative_or("rate", 0));
-        m.mean_sojourn_s = st.quantity("mean_sojourn", Unit::Duration);
-        if (!(m.mean_sojourn_s > 0)) st.fail("mean_sojourn", "must be > 0");
-        states.push_back(m);
-      }
-      if (states.size() < 2) s.fail("states", "needs at least 2 states");
-      if (MmppStream::mean_rate(states) <= 0) s.fail("states", "at least one state needs a rate > 0");
-      expect(s, "states", MmppStream::mean_rate(states), duration_or(s, "start", 0), until(s));
-      gen = std::make_unique<MmppStream>(states, duration_or(s, "start", 0), until(s), gen_seed);
-    } else if (type == "diurnal") {
-      s.allow_only({CE_COMMON, "start", "mean_rate", "amplitude", "period", "peak_hour", "start_hour"});
-      DiurnalParams p;
-      p.mean_rate = s.positive("mean_rate");
-      p.amplitude = s.num_or("amplitude", p.amplitude);
-      if (!(p.amplitude >= 0 && p.amplitude <= 1)) s.fail("amplitude", "must be between 0 and 1");
-      p.period_s = duration_or(s, "period", p.period_s);
-      if (!(p.period_s > 0)) s.fail("period", "must be > 0");
-      p.peak_hour = s.num_or("peak_hour", p.peak_hour);
-      if (!(p.peak_hour >= 0 && p.peak_hour <= 24)) s.fail("peak_hour", "must be between 0 and 24");
-      p.start_hour = s.num_or("start_hour", p.start_hour);
-      if (!(p.start_hour >= 0 && p.start_hour <= 24)) s.fail("start_hour", "must be between 0 and 24");
-      rate(s, "mean_rate", p.mean_rate * (1 + p.amplitude));  // the peak rate
-      expect(s, "mean_rate", p.mean_rate, duration_or(s, "start", 0), until(s));
-      gen = std::make_unique<DiurnalStream>(p, duration_or(s, "start", 0), until(s), gen_seed);
-    } else if (type == "closed_loop") {
-      s.allow_only({CE_COMMON, "start", "clients", "think_time", "think_distribution", "requests_per_client"});
-      ClosedLoopParams p;
-      p.clients = static_cast<uint32_t>(s.integer_in("clients", 1, 10000000));
-      if (!s.has("think_time")) s.fail("think_time", "missing (required): e.g. 1s");
-      p.think_s = duration_or(s, "think_time", 0);
-      const std::string dist = s.str_or("think_distribution", "exponential");
-      if (dist == "exponential") p.dist = ThinkDist::Exponential;
-      else if (dist == "constant") p.dist = ThinkDist::Constant;
-      else s.fail("think_distribution", fmt::format("'{}' is not exponential or constant", dist));
-      const long cap = s.integer_in("requests_per_client", 1, std::numeric_limits<long>::max(), 0);
-      p.requests_per_client = static_cast<uint64_t>(cap);
-      // Each client sends at most one request per think time (fewer while its requests are served).
-      if (p.think_s > 0) {
-        const double start = duration_or(s, "start", 0);
-        const double span = std::max(0.0, std::min(until(s), ctx.duration_s) - start);
-        double n = p.clients * std::floor(span / p.think_s + 1);
-        if (cap > 0) n = std::min(n, static_cast<double>(p.clients) * static_cast<double>(cap));
-        if (span > 0 && std::isfinite(n)) expected.emplace_back(n, s.key_path("clients"));
-      }
-      p.client_base = client_base;
-      client_base += p.clients;
-      gen = std::make_unique<ClosedLoopStream>(p, duration_or(s, "start", 0), until(s), gen_seed);
-    } else if (type == "azure_trace") {
-      s.allow_only({CE_COMMON, "file", "size_column", "time_scale", "offset"});
-      AzureTraceOptions o;
-      o.path = find_file(s, "file");
-      const std::string col = s.str_or("size_column", "ContextTokens");
-      if (col == "ContextTokens") o.size = TraceSize::ContextTokens;
-      else if (col == "GeneratedTokens") o.size = TraceSize::GeneratedTokens;
-      else if (col == "none") o.size = TraceSize::None;
-      else s.fail("size_column", fmt::format("'{}' is not ContextTokens, GeneratedTokens or none", col));
-      if (s.has("time_scale")) o.time_scale = s.positive("time_scale");
-      o.offset_s = duration_or(s, "offset", 0, true);
-      o.until_s = until(s);
-      if (input_files) input_files->push_back(o.path);
-      gen = std::make_unique<AzureTraceStream>(o);
-    } else if (type == "rate_envelope") {
-      s.allow_only({CE_COMMON, "file", "from", "to", "mean_rate", "time_scale", "day_length", "offset", "gaps",
-                    "shape", "bin", "time_column", "count_column"});
-      RateEnvelopeOptions o;
-      o.path = find_file(s, "file");
-      if (s.has("from")) o.from_utc = utc(s, "from");
-      if (s.has("to")) o.to_utc = utc(s, "to");
-      if (s.has("from") && s.has("to") && !(o.to_utc > o.from_utc)) s.fail("to", "must be after 'from'");
-      o.mean_rate = rate(s, "mean_rate", s.positive("mean_rate"));
-      if (s.has("time_scale") && s.has("day_length"))
-        s.fail("day_length", "give either 'time_scale' or 'day_length', not both");
-      if (s.has("time_scale")) o.time_scale = s.positive("time_scale");
-      if (s.has("day_length")) {
-        double d = duration_or(s, "day_length", 0);
-        if (!(d > 0)) s.fail("day_length", "must be > 0");
-        o.time_scale = 86400.0 / d;
-      }
-      o.offset_s = duration_or(s, "offset", 0, true);
-      const std::string gaps = s.str_or("gaps", "interpolate");
-      if (gaps == "interpolate") o.gaps = GapFill::Interpolate;
-      else if (gaps == "zero") o.gaps = GapFill::Zero;
-      else s.fail("gaps", fmt::format("'{}' is not interpolate or zero", gaps));
-      const std::string shape = s.str_or("shape", "step");
-      if (shape == "step") o.shape = EnvelopeShape::Step;
-      else if (shape == "linear") o.shape = EnvelopeShape::Linear;
-      else s.fail("shape", fmt::format("'{}' is not step or linear", shape));
-      o.bin_s = duration_or(s, "bin", 60);
-      if (!(o.bin_s > 0)) s.fail("bin", "must be > 0");
-      o.time_column = s.str_or("time_column", o.time_column);
-      o.count_column = s.str_or("count_column", o.count_column);
-      o.until_s = until(s);
-      expect(s, "mean_rate", o.mean_rate, 0, o.until_s);
-      if (input_files) input_files->push_back(o.path);
-      gen = std::make_unique<RateEnvelopeStream>(o, gen_seed);
-    } else {
-      s.fail("type", fmt::format("'{}' is not a workload source type (use one of: {})", type, kTypes));
-    }
-#undef CE_COMMON
-    return std::make_unique<MixStream>(std::move(gen), mix(s), derive_seed(seed, 1));
-  }
 };
 
+std::unique_ptr<ArrivalStream> make_source(SourceBuilder& b, const YamlSection& s, size_t index,
+                                           bool is_inline = false) {
+  const std::string type = s.str("type");
+  const SourceType* t = nullptr;
+  for (const auto& x : kSourceTypes)
+    if (type == x.name) t = &x;
+  if (!t) s.fail("type", fmt::format("'{}' is not a workload source type (use one of: {})", type, type_list()));
+  allow_source_keys(s, *t, is_inline);
+  b.begin_source(index);
+  std::unique_ptr<ArrivalStream> gen = t->build(b, s);
+  const uint64_t seed = workload_source_seed(b.ctx().seed, index);
+  return std::make_unique<MixStream>(std::move(gen), MixParser{b.ctx()}.mix(s), derive_seed(seed, 1));
+}
+
 }  // namespace
+
+std::vector<std::string> workload_source_types() {
+  std::vector<std::string> out;
+  for (const auto& t : kSourceTypes) out.push_back(t.name);
+  return out;
+}
 
 static std::unique_ptr<ArrivalStream> make_workload_body(const YAML::Node& node, const WorkloadContext& ctx,
                                                          std::vector<std::string>* input_files) {
@@ -296,29 +181,29 @@ static std::unique_ptr<ArrivalStream> make_workload_body(const YAML::Node& node,
   if (!node || node.IsNull()) fail_at_key(file, "workload", "missing (required): describe the request arrivals");
   if (!node.IsMap()) fail_at_key(file, "workload", "must be a mapping (type: ..., or sources: [...])");
   YamlSection w(node, file, "workload");
-  Builder b{ctx, input_files, 0, {}};
+  SourceBuilder b(ctx, input_files);
   std::vector<std::unique_ptr<ArrivalStream>> streams;
   // Runs expected to make more requests than this need the key to say so (docs/inputs-workload.md).
   const double max_requests = w.has("max_requests") ? w.positive("max_requests") : kDefaultMaxRequests;
   if (max_requests > kMaxRequestsLimit)
     w.fail("max_requests", fmt::format("must be at most {:.0e}", kMaxRequestsLimit));
   if (w.has("type")) {  // one source written inline
-    streams.push_back(b.source(w, 0, true));
+    streams.push_back(make_source(b, w, 0, true));
   } else {
     if (!w.has("sources") || !w.raw("sources").IsSequence())
       w.fail("sources", fmt::format("give a list of sources ('sources: [- type: poisson ...]') or one source inline "
-                                    "with 'type:' ({})", kTypes));
+                                    "with 'type:' ({})", type_list()));
     w.allow_only({"sources", "max_requests"});
     auto list = w.list("sources");
     if (list.empty()) w.fail("sources", "must list at least one source");
     for (size_t i = 0; i < list.size(); ++i) {
-      if (!list[i].has("type")) list[i].fail("type", fmt::format("missing (required): one of {}", kTypes));
-      streams.push_back(b.source(list[i], i));
+      if (!list[i].has("type")) list[i].fail("type", fmt::format("missing (required): one of {}", type_list()));
+      streams.push_back(make_source(b, list[i], i));
     }
   }
   double total = 0;
   const std::pair<double, std::string>* biggest = nullptr;
-  for (const auto& e : b.expected) {
+  for (const auto& e : b.expected()) {
     total += e.first;
     if (!biggest || e.first > biggest->first) biggest = &e;
   }

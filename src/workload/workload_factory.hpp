@@ -41,6 +41,10 @@ struct WorkloadContext {
 std::unique_ptr<ArrivalStream> make_workload(const YAML::Node& node, const WorkloadContext& ctx,
                                              std::vector<std::string>* input_files = nullptr);
 
+// The names `type:` accepts, in the order error messages list them (the table in
+// workload_factory.cpp; each type's parser is in src/workload/<type>_stream.cpp).
+std::vector<std::string> workload_source_types();
+
 // Seed of source number `index` (0-based, in the order of workload.sources): arrival times come
 // from derive_seed(source_seed(seed, index), 0), the model/device/SLO draws from ..., 1).
 uint64_t workload_source_seed(uint64_t experiment_seed, size_t index);

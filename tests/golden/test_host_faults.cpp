@@ -43,7 +43,7 @@ nlohmann::json run_with_events(const TempDir& tmp, const std::string& events) {
 
 }  // namespace
 
-TEST_CASE("a server turned off fails the request it runs; the queued one waits and runs when it is back",
+TEST_CASE("a server turned off fails the request it runs, the queued one waits and runs when it is back",
           "[golden][faults]") {
   TempDir tmp;
   auto s = run_with_events(tmp, "events:\n  - {at: 15min, host: s, state: off}\n"

@@ -67,7 +67,7 @@ std::string error_of(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST_CASE("perfect forecast is the trace; zones are found by name", "[carbon][forecast]") {
+TEST_CASE("perfect forecast is the trace, zones are found by name", "[carbon][forecast]") {
   ZoneTimelines zt = gb_june();
   auto f = make_forecaster(ForecastSpec{}, zt, 1, kStart);
   REQUIRE(f->kind() == ForecastKind::Perfect);
@@ -304,7 +304,7 @@ TEST_CASE("file forecast: bad rows fail with FILE:LINE", "[carbon][forecast]") {
   CHECK(error_of([&] { f->at("A", 0, 1800); }).find("the file has no rows for this zone") != std::string::npos);
 }
 
-TEST_CASE("parse_forecast reads carbon.forecast; wrong keys and values name the key", "[carbon][forecast]") {
+TEST_CASE("parse_forecast reads carbon.forecast, wrong keys and values name the key", "[carbon][forecast]") {
   auto parse = [](const std::string& yaml) { return parse_forecast(YamlSection(YAML::Load(yaml), "e.yaml", "carbon")); };
   ForecastSpec d = parse("{start: x}");
   CHECK(d.kind == ForecastKind::Perfect);

@@ -1,6 +1,7 @@
 // The workload: section: schema, strict keys, model/device/SLO mix, merging, trace paths.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <string>
@@ -252,6 +253,30 @@ TEST_CASE("Factory: strict keys and helpful errors", "[workload]") {
   has(error_of("{rate: 1}"), "workload.sources");
   has(error_of("{sources: [{type: poisson, rate: 1, model: resnet50, source: jetson}], seed: 3}"), "workload.seed");
   has(error_of("~"), "workload");
+}
+
+TEST_CASE("Factory: an unknown type's error lists every registered source type", "[workload]") {
+  const std::vector<std::string> types = workload_source_types();  // from the table in workload_factory.cpp
+  for (const char* t : {"poisson", "mmpp", "diurnal", "closed_loop", "azure_trace", "rate_envelope"})
+    CHECK(std::find(types.begin(), types.end(), t) != types.end());
+  std::string list;
+  for (const auto& t : types) list += (list.empty() ? "" : ", ") + t;
+  auto has = [](const std::string& msg, const std::string& part) {
+    INFO(msg);
+    CHECK(msg.find(part) != std::string::npos);
+  };
+  has(error_of("{type: posson, rate: 5, model: resnet50, source: jetson}"),
+      "key 'workload.type': 'posson' is not a workload source type (use one of: " + list + ")");
+  has(error_of("sources: [{type: 3, rate: 5}]"), "'3' is not a workload source type (use one of: " + list + ")");
+  has(error_of("sources: [{rate: 1}]"), "missing (required): one of " + list);
+  has(error_of("{rate: 1}"), "with 'type:' (" + list + ")");
+  // Each registered type is dispatched to its parser, which is preceded by the strict key check.
+  for (const auto& t : types) {
+    const std::string msg = error_of("{type: " + t + ", bogus: 1}");
+    has(msg, "key 'workload.bogus': unknown key (allowed here: type, model, models, source, sources, slo, stop, "
+             "max_requests, ");
+    CHECK(msg.find("not a workload source type") == std::string::npos);
+  }
 }
 
 TEST_CASE("Factory: defaults from the context when model/source are omitted", "[workload]") {
