@@ -21,6 +21,7 @@
 #include "sim/energy_book.hpp"
 #include "sim/local_scheduler.hpp"
 #include "sim/platform_builder.hpp"
+#include "sim/slot_pool.hpp"
 
 namespace sg4 = simgrid::s4u;
 using simgrid::kernel::timer::Timer;
@@ -98,18 +99,9 @@ class Controller {
     }
     // C_l/C_h of intensity-adaptive: each zone's min/max over the run's span [0, duration]
     // (papers.md §2.1 leaves the window open; the evaluation period is the natural reading).
-    for (const auto& hs : spec_.hosts) {
-      const Timeline& tl = in.carbon->by_zone.at(hs.region);
-      double lo = tl.at(0), hi = lo;
-      for (const auto& pt : tl.points()) {  // sorted by time: stop at the end of the span
-        if (pt.t >= exp_.carbon.duration_s) break;
-        if (pt.t > 0) {
-          lo = std::min(lo, pt.value);
-          hi = std::max(hi, pt.value);
-        }
-      }
-      view_.window_min_max.emplace_back(lo, hi);
-    }
+    for (const auto& hs : spec_.hosts)
+      view_.window_min_max.push_back(
+          timeline_min_max(in.carbon->by_zone.at(hs.region), 0, exp_.carbon.duration_s, false));
     // Forecasts: the run's (SimInput::forecast), else the trace itself (perfect).
     if (!in.forecast) own_forecast_ = make_forecaster(ForecastSpec{}, *in.carbon, exp_.seed, exp_.carbon.start_epoch);
     view_.forecast = in.forecast ? in.forecast : own_forecast_.get();
@@ -140,9 +132,9 @@ class Controller {
   // nothing handed back (deferred until a host change that never came) fail.
   void drain() {
     for (uint32_t s = 0; s < flights_.size(); ++s)
-      if (used_[s]) finish(s, RequestStatus::Failed);
+      if (flights_.used(s)) finish(s, RequestStatus::Failed);
     for (uint32_t s = 0; s < parked_.size(); ++s)
-      if (parked_used_[s]) fail_parked(s);
+      if (parked_.used(s)) fail_parked(s);
   }
 
  private:
@@ -197,7 +189,8 @@ class Controller {
     if (now < duration) next_t = std::min(next_t, duration);
     if (!agenda_.empty()) {
       const AgendaItem& a = agenda_.top();
-      if (a.kind != AgendaItem::PolicyTimer || a.t < duration || live_requests_ > 0) next_t = std::min(next_t, a.t);
+      const bool live = flights_.live() + parked_.live() > 0;  // requests in flight or deferred
+      if (a.kind != AgendaItem::PolicyTimer || a.t < duration || live) next_t = std::min(next_t, a.t);
     }
     return next_t;
   }
@@ -221,7 +214,7 @@ class Controller {
       park(req, deferrals + 1, d.until, now);
       return;
     }
-    uint32_t slot = alloc();
+    uint32_t slot = flights_.take();
     Flight& f = flights_[slot];
     f.req = req;
     f.at_host = req.source;
@@ -243,18 +236,8 @@ class Controller {
   }
 
   void park(const Request& req, uint32_t deferrals, double until, double now) {
-    uint32_t s;
-    if (!parked_free_.empty()) {
-      s = parked_free_.back();
-      parked_free_.pop_back();
-    } else {
-      s = static_cast<uint32_t>(parked_.size());
-      parked_.emplace_back();
-      parked_used_.push_back(false);
-    }
+    const uint32_t s = parked_.take();
     parked_[s] = {req, deferrals};
-    parked_used_[s] = true;
-    ++live_requests_;
     if (until == kNever)
       waiting_host_change_.push_back(s);
     else
@@ -264,17 +247,14 @@ class Controller {
   // A deferred request comes back to the policy as an arrival.
   void unpark(uint32_t s, double now) {
     const Parked p = parked_[s];
-    parked_used_[s] = false;
-    parked_free_.push_back(s);
-    --live_requests_;
+    parked_.release(s);
     present(p.req, p.deferrals, now);
   }
 
   void fail_parked(uint32_t s) {
     const Parked p = parked_[s];
-    parked_used_[s] = false;
-    --live_requests_;
-    uint32_t slot = alloc();
+    parked_.release(s);
+    uint32_t slot = flights_.take();
     flights_[slot].req = p.req;
     flights_[slot].at_host = p.req.source;
     finish(slot, RequestStatus::Failed);
@@ -310,8 +290,9 @@ class Controller {
       case Decision::PowerOff: power_off(d.host, now, Power::Off); break;
       case Decision::Sleep:
         if (!spec_.hosts[d.host].power_states.has_sleep)
-          throw InputError(fmt::format("{}: host '{}' has no sleep: section but policy '{}' puts it to sleep",
-                                       spec_.file, spec_.hosts[d.host].name, "of this run"));
+          throw InputError(fmt::format("{}: host '{}' has no sleep: section but the policy puts it to sleep; "
+                                       "give the host sleep: {{power, wake_time}}",
+                                       spec_.file, spec_.hosts[d.host].name));
         power_off(d.host, now, Power::Sleeping);
         break;
       case Decision::SetTimer: agenda_.push({std::max(d.until, now), agenda_seq_++, AgendaItem::PolicyTimer, d.timer}); break;
@@ -373,21 +354,6 @@ class Controller {
     if (ev.kind == PolicyEvent::Arrival && !decided)
       throw std::logic_error(fmt::format("policy made no decision for request {}", ev.request->id));
     if (decisions_.capacity() < mine.capacity()) decisions_.swap(mine);
-  }
-
-  uint32_t alloc() {
-    if (!free_.empty()) {
-      uint32_t s = free_.back();
-      free_.pop_back();
-      flights_[s] = Flight{};
-      used_[s] = true;
-      ++live_requests_;
-      return s;
-    }
-    flights_.emplace_back();
-    used_.push_back(true);
-    ++live_requests_;
-    return static_cast<uint32_t>(flights_.size() - 1);
   }
 
   // Moves a request to its next step: ship its tensor, run its next stage, or return the result.
@@ -556,9 +522,7 @@ class Controller {
     for (SimObserver* o : in_.observers) o->request_ended(ended);
     in_.arrivals->on_completion(f.req, now);
     next_arrival_ = in_.arrivals->peek_time();  // a closed loop's client may send its next request
-    used_[slot] = false;
-    free_.push_back(slot);
-    --live_requests_;
+    flights_.release(slot);
     if (status != RequestStatus::Rejected && wants(PolicyEvent::RequestDone)) {
       PolicyEvent ev;
       ev.kind = PolicyEvent::RequestDone;
@@ -734,19 +698,14 @@ class Controller {
   uint64_t decisions_timed_ = 0;
   std::priority_queue<AgendaItem, std::vector<AgendaItem>, std::greater<AgendaItem>> agenda_;
   uint64_t agenda_seq_ = 0;
-  std::vector<Parked> parked_;
-  std::vector<bool> parked_used_;
-  std::vector<uint32_t> parked_free_;
+  SlotPool<Parked> parked_;  // deferred requests
   std::vector<uint32_t> waiting_host_change_;  // parked slots deferred until a host change
-  uint64_t live_requests_ = 0;                 // in flight or deferred
   Timer* timer_ = nullptr;  // the chain's next tick, if any
   size_t next_event_ = 0;
   double next_arrival_ = kNever;  // the stream's peek_time(), read again only after it can change
   std::vector<HostRun> runs_;
   std::vector<std::vector<const ModelProfile*>> variants_;
-  std::deque<Flight> flights_;  // deque: DynamicMeter holds pointers into it
-  std::vector<bool> used_;
-  std::vector<uint32_t> free_;
+  SlotPool<Flight> flights_;  // requests in flight
   std::vector<Pending> pending_;           // by activity id (the activity's data)
   std::vector<sg4::ActivityPtr> live_;     // by activity id: started, not yet completed
   std::vector<uint32_t> free_pending_;
