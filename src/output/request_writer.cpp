@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/csv.hpp"
+#include "core/csv_writer.hpp"
 
 namespace ce {
 
@@ -36,9 +37,11 @@ void RequestWriter::write(const RequestRecord& r) {
   const bool done = r.status == RequestStatus::Completed;
   const double lat_ms = (r.finish_s - r.arrival_s) * 1e3;
   std::string slo = !done ? "" : (std::isinf(r.slo_s) ? "" : (r.finish_s - r.arrival_s <= r.slo_s ? "1" : "0"));
+  // Model names come from the experiment and may hold any character: quoted where CSV needs it.
   fmt::print(f_, "{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.id, r.arrival_s, r.start_s, r.finish_s,
-             done ? fmt::format("{}", lat_ms) : "", status_name(r.status), r.requested, r.model, hosts_[r.source],
-             r.hosts, slo, r.dynamic_energy_j, r.dynamic_carbon_g);
+             done ? fmt::format("{}", lat_ms) : "", status_name(r.status), csv_field(r.requested),
+             csv_field(r.model), csv_field(hosts_[r.source]), csv_field(r.hosts), slo, r.dynamic_energy_j,
+             r.dynamic_carbon_g);
 }
 
 void RequestWriter::finalize(double share_j, double share_g) {
@@ -52,12 +55,9 @@ void RequestWriter::finalize(double share_j, double share_g) {
   std::fprintf(out, "%s,energy_j,carbon_g\n", kHeader);
   std::string line;
   while (in.next(fields)) {
-    // Fields come back unquoted; none of ours contain commas (host and model names are plain).
-    line.clear();
-    for (size_t i = 0; i < fields.size(); ++i) {
-      if (i) line += ',';
-      line += fields[i];
-    }
+    // Fields come back unquoted: quote them again the same way.
+    line = csv_field(fields[0]);
+    for (size_t i = 1; i < fields.size(); ++i) append_csv_field(line, fields[i]);
     if (fields[5] == "completed") {
       double dj = in.to_double(fields[11], "dynamic_energy_j"), dg = in.to_double(fields[12], "dynamic_carbon_g");
       fmt::print(out, "{},{},{}\n", line, dj + share_j, dg + share_g);

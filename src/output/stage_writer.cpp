@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "core/csv_writer.hpp"
+
 namespace ce {
 
 StageWriter::StageWriter(const std::string& path) : path_(path), part_(path + ".part") {
@@ -17,8 +19,7 @@ StageWriter::~StageWriter() {
 }
 
 void StageWriter::write(const StageRecord& r) {
-  // Host and link names are plain (no commas or quotes: config/ checks them), so no quoting.
-  fmt::print(f_, "{},{},{},{},{},{},{},{},{}\n", r.request, r.transfer ? "transfer" : "exec", r.where, r.start_s,
+  fmt::print(f_, "{},{},{},{},{},{},{},{},{}\n", r.request, r.transfer ? "transfer" : "exec", csv_field(r.where), r.start_s,
              r.end_s, r.amount, r.energy_j, r.carbon_g, r.completed ? "completed" : "failed");
 }
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "../support/cli_harness.hpp"
+#include "core/csv.hpp"
 
 using namespace cetest;
 
@@ -150,4 +151,31 @@ TEST_CASE("overrides of platform.hosts.<name>.<key> reach into the platform file
   CHECK(r.rc == 2);
   CHECK(r.err.find("platform.hosts.node-x.region") != std::string::npos);
   CHECK(r.err.find("node-x") != std::string::npos);
+}
+
+TEST_CASE("requests.csv quotes a model name with a comma and a quote, and keeps its columns", "[e2e]") {
+  TempDir tmp;
+  tmp.file("platform.yaml", "name: p\nhosts:\n  - {name: h, cores: 1, speed: 1Gf, power: \"10:30\", region: Z}\n");
+  auto exp = tmp.file("exp.yaml",
+                      "name: q\nplatform: platform.yaml\n"
+                      "carbon:\n  start: 2023-01-01T00:00:00Z\n  duration: 1h\n  static: {Z: 100}\n"
+                      "models:\n  - {name: 'tiny,\"v2\"', gmacs: 0.01}\n"
+                      "workload: {type: closed_loop, clients: 2, think_time: 0, requests_per_client: 1, "
+                      "model: 'tiny,\"v2\"', source: h}\n"
+                      "policies:\n  mono: {type: monolithic, host: h}\n");
+  auto r = run_cli("run " + exp + " --out " + (tmp / "out") + " -q", tmp);
+  INFO(r.err);
+  REQUIRE(r.rc == 0);
+  ce::CsvReader in(tmp / "out/mono/requests.csv");
+  std::vector<std::string> header, row;
+  REQUIRE(in.next(header));
+  int rows = 0;
+  while (in.next(row)) {
+    ++rows;
+    REQUIRE(row.size() == header.size());
+    CHECK(row[6] == "tiny,\"v2\"");  // requested
+    CHECK(row[7] == "tiny,\"v2\"");  // model
+    CHECK(row[5] == "completed");
+  }
+  CHECK(rows == 2);
 }
