@@ -2,7 +2,7 @@
 # Builds and runs every benchmark of docs/performance.md, prints the median of RUNS runs of each,
 # and writes bench/results/<name>.json plus bench/results/summary.md.
 #   bash bench/run_all.sh                 # RUNS=5, request counts 1e4 1e5 1e6, RSS up to 1e7
-#   RUNS=3 QUICK=1 bash bench/run_all.sh  # smaller counts (1e4, 1e5; RSS up to 1e6) for a quick look
+#   RUNS=3 QUICK=1 bash bench/run_all.sh  # smaller counts (1e4, 1e5; RSS up to 1e6; bench 6 at 1e5) for a quick look
 # Environment: BUILD (default build-bench), JOBS (build parallelism, default 1), RUNS (default 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -82,6 +82,63 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 for j in (1, 2):
     r = [x["runs_per_min"] for x in rows if x["jobs"] == j]
     print(f"  -j {j}: {statistics.median(r):.1f} sweep points (runs) per minute")
+PY
+
+echo "== 6: per-request output: bytes per request and requests per CPU-second of a whole \`carbonedge run\` (median of $RUNS)"
+# bench/experiments/requests_out_20hosts.yaml with requests.csv off, as csv and as csv.gz, interleaved;
+# CPU = user + system of the run and its policy process (RUSAGE_CHILDREN), load and files included.
+if [ -n "${QUICK:-}" ]; then OUT_N=100000; else OUT_N=500000; fi
+: > "$RES/requests_out.jsonl"
+/usr/bin/python3 - "$BUILD/carbonedge" "$RUNS" "$OUT_N" "$RES/requests_out.jsonl" <<'PY'
+import json, os, resource, shutil, statistics, subprocess, sys, tempfile, time
+binary, runs, n, out_path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+exp = "bench/experiments/requests_out_20hosts.yaml"
+rate = next(float(l.split()[1]) for l in open(exp) if l.strip().startswith("rate:"))
+modes = {"off": ["output.requests=false"], "csv": ["output.format=csv"], "csv.gz": ["output.format=csv.gz"]}
+rows = []
+for _ in range(runs):
+    for mode, sets in modes.items():
+        d = tempfile.mkdtemp()
+        args = [binary, "run", exp, "--out", d + "/o", "-q", "--set", f"carbon.duration={n / rate}s"]
+        for s in sets:
+            args += ["--set", s]
+        c0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
+        subprocess.run(args, check=True)
+        c1, t1 = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
+        cpu = (c1.ru_utime + c1.ru_stime) - (c0.ru_utime + c0.ru_stime)
+        pol = d + "/o/round-robin/"
+        arrived = json.load(open(pol + "summary.json"))["requests_arrived"]
+        name = {"off": None, "csv": "requests.csv", "csv.gz": "requests.csv.gz"}[mode]
+        size = os.path.getsize(pol + name) if name else 0
+        row = {"bench": "requests_out", "mode": mode, "requests": arrived, "bytes_per_request": size / arrived,
+               "cpu_s": round(cpu, 3), "wall_s": round(t1 - t0, 3), "req_per_cpu_s": round(arrived / cpu),
+               "req_per_s": round(arrived / (t1 - t0))}
+        rows.append(row)
+        with open(out_path, "a") as f:
+            f.write(json.dumps(row) + "\n")
+        shutil.rmtree(d)
+print(f"{'mode':>8} {'bytes/req':>10} {'req/CPU-s':>10} {'req/s':>10}")
+for mode in modes:
+    r = [x for x in rows if x["mode"] == mode]
+    med = lambda k: statistics.median(x[k] for x in r)
+    print(f"{mode:>8} {med('bytes_per_request'):10.1f} {med('req_per_cpu_s'):10.0f} {med('req_per_s'):10.0f}")
+PY
+
+echo "== 7: peak RSS of a 3-year run, 20 hosts, requests.csv and timeseries.csv on (one run)"
+/usr/bin/python3 - "$BUILD/carbonedge" "$RES/three_years.jsonl" <<'PY'
+import json, resource, shutil, subprocess, sys, tempfile, time
+binary, out_path = sys.argv[1], sys.argv[2]
+d = tempfile.mkdtemp()
+t0 = time.monotonic()
+subprocess.run([binary, "run", "bench/experiments/three_years_20hosts.yaml", "--out", d + "/o", "-q"], check=True)
+wall = time.monotonic() - t0
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0  # KiB -> MiB; the largest child
+s = json.load(open(d + "/o/round-robin/summary.json"))
+row = {"bench": "three_years", "requests": s["requests_arrived"], "span_days": s["span_s"] / 86400,
+       "wall_s": round(wall, 2), "max_rss_mb": round(rss, 1)}
+open(out_path, "w").write(json.dumps(row) + "\n")
+print(f"  {row['requests']:,} requests over {row['span_days']:.0f} days: peak RSS {rss:.1f} MB, {wall:.1f} s")
+shutil.rmtree(d)
 PY
 
 /usr/bin/python3 bench/summarize.py "$RES" > "$RES/summary.md"

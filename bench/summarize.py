@@ -67,3 +67,16 @@ if sw:
     for j in sorted({r["jobs"] for r in sw}):
         v = [r["runs_per_min"] for r in sw if r["jobs"] == j]
         print(f"| -j {j} | {statistics.median(v):.1f} | {len(v)} |")
+ro = lines("requests_out.jsonl")
+if ro:
+    print("\nBench 6: a whole `carbonedge run` of bench/experiments/requests_out_20hosts.yaml (load, simulation, files;")
+    print("CPU = user + system of the run and its policy process), per-request output off, csv and csv.gz:\n")
+    print("| requests | requests.csv | bytes per request | req/CPU-s | req/s (wall) | runs |\n|---:|---|---:|---:|---:|---:|")
+    for mode in ("off", "csv", "csv.gz"):
+        r = [x for x in ro if x["mode"] == mode]
+        if r:
+            print(f"| {med(r, 'requests'):,.0f} | {mode} | {med(r, 'bytes_per_request'):.1f} | {med(r, 'req_per_cpu_s'):,.0f} | "
+                  f"{med(r, 'req_per_s'):,.0f} | {len(r)} |")
+for r in lines("three_years.jsonl"):
+    print(f"\nBench 7: {r['requests']:,} requests over {r['span_days']:.0f} days (bench/experiments/three_years_20hosts.yaml, "
+          f"timeseries on): peak RSS {r['max_rss_mb']:.1f} MB, {r['wall_s']:.1f} s wall.")

@@ -35,8 +35,8 @@ class InputProblem(Exception):
 
 def read_csv(path):
     try:
-        return pd.read_csv(path)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        return pd.read_csv(path)  # PATH.gz is decompressed on the fly (compression="infer")
+    except (OSError, EOFError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise InputProblem(f"{path}: cannot read CSV ({e})")
 
 
@@ -74,14 +74,25 @@ class RunDir:
             raise InputProblem(f"{p}: missing (comparison.csv lists policy '{policy}')")
         return read_json(p)
 
+    def _table(self, policy, name):
+        """<policy>/NAME or, with output.format: csv.gz, NAME.gz (pandas decompresses by the
+        suffix) as a DataFrame; None when the run wrote neither."""
+        for p in (self._policy_file(policy, name), self._policy_file(policy, name + ".gz")):
+            if os.path.exists(p):
+                return read_csv(p)
+        return None
+
     def requests(self, policy):
-        """requests.csv as a DataFrame, or None when the run did not write it."""
-        p = self._policy_file(policy, "requests.csv")
-        return read_csv(p) if os.path.exists(p) else None
+        """requests.csv as a DataFrame, or None when the run did not write it. Its columns are
+        per request (docs/outputs.md); `requested` is filled in from `model` where the file leaves
+        it empty (the request named the variant that served it)."""
+        df = self._table(policy, "requests.csv")
+        if df is not None and "requested" in df.columns:
+            df["requested"] = df["requested"].fillna(df["model"])
+        return df
 
     def timeseries(self, policy):
-        p = self._policy_file(policy, "timeseries.csv")
-        return read_csv(p) if os.path.exists(p) else None
+        return self._table(policy, "timeseries.csv")
 
 
 class SweepDir:

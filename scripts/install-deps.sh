@@ -6,6 +6,7 @@ PKGS=(
   build-essential cmake pkg-config ninja-build
   libsimgrid-dev libeigen3-dev libyaml-cpp-dev libfmt-dev catch2
   libcli11-dev nlohmann-json3-dev libbenchmark-dev libssl-dev
+  zlib1g-dev  # output.format: csv.gz
   clang libclang-rt-14-dev  # libFuzzer (-fsanitize=fuzzer) for scripts/ci-fuzz.sh
   python3-matplotlib python3-pandas
   slurm-wlm  # sweep --slurm test: a single-node cluster on localhost (scripts/slurm-local.sh)

@@ -20,14 +20,36 @@ struct IntervalCarbon {
 };
 
 
-// samples must start at t = 0 with the energy at 0 and be sorted; consecutive samples with equal
-// t are merged.
+// Calls f(IntervalCarbon) for each interval between consecutive samples, in time order, without
+// storing them: the totals and timeseries.csv are computed one interval at a time, so a multi-year
+// run holds no per-interval vector beyond the samples themselves. samples must start at t = 0
+// with the energy at 0 and be sorted; consecutive samples with equal t are merged.
+template <class F>
+void for_each_interval(const std::vector<EnergySample>& samples, const Timeline& tl, F&& f) {
+  for (size_t i = 1; i < samples.size(); ++i) {
+    const EnergySample &a = samples[i - 1], &b = samples[i];
+    if (b.t <= a.t) continue;
+    // Samples sit on the change points, so the intensity at the interval start holds throughout.
+    const double ci = tl.at(a.t);
+    const double de = b.energy_j - a.energy_j, di = b.idle_j - a.idle_j;
+    f(IntervalCarbon{a.t, b.t, ci, de, de * ci / kJoulesPerKWh, di, di * ci / kJoulesPerKWh});
+  }
+}
+
+// The same intervals as a vector (tests, small runs).
 std::vector<IntervalCarbon> integrate_carbon(const std::vector<EnergySample>& samples, const Timeline& tl);
 
 struct ConsumerTotals {
   double energy_j = 0, carbon_g = 0;
   double idle_energy_j = 0, idle_carbon_g = 0;
 };
+// Adds one interval to the totals (the same additions, in the same order, as sum_intervals).
+inline void add_interval(ConsumerTotals& t, const IntervalCarbon& x) {
+  t.energy_j += x.energy_j;
+  t.carbon_g += x.carbon_g;
+  t.idle_energy_j += x.idle_energy_j;
+  t.idle_carbon_g += x.idle_carbon_g;
+}
 ConsumerTotals sum_intervals(const std::vector<IntervalCarbon>& iv);
 
 }  // namespace ce

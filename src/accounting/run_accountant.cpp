@@ -1,6 +1,7 @@
 #include "accounting/run_accountant.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "models/model_profile.hpp"
 #include "workload/request.hpp"
@@ -46,7 +47,7 @@ void RunAccountant::exec_ended(const ExecEnded& e) {
   HostMeter& r = hosts_[e.host];
   charge_running(r, e.end);
   Slot& s = slot(e.slot);
-  if (on_stage_)
+  if (on_stage_ && e.request % record_every_ == 0)
     on_stage_({e.request, false, platform_.hosts[e.host].name, e.start, e.end, e.flops, s.stage.energy_j,
                s.stage.carbon_g, e.completed});
   s.total.energy_j += s.stage.energy_j;
@@ -83,7 +84,7 @@ void RunAccountant::transfer_ended(const TransferEnded& e) {
   Slot& s = slot(e.slot);
   s.total.energy_j += charge.energy_j;
   s.total.carbon_g += charge.carbon_g;
-  if (on_stage_) {
+  if (on_stage_ && e.request % record_every_ == 0) {
     std::string names;
     for (uint32_t l : route) names += (names.empty() ? "" : ";") + platform_.links[l].name;
     on_stage_({e.request, true, names, e.start, now, e.bytes, charge.energy_j, charge.carbon_g, e.completed});
@@ -139,11 +140,12 @@ void RunAccountant::request_ended(const RequestEnded& e) {
   } else {
     ++tally_.failed;
   }
-  if (on_request_) {  // strings only when someone reads them
+  if (on_request_ && req.id % record_every_ == 0) {  // strings only when someone reads them
     RequestRecord rec;
     rec.id = req.id;
     rec.arrival_s = req.arrival_s;
-    rec.start_s = e.first_start < 0 ? e.t : e.first_start;
+    // NaN: no execution ever began (rejected, or failed before); requests.csv leaves wait_ms empty.
+    rec.start_s = e.first_start < 0 ? std::numeric_limits<double>::quiet_NaN() : e.first_start;
     rec.finish_s = e.t;
     rec.requested = requested_[req.model];
     rec.model = m ? m->name : "";

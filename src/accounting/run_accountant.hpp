@@ -38,6 +38,9 @@ class RunAccountant : public SimObserver {
   void zone_tick(const std::string& zone, double t) override;
   void request_ended(const RequestEnded& e) override;
   bool wants_host_names() const override { return static_cast<bool>(on_request_); }
+  // output.requests_every: records (and their strings) are built only for ids divisible by k,
+  // since only those are written; the tallies still count every request.
+  void set_record_every(uint64_t k) { record_every_ = k < 1 ? 1 : k; }
 
   // At the end of the run: the links' last samples.
   void finish(double end_s);
@@ -77,6 +80,7 @@ class RunAccountant : public SimObserver {
   std::vector<ConsumerSeries> links_;
   std::unordered_map<std::string, std::vector<uint32_t>> links_by_zone_;
   RunTally tally_;
+  uint64_t record_every_ = 1;
 };
 
 }  // namespace ce

@@ -26,8 +26,10 @@ RunMetrics compute_metrics(const SimResult& sim, const RunAccountant& acc, const
     cm.zone = cs.zone;
     cm.is_link = cs.is_link;
     cm.tasks = cs.tasks;
-    cm.intervals = integrate_carbon(cs.samples, carbon.by_zone.at(cs.zone));
-    ConsumerTotals t = sum_intervals(cm.intervals);
+    cm.samples = &cs.samples;
+    cm.timeline = &carbon.by_zone.at(cs.zone);
+    ConsumerTotals t;
+    for_each_interval(cs.samples, *cm.timeline, [&](const IntervalCarbon& x) { add_interval(t, x); });
     cm.energy_j = t.energy_j;
     cm.carbon_g = t.carbon_g;
     cm.idle_energy_j = t.idle_energy_j;
@@ -39,6 +41,7 @@ RunMetrics compute_metrics(const SimResult& sim, const RunAccountant& acc, const
     m.idle_energy_j += cm.idle_energy_j;
     m.idle_carbon_g += cm.idle_carbon_g;
     m.embodied_g += cm.embodied_g;
+    if (!cm.is_link) m.host_tasks += cm.tasks;
     m.consumers.push_back(std::move(cm));
   }
   m.dynamic_energy_j = r.dynamic_energy_j;

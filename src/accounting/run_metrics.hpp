@@ -20,7 +20,11 @@ struct ConsumerMetrics {
   double energy_j = 0, carbon_g = 0;
   double idle_energy_j = 0, idle_carbon_g = 0;  // at idle (or off) power: the part no request caused
   double embodied_g = 0;  // embodied carbon amortised over the span (hosts with `embodied`)
-  std::vector<IntervalCarbon> intervals;
+  // The consumer's energy samples and its zone's intensity, for timeseries.csv (for_each_interval).
+  // Borrowed from the SimResult (hosts) and the RunAccountant (links) given to compute_metrics:
+  // valid while they live. Not copied: a 3-year run has 26,280 hourly intervals per consumer.
+  const std::vector<EnergySample>* samples = nullptr;
+  const Timeline* timeline = nullptr;
 };
 
 struct RunMetrics {
@@ -44,6 +48,7 @@ struct RunMetrics {
   std::map<std::string, uint64_t> served_per_model;  // variant name → completed requests
   double decision_mean_us = 0, decision_p99_us = 0;
   std::vector<ConsumerMetrics> consumers;
+  uint64_t host_tasks = 0;  // Σ stages executed over all hosts (per-host shares divide by it)
 };
 
 // From what sim/ handed over (hosts' energy series) and what the accountant observed (links'

@@ -1,6 +1,7 @@
 #include "cli/prepared.hpp"
 
 #include <algorithm>
+#include <fnmatch.h>
 #include <fmt/format.h>
 #include <iostream>
 #include <set>
@@ -31,6 +32,12 @@ std::unique_ptr<ArrivalStream> Prepared::make_arrivals() {
     auto at = std::lower_bound(sources.begin(), sources.end(), static_cast<uint32_t>(h));
     if (at == sources.end() || *at != static_cast<uint32_t>(h)) sources.insert(at, static_cast<uint32_t>(h));
     return static_cast<uint32_t>(h);
+  };
+  ctx.hosts_matching = [this](const std::string& pattern) {
+    std::vector<std::string> out;
+    for (const auto& h : exp.platform.hosts)
+      if (fnmatch(pattern.c_str(), h.name.c_str(), 0) == 0) out.push_back(h.name);
+    return out;
   };
   std::vector<std::string> files;
   auto s = make_workload(exp.workload, ctx, &files);

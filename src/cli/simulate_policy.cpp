@@ -14,14 +14,17 @@ namespace ce {
 
 int simulate_policy(Prepared& p, size_t index, const std::string& dir) {
   const PolicySpec& spec = p.exp.policies[index];
+  const OutputOptions& o = p.exp.output;
   std::filesystem::create_directories(dir);
   auto arrivals = p.make_arrivals();
   std::vector<std::string> host_names;
   for (const auto& h : p.exp.platform.hosts) host_names.push_back(h.name);
+  // The row files go straight to their final names: `dir` is inside the run's staging directory
+  // (OUT.partial-<pid>), so nothing is renamed or rewritten per file.
   std::unique_ptr<RequestWriter> requests;
   std::unique_ptr<StageWriter> stages;
-  if (p.exp.output.requests_csv) requests = std::make_unique<RequestWriter>(dir + "/requests.csv", host_names);
-  if (p.exp.output.stages_csv) stages = std::make_unique<StageWriter>(dir + "/stages.csv");
+  if (o.requests_csv) requests = std::make_unique<RequestWriter>(dir + "/requests.csv", host_names, o.gzip, o.requests_every);
+  if (o.stages_csv) stages = std::make_unique<StageWriter>(dir + "/stages.csv", o.gzip, o.requests_every);
   SimInput in;
   in.experiment = &p.exp;
   in.models = p.models.get();
@@ -35,13 +38,15 @@ int simulate_policy(Prepared& p, size_t index, const std::string& dir) {
   if (requests) on_request = [&](const RequestRecord& r) { requests->write(r); };
   if (stages) on_stage = [&](const StageRecord& r) { stages->write(r); };
   RunAccountant accountant(p.exp.platform, p.carbon, p.requested_models, on_request, on_stage);
+  accountant.set_record_every(o.requests_every);
   in.observers.push_back(&accountant);
   SimResult result = simulate(in);
   accountant.finish(result.end_s);
-  RunMetrics m = compute_metrics(result, accountant, p.carbon, p.exp.platform);
-  if (requests) requests->finalize(m.idle_share_j, m.idle_share_g);
+  if (requests) requests->close();
   if (stages) stages->close();
-  if (p.exp.output.timeseries_csv) write_timeseries(dir + "/timeseries.csv", m, p.exp.carbon.start_epoch);
+  // The summary comes from the accountant's tallies and the energy samples, never from the files.
+  RunMetrics m = compute_metrics(result, accountant, p.carbon, p.exp.platform);
+  if (o.timeseries_csv) write_timeseries(dir + "/timeseries.csv", m, p.exp.carbon.start_epoch, o.gzip);
   write_summary(dir, m, spec);
   return 0;
 }

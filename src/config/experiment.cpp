@@ -342,10 +342,16 @@ static Experiment load_experiment_body(const std::string& path, const LoadOption
   e.events = parse_events(root, e.platform, e.carbon.duration_s);
   if (root.has("output")) {
     YamlSection o = root.child("output");
-    o.allow_only({"requests", "timeseries", "stages"});
+    o.allow_only({"requests", "timeseries", "stages", "format", "requests_every"});
     e.output.requests_csv = o.boolean_or("requests", true);
     e.output.timeseries_csv = o.boolean_or("timeseries", true);
     e.output.stages_csv = o.boolean_or("stages", false);
+    const std::string format = o.str_or("format", "csv");
+    if (format != "csv" && format != "csv.gz")
+      o.fail("format", fmt::format("must be csv or csv.gz (got '{}')", format));
+    e.output.gzip = format == "csv.gz";
+    // 1e12: more requests than any run simulates (a larger k would keep request 0 alone).
+    e.output.requests_every = static_cast<uint64_t>(o.integer_in("requests_every", 1, 1000000000000L, 1));
   }
   if (root.has("metrics")) {
     YamlSection m = root.child("metrics");

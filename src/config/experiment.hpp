@@ -66,6 +66,11 @@ struct OutputOptions {
   bool requests_csv = true;
   bool timeseries_csv = true;
   bool stages_csv = false;  // OUT/<policy>/stages.csv: one row per executed stage and transfer
+  // `format: csv.gz`: requests/stages/timeseries as .csv.gz (gzip), for runs of millions of rows.
+  bool gzip = false;
+  // `requests_every: k`: requests.csv (and stages.csv) keep only the requests whose id % k == 0;
+  // the summary still counts every request.
+  uint64_t requests_every = 1;
 };
 
 // `metrics:` — comparisons between policies of one run.

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <unordered_set>
 
 #include "config/yaml_section.hpp"
 #include "core/csv.hpp"
@@ -34,19 +35,79 @@ double HostSpec::per_core_w(uint32_t p) const {
 }
 
 int PlatformSpec::host_index(const std::string& n) const {
-  for (size_t i = 0; i < hosts.size(); ++i)
+  if (host_ids_.size() == hosts.size()) {
+    auto it = host_ids_.find(n);
+    return it == host_ids_.end() ? -1 : static_cast<int>(it->second);
+  }
+  for (size_t i = 0; i < hosts.size(); ++i)  // hand-built platforms (tests) without the index
     if (hosts[i].name == n) return static_cast<int>(i);
   return -1;
 }
 
+void PlatformSpec::index_hosts() {
+  host_ids_.clear();
+  host_ids_.reserve(hosts.size());
+  for (size_t i = 0; i < hosts.size(); ++i) host_ids_.emplace(hosts[i].name, static_cast<uint32_t>(i));
+}
+
+void PlatformSpec::add_route(uint32_t src, uint32_t dst, std::vector<uint32_t> route_links) {
+  explicit_routes[route_key(src, dst)] = std::move(route_links);
+}
+
+template <class F>
+void PlatformSpec::star_path(uint32_t i, uint32_t j, F&& f) const {
+  const auto ai = static_cast<uint32_t>(arm_of(i)), aj = static_cast<uint32_t>(arm_of(j));
+  const int32_t si = site_of(i), sj = site_of(j);
+  f(ai);
+  if (si != sj) {
+    if (si >= 0) f(sites[static_cast<size_t>(si)].uplink);
+    if (sj >= 0) f(sites[static_cast<size_t>(sj)].uplink);
+  }
+  if (aj != ai) f(aj);  // a shared arm (one access point) is crossed once, as SimGrid's star zone does
+}
+
+bool PlatformSpec::reachable(uint32_t i, uint32_t j) const {
+  if (i == j) return true;
+  if (!explicit_routes.empty() && explicit_routes.count(route_key(i, j))) return true;
+  return arm_of(i) >= 0 && arm_of(j) >= 0;
+}
+
+void PlatformSpec::route(uint32_t i, uint32_t j, std::vector<uint32_t>& out) const {
+  out.clear();
+  if (i == j) return;
+  if (!explicit_routes.empty()) {
+    auto it = explicit_routes.find(route_key(i, j));
+    if (it != explicit_routes.end()) {
+      out = it->second;
+      return;
+    }
+  }
+  if (arm_of(i) < 0 || arm_of(j) < 0) return;
+  star_path(i, j, [&](uint32_t l) { out.push_back(l); });
+}
+
+PlatformSpec::Path PlatformSpec::path(uint32_t i, uint32_t j) const {
+  Path p;
+  auto add = [&](uint32_t l) {
+    p.latency += links[l].latency;
+    p.bandwidth = std::min(p.bandwidth, links[l].bandwidth);
+  };
+  if (i == j) return p;
+  if (!explicit_routes.empty()) {
+    auto it = explicit_routes.find(route_key(i, j));
+    if (it != explicit_routes.end()) {
+      for (uint32_t l : it->second) add(l);
+      return p;
+    }
+  }
+  if (arm_of(i) >= 0 && arm_of(j) >= 0) star_path(i, j, add);
+  return p;
+}
+
 double PlatformSpec::transfer_time(uint32_t i, uint32_t j, double bytes) const {
   if (i == j) return 0;
-  double lat = 0, bw = std::numeric_limits<double>::infinity();
-  for (uint32_t l : routes[i][j]) {
-    lat += links[l].latency;
-    bw = std::min(bw, links[l].bandwidth);
-  }
-  return lat + (routes[i][j].empty() ? 0 : bytes / bw);
+  const Path p = path(i, j);
+  return p.latency + (std::isinf(p.bandwidth) ? 0 : bytes / p.bandwidth);
 }
 
 namespace {
@@ -181,8 +242,9 @@ void parse_power_states(const YamlSection& h, HostSpec& s) {
 }
 
 HostSpec parse_host(const YamlSection& h) {
-  h.allow_only({"name", "cores", "speed", "power", "power_off", "pstate", "region", "memory", "rates",
-                "layer_overhead", "op_costs", "profile", "embodied", "source", "boot", "shutdown", "sleep", "scheduler"});
+  h.allow_only({"name", "count", "attach", "cores", "speed", "power", "power_off", "pstate", "region", "memory",
+                "rates", "layer_overhead", "op_costs", "profile", "embodied", "source", "boot", "shutdown", "sleep",
+                "scheduler"});
   HostSpec s;
   s.name = plain_name(h);
   long cores = h.integer_or("cores", 1);
@@ -213,7 +275,7 @@ HostSpec parse_host(const YamlSection& h) {
   s.scheduler = h.str_or("scheduler", "fifo");
   if (s.scheduler != "fifo" && s.scheduler != "ps")
     h.fail("scheduler", fmt::format("unknown local scheduler '{}' (known: fifo, ps)", s.scheduler));
-  s.region = h.str("region");
+  s.region = h.str_or("region", "");  // else the site's, else default_region (load_platform_body)
   s.memory_bytes = h.quantity_or("memory", Unit::Bytes, 0);
   if (h.has("profile")) apply_profile(h, s);  // first, so the host's own keys below win
   if (h.has("rates")) parse_rates(h.child("rates"), s.rates);
@@ -230,10 +292,9 @@ HostSpec parse_host(const YamlSection& h) {
   return s;
 }
 
-LinkSpec parse_link(const YamlSection& l) {
-  l.allow_only({"name", "bandwidth", "latency", "power", "region"});
+// A link's figures (bandwidth, latency, power, region) from `l`; the name is the caller's.
+LinkSpec parse_link_figures(const YamlSection& l) {
   LinkSpec s;
-  s.name = plain_name(l);
   s.bandwidth = l.quantity("bandwidth", Unit::Bandwidth);
   if (!(s.bandwidth > 0)) l.fail("bandwidth", "must be > 0");
   s.latency = l.quantity_or("latency", Unit::Duration, 0);
@@ -249,45 +310,200 @@ LinkSpec parse_link(const YamlSection& l) {
   return s;
 }
 
+LinkSpec parse_link(const YamlSection& l) {
+  l.allow_only({"name", "bandwidth", "latency", "power", "region"});
+  LinkSpec s = parse_link_figures(l);
+  s.name = plain_name(l);
+  return s;
+}
+
+// `count: N` makes N copies of an entry, named by its pattern with {i} = 1..N ({site} = the
+// site's name, for hosts inside a site). A pattern without {i} needs no count, and vice versa.
+long entry_count(const YamlSection& e) {
+  constexpr long kMaxCount = 10'000'000;
+  const std::string n = e.str("name");
+  const bool patterned = n.find("{i}") != std::string::npos;
+  if (!e.has("count")) {
+    if (patterned) e.fail("name", fmt::format("'{}' has {{i}} but no count: (add count: N)", n));
+    return 1;
+  }
+  if (!patterned) e.fail("count", fmt::format("name '{}' needs {{i}} where the copy number goes (e.g. '{}-{{i}}')", n, n));
+  return e.integer_in("count", 1, kMaxCount);
+}
+
+std::string expand_name(std::string pattern, long i, const std::string& site) {
+  auto put = [&](const std::string& key, const std::string& value) {
+    for (size_t at = pattern.find(key); at != std::string::npos; at = pattern.find(key, at + value.size()))
+      pattern.replace(at, key.size(), value);
+  };
+  put("{i}", std::to_string(i));
+  put("{site}", site);
+  return pattern;
+}
+
+// Builds PlatformSpec's hosts, links, sites and arms from the YAML, keeping every name unique and
+// each arm inside one site.
+class PlatformReader {
+ public:
+  PlatformReader(PlatformSpec& p, std::string default_region) : p_(p), def_(std::move(default_region)) {}
+
+  void add_link(const YamlSection& l) {
+    p_.links.push_back(parse_link(l));
+    claim_name(l, p_.links.back().name);
+    link_idx_.emplace(p_.links.back().name, p_.links.size() - 1);
+    link_site_.push_back(kUnused);
+    arm_owner_.push_back(-1);
+  }
+
+  // Every copy of one host entry, in site `site` (-1: the platform's own star).
+  void add_hosts(const YamlSection& h, int32_t site) {
+    const long count = entry_count(h);
+    const HostSpec proto = parse_host(h);
+    const std::string site_name = site >= 0 ? p_.sites[static_cast<size_t>(site)].name : "";
+    if (site < 0 && h.str("name").find("{site}") != std::string::npos)
+      h.fail("name", "{site} is only known for hosts inside a site (sites: ... hosts:)");
+    std::string region = proto.region;
+    if (region.empty()) region = site >= 0 ? p_.sites[static_cast<size_t>(site)].region : def_;
+    if (region.empty()) h.fail("region", "missing: give the host a region (or the site one, or set default_region)");
+    const bool own_link = h.has("attach") && h.node()["attach"].IsMap();
+    YamlSection own(YAML::Node(), h.file(), h.path());
+    LinkSpec link_proto;
+    if (own_link) {
+      own = h.child("attach");
+      own.allow_only({"bandwidth", "latency", "power", "region"});
+      link_proto = parse_link_figures(own);
+    }
+    const uint32_t shared = h.has("attach") && !own_link ? link_of(h, "attach", h.str("attach")) : kNoLink;
+    for (long i = 1; i <= count; ++i) {
+      p_.hosts.push_back(proto);
+      HostSpec& s = p_.hosts.back();
+      s.name = expand_name(h.str("name"), i, site_name);
+      s.region = region;
+      claim_name(h, s.name);
+      p_.site.push_back(site);
+      p_.arm.push_back(-1);
+      const auto hi = static_cast<uint32_t>(p_.hosts.size() - 1);
+      if (own_link) {
+        LinkSpec l = link_proto;
+        l.name = s.name + "-link";
+        claim_name(own, l.name);
+        p_.links.push_back(std::move(l));
+        link_site_.push_back(kUnused);
+        arm_owner_.push_back(-1);
+        attach(own, "bandwidth", hi, static_cast<uint32_t>(p_.links.size() - 1));
+      } else if (shared != kNoLink) {
+        attach(h, "attach", hi, shared);
+      }
+    }
+  }
+
+  // A link from the site's gateway to the backbone: its own figures (`uplink: {bandwidth, ...}`,
+  // named <site>-uplink) or a link declared under links:.
+  void add_site(const YamlSection& st, const std::string& name) {
+    claim_name(st, name);
+    SiteSpec s;
+    s.name = name;
+    s.region = st.str_or("region", def_);
+    if (st.node()["uplink"].IsMap()) {
+      YamlSection u = st.child("uplink");
+      u.allow_only({"bandwidth", "latency", "power", "region"});
+      LinkSpec l = parse_link_figures(u);
+      l.name = name + "-uplink";
+      if (l.region.empty()) l.region = s.region;
+      claim_name(u, l.name);
+      p_.links.push_back(std::move(l));
+      link_site_.push_back(kUnused);
+      arm_owner_.push_back(-1);
+      s.uplink = static_cast<uint32_t>(p_.links.size() - 1);
+    } else {
+      s.uplink = link_of(st, "uplink", st.str("uplink"));
+    }
+    if (link_site_[s.uplink] != kUnused)
+      st.fail("uplink", fmt::format("link '{}' is already a star arm or another site's uplink", p_.links[s.uplink].name));
+    link_site_[s.uplink] = kUplink;
+    p_.sites.push_back(std::move(s));
+  }
+
+  // Star arm: host `hi` reaches its gateway over link `li`. An arm belongs to one site.
+  void attach(const YamlSection& at, const std::string& key, uint32_t hi, uint32_t li) {
+    const int32_t site = p_.site[hi];
+    if (link_site_[li] == kUplink)
+      at.fail(key, fmt::format("link '{}' is a site's uplink, not a star arm", p_.links[li].name));
+    if (link_site_[li] != kUnused && link_site_[li] != site)
+      at.fail(key, fmt::format("link '{}' would attach hosts of different sites; give each site its own link",
+                               p_.links[li].name));
+    link_site_[li] = site;
+    p_.arm[hi] = static_cast<int32_t>(li);
+    arm_owner_[li] = arm_owner_[li] == -1 ? static_cast<int64_t>(hi) : -2;  // -2: shared by several hosts
+  }
+
+  uint32_t link_of(const YamlSection& s, const std::string& key, const std::string& name) const {
+    auto it = link_idx_.find(name);
+    if (it == link_idx_.end()) s.fail(key, fmt::format("unknown link '{}' (declare it under links:)", name));
+    return it->second;
+  }
+
+  // A link's carbon zone: its own `region`, else that of the single host it attaches, else the
+  // platform's default_region. Documented in docs/inputs.md.
+  void resolve_link_regions(const std::string& path) const {
+    for (size_t l = 0; l < p_.links.size(); ++l) {
+      auto& link = p_.links[l];
+      if (!link.region.empty()) continue;
+      if (arm_owner_[l] >= 0) link.region = p_.hosts[static_cast<size_t>(arm_owner_[l])].region;
+      else if (!def_.empty()) link.region = def_;
+      else fail_at_key(path, "links[" + std::to_string(l) + "].region",
+                       "link '" + link.name + "' needs a region (or set default_region at the top)");
+    }
+  }
+
+ private:
+  static constexpr int32_t kUnused = -2, kUplink = -3;
+  static constexpr uint32_t kNoLink = ~0u;
+  void claim_name(const YamlSection& s, const std::string& name) {
+    if (!names_.insert(name).second)
+      s.fail("name", fmt::format("duplicate name '{}' (hosts, links and sites need distinct names)", name));
+  }
+  PlatformSpec& p_;
+  std::string def_;
+  std::unordered_set<std::string> names_;
+  std::unordered_map<std::string, uint32_t> link_idx_;
+  std::vector<int32_t> link_site_;   // per link: site of the hosts it attaches, kUnused, or kUplink
+  std::vector<int64_t> arm_owner_;   // per link: the one host it attaches, -1 none, -2 several
+};
+
 }  // namespace
 
 static PlatformSpec load_platform_body(const std::string& path, const std::function<void(YAML::Node&)>& edit) {
   YAML::Node doc = load_yaml_file(path);
   if (edit) edit(doc);
   YamlSection root(doc, path, "");
-  root.allow_only({"name", "description", "default_region", "hosts", "links", "network"});
+  root.allow_only({"name", "description", "default_region", "hosts", "links", "sites", "network"});
   PlatformSpec p;
   p.file = path;
   p.name = root.str_or("name", "platform");
-  std::set<std::string> names;
-  for (const auto& h : root.list("hosts")) {
-    p.hosts.push_back(parse_host(h));
-    if (!names.insert(p.hosts.back().name).second) h.fail("name", "duplicate host name");
-  }
-  std::map<std::string, uint32_t> link_idx;
+  PlatformReader reader(p, root.str_or("default_region", ""));
   if (root.has("links"))
-    for (const auto& l : root.list("links")) {
-      p.links.push_back(parse_link(l));
-      if (!link_idx.emplace(p.links.back().name, p.links.size() - 1).second || names.count(p.links.back().name))
-        l.fail("name", "duplicate name (links and hosts need distinct names)");
+    for (const auto& l : root.list("links")) reader.add_link(l);
+  if (root.has("hosts"))
+    for (const auto& h : root.list("hosts")) reader.add_hosts(h, -1);
+  if (root.has("sites"))
+    for (const auto& st : root.list("sites")) {
+      st.allow_only({"name", "count", "region", "uplink", "hosts"});
+      const long count = entry_count(st);
+      for (long i = 1; i <= count; ++i) {
+        reader.add_site(st, expand_name(st.str("name"), i, ""));
+        const auto site = static_cast<int32_t>(p.sites.size() - 1);
+        for (const auto& h : st.list("hosts")) reader.add_hosts(h, site);
+      }
     }
-  const size_t n = p.hosts.size();
-  p.routes.assign(n, std::vector<std::vector<uint32_t>>(n));
-  p.reachable.assign(n, std::vector<bool>(n, false));
-  for (size_t i = 0; i < n; ++i) p.reachable[i][i] = true;
+  if (p.hosts.empty()) root.fail("hosts", "the platform has no host (give hosts: or sites: with hosts)");
+  p.index_hosts();
 
-  auto link_of = [&](const YamlSection& s, const std::string& key, const std::string& name) {
-    auto it = link_idx.find(name);
-    if (it == link_idx.end()) s.fail(key, fmt::format("unknown link '{}' (declare it under links:)", name));
-    return it->second;
-  };
   auto host_of = [&](const YamlSection& s, const std::string& key, const std::string& name) {
     int i = p.host_index(name);
     if (i < 0) s.fail(key, fmt::format("unknown host '{}'", name));
     return static_cast<uint32_t>(i);
   };
-  std::vector<int> arm(n, -1);
-  std::vector<int> arm_owner(p.links.size(), -1);
   if (root.has("network")) {
     YamlSection net = root.child("network");
     net.allow_only({"gateway", "attach", "routes"});
@@ -295,46 +511,25 @@ static PlatformSpec load_platform_body(const std::string& path, const std::funct
       YamlSection a = net.child("attach");
       for (auto it = a.node().begin(); it != a.node().end(); ++it) {
         std::string hn = it->first.as<std::string>();
-        uint32_t hi = host_of(a, hn, hn);
-        uint32_t li = link_of(a, hn, a.str(hn));
-        arm[hi] = static_cast<int>(li);
-        arm_owner[li] = arm_owner[li] == -1 ? static_cast<int>(hi) : -2;  // -2: shared by several hosts
+        reader.attach(a, hn, host_of(a, hn, hn), reader.link_of(a, hn, a.str(hn)));
       }
-      for (size_t i = 0; i < n; ++i)
-        for (size_t j = 0; j < n; ++j)
-          if (i != j && arm[i] >= 0 && arm[j] >= 0) {
-            p.routes[i][j] = {static_cast<uint32_t>(arm[i]), static_cast<uint32_t>(arm[j])};
-            if (arm[i] == arm[j]) p.routes[i][j] = {static_cast<uint32_t>(arm[i])};
-            p.reachable[i][j] = true;
-          }
     }
-    if (net.has("routes"))
+    if (net.has("routes")) {
+      // Explicit routes need SimGrid's per-pair (full) zone: hand-built topologies only.
+      if (!p.sites.empty())
+        net.fail("routes", "explicit routes cannot be combined with sites: (sites route through their uplinks)");
       for (const auto& r : net.list("routes")) {
         r.allow_only({"src", "dst", "links", "symmetric"});
         uint32_t s = host_of(r, "src", r.str("src")), d = host_of(r, "dst", r.str("dst"));
         if (s == d) r.fail("dst", "a route needs two different hosts");
         std::vector<uint32_t> ls;
-        for (const auto& ln : r.str_list("links")) ls.push_back(link_of(r, "links", ln));
-        p.routes[s][d] = ls;
-        p.reachable[s][d] = true;
-        if (r.boolean_or("symmetric", true)) {
-          std::reverse(ls.begin(), ls.end());
-          p.routes[d][s] = ls;
-          p.reachable[d][s] = true;
-        }
+        for (const auto& ln : r.str_list("links")) ls.push_back(reader.link_of(r, "links", ln));
+        if (r.boolean_or("symmetric", true)) p.add_route(d, s, {ls.rbegin(), ls.rend()});
+        p.add_route(s, d, std::move(ls));
       }
+    }
   }
-  // A link's carbon zone: its own `region`, else that of the single host it attaches, else the
-  // platform's default_region. Documented in docs/inputs.md.
-  std::string def = root.str_or("default_region", "");
-  for (size_t l = 0; l < p.links.size(); ++l) {
-    auto& link = p.links[l];
-    if (!link.region.empty()) continue;
-    if (arm_owner[l] >= 0) link.region = p.hosts[static_cast<size_t>(arm_owner[l])].region;
-    else if (!def.empty()) link.region = def;
-    else fail_at_key(path, "links[" + std::to_string(l) + "].region",
-                     "link '" + link.name + "' needs a region (or set default_region at the top)");
-  }
+  reader.resolve_link_regions(path);
   return p;
 }
 

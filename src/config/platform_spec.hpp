@@ -4,7 +4,9 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <limits>
 #include <string>
+#include <unordered_map>
 #include <vector>
 #include <yaml-cpp/yaml.h>
 
@@ -76,20 +78,58 @@ struct LinkSpec {
   std::string region;
 };
 
+// A site (docs/inputs.md "Sites"): a group of hosts behind one gateway, joined to the platform's
+// backbone by an uplink. Hosts of different sites talk over both uplinks.
+struct SiteSpec {
+  std::string name;
+  std::string region;
+  uint32_t uplink = 0;  // link index: the site's gateway to the backbone
+};
+
+// The network is described in O(hosts), never per pair: each host's star arm (its link to the
+// gateway of its site, or of the platform), each site's uplink, and the few explicit routes a
+// hand-built platform declares. Routes and transfer estimates are computed from that on demand.
 struct PlatformSpec {
   std::string name;
   std::string file;
   std::vector<HostSpec> hosts;
   std::vector<LinkSpec> links;
-  // routes[i][j]: link indices from host i to host j; empty when i == j. reachable[i][j] says
-  // whether a route exists (a star arm on both ends or an explicit route).
-  std::vector<std::vector<std::vector<uint32_t>>> routes;
-  std::vector<std::vector<bool>> reachable;
+  std::vector<SiteSpec> sites;
+  std::vector<int32_t> arm;   // [host]: link index of its star arm, -1 = none (shorter = none)
+  std::vector<int32_t> site;  // [host]: its site, -1 = at the platform's gateway (shorter = -1)
+  // Explicit routes, keyed by route_key(src, dst); they override the star path of their pair.
+  std::unordered_map<uint64_t, std::vector<uint32_t>> explicit_routes;
 
+  static uint64_t route_key(uint32_t i, uint32_t j) { return (uint64_t{i} << 32) | j; }
   int host_index(const std::string& name) const;  // -1 if unknown
+  // Declares (or replaces) the explicit route src → dst; an empty list is a route without links.
+  void add_route(uint32_t src, uint32_t dst, std::vector<uint32_t> links);
+  void index_hosts();  // builds the name index host_index uses (load_platform calls it)
+
+  // i == j, an explicit route i → j, or both hosts on star arms.
+  bool reachable(uint32_t i, uint32_t j) const;
+  // The links from host i to host j, in order, into `out` (cleared first). Star path: i's arm,
+  // then the uplinks of both sites when they differ, then j's arm; an arm shared by both hosts
+  // appears once. Empty when i == j or unreachable.
+  void route(uint32_t i, uint32_t j, std::vector<uint32_t>& out) const;
+  // Idle-network figures of the route i → j: Σ latency and the bottleneck bandwidth (+inf when
+  // the route has no links). O(route length), no allocation.
+  struct Path {
+    double latency = 0;
+    double bandwidth = std::numeric_limits<double>::infinity();
+  };
+  Path path(uint32_t i, uint32_t j) const;
   // End-to-end transfer time of `bytes` from host i to j on an idle network (sum of latencies +
   // bytes / bottleneck bandwidth); 0 when i == j.
   double transfer_time(uint32_t i, uint32_t j, double bytes) const;
+
+ private:
+  std::unordered_map<std::string, uint32_t> host_ids_;
+  int32_t arm_of(uint32_t h) const { return h < arm.size() ? arm[h] : -1; }
+  int32_t site_of(uint32_t h) const { return h < site.size() ? site[h] : -1; }
+  // Calls f(link index) for each link of the star path i → j (both on arms, i != j).
+  template <class F>
+  void star_path(uint32_t i, uint32_t j, F&& f) const;
 };
 
 // `edit`, when given, changes the parsed document before it is read (the experiment's

@@ -15,6 +15,10 @@ std::string csv_field(std::string_view text);
 // Fields quoted as needed, joined by ',', ended by '\n'.
 std::string csv_row(const std::vector<std::string>& fields);
 
+// Appends one field (quoted as needed) to `out`, without a separator and without a temporary
+// string: the per-row path of requests.csv and stages.csv.
+void append_csv_text(std::string& out, std::string_view text);
+
 // Appends `,field` (quoted as needed) to a row under construction.
 inline void append_csv_field(std::string& row, std::string_view text) {
   row += ',';

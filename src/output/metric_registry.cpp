@@ -26,13 +26,6 @@ json ratio_or_null(double num, double den) {
   return den == 0.0 || std::isnan(num) || std::isnan(den) ? json(nullptr) : json(num / den);
 }
 
-uint64_t host_tasks(const RunMetrics& m) {
-  uint64_t n = 0;
-  for (const auto& c : m.consumers)
-    if (!c.is_link) n += c.tasks;
-  return n;
-}
-
 // Per-consumer fields shared by hosts and links.
 json zone(const RunMetrics&, const ConsumerMetrics& c) { return c.zone; }
 json energy(const RunMetrics&, const ConsumerMetrics& c) { return c.energy_j; }
@@ -118,7 +111,7 @@ std::vector<MetricDef> builtin_metrics() {
   {"per_host.*.tasks", "stages", A::Count, kUntracked, "", {}, "stages executed", ConsumerValue(tasks)},
   {"per_host.*.task_share", "1", A::Share, 14, "", {}, "the host's share of the stages executed on all hosts",
    ConsumerValue([](const RunMetrics& m, const ConsumerMetrics& c) -> json {
-     const uint64_t total = host_tasks(m);
+     const uint64_t total = m.host_tasks;  // summed once: a per-host loop here made summaries O(hosts²)
      return total ? static_cast<double>(c.tasks) / static_cast<double>(total) : 0.0;
    })},
   {"per_host.*.embodied_carbon_g", "g", A::Total, kUntracked, "", {}, "the host's amortised embodied carbon",

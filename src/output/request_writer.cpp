@@ -1,18 +1,32 @@
 #include "output/request_writer.hpp"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
-#include <cmath>
-#include <stdexcept>
 
-#include "core/csv.hpp"
+#include <cmath>
+#include <iterator>
+
 #include "core/csv_writer.hpp"
 
 namespace ce {
 
+// Compact on purpose (≤ 110 bytes per request on the benchmark workload, docs/outputs.md): times
+// relative to the arrival in ms with microsecond resolution instead of three absolute times, and
+// energies with 10 significant digits — enough for Σ of the rows to match the summary's dynamic
+// totals to 1e-9 (each value is within 5e-10 of the exact one), not the 17 of a round trip.
+const char* const kRequestsHeader =
+    "id,arrival_s,wait_ms,latency_ms,slo_met,status,requested,model,source,hosts,dynamic_energy_j,dynamic_carbon_g\n";
+
 namespace {
-const char* kHeader =
-    "id,arrival_s,start_s,finish_s,latency_ms,status,requested,model,source,hosts,slo_met,"
-    "dynamic_energy_j,dynamic_carbon_g";
+// x with 10 significant digits, as %g spells it but with no leading zero in a two-digit exponent
+// ("2.557673279e-6", not "e-06"): every CSV reader parses it, and it is a byte less per value.
+void append_g10(std::string& out, double x) {
+  const size_t from = out.size();
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE("{:.10g}"), x);
+  const size_t e = out.find('e', from);
+  if (e != std::string::npos && out.size() - e == 4 && out[e + 2] == '0') out.erase(e + 2, 1);
+}
+
 const char* status_name(RequestStatus s) {
   switch (s) {
     case RequestStatus::Completed: return "completed";
@@ -22,52 +36,45 @@ const char* status_name(RequestStatus s) {
 }
 }  // namespace
 
-RequestWriter::RequestWriter(const std::string& path, const std::vector<std::string>& host_names)
-    : path_(path), part_(path + ".part"), hosts_(host_names) {
-  f_ = std::fopen(part_.c_str(), "wb");
-  if (!f_) throw std::runtime_error("cannot write " + part_);
-  std::fprintf(f_, "%s\n", kHeader);
+void append_request_row(std::string& out, const RequestRecord& r, const std::string& source_name) {
+  auto it = std::back_inserter(out);
+  const bool done = r.status == RequestStatus::Completed;
+  const double latency = r.finish_s - r.arrival_s;
+  it = fmt::format_to(it, FMT_COMPILE("{},{:.6f},"), r.id, r.arrival_s);
+  // start_s is NaN when no execution ever began (RunAccountant): no wait to report.
+  if (!std::isnan(r.start_s)) it = fmt::format_to(it, FMT_COMPILE("{:.3f}"), (r.start_s - r.arrival_s) * 1e3);
+  it = fmt::format_to(it, FMT_COMPILE(",{:.3f},"), latency * 1e3);
+  if (done && !std::isinf(r.slo_s)) out += latency <= r.slo_s ? '1' : '0';
+  out += ',';
+  out += status_name(r.status);
+  // `requested` only when it says more than `model`: most workloads name the variant that serves
+  // them, and the repeated name was ~9 bytes of every row.
+  out += ',';
+  if (r.requested != r.model) append_csv_text(out, r.requested);
+  // Names come from the experiment and may hold any character: quoted where CSV needs it.
+  for (const std::string* s : {&r.model, &source_name, &r.hosts}) {
+    out += ',';
+    append_csv_text(out, *s);
+  }
+  out += ',';
+  append_g10(out, r.dynamic_energy_j);
+  out += ',';
+  append_g10(out, r.dynamic_carbon_g);
+  out += '\n';
 }
 
-RequestWriter::~RequestWriter() {
-  if (f_) std::fclose(f_);
+RequestWriter::RequestWriter(const std::string& path, const std::vector<std::string>& host_names, bool gzip,
+                             uint64_t every)
+    : out_(path, gzip), hosts_(host_names), every_(every) {
+  out_.buffer() += kRequestsHeader;
 }
 
 void RequestWriter::write(const RequestRecord& r) {
-  const bool done = r.status == RequestStatus::Completed;
-  const double lat_ms = (r.finish_s - r.arrival_s) * 1e3;
-  std::string slo = !done ? "" : (std::isinf(r.slo_s) ? "" : (r.finish_s - r.arrival_s <= r.slo_s ? "1" : "0"));
-  // Model names come from the experiment and may hold any character: quoted where CSV needs it.
-  fmt::print(f_, "{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.id, r.arrival_s, r.start_s, r.finish_s,
-             done ? fmt::format("{}", lat_ms) : "", status_name(r.status), csv_field(r.requested),
-             csv_field(r.model), csv_field(hosts_[r.source]), csv_field(r.hosts), slo, r.dynamic_energy_j,
-             r.dynamic_carbon_g);
+  if (r.id % every_ != 0) return;
+  append_request_row(out_.buffer(), r, hosts_[r.source]);
+  out_.row_done();
 }
 
-void RequestWriter::finalize(double share_j, double share_g) {
-  std::fclose(f_);
-  f_ = nullptr;
-  CsvReader in(part_);
-  std::FILE* out = std::fopen((path_ + ".tmp").c_str(), "wb");
-  if (!out) throw std::runtime_error("cannot write " + path_);
-  std::vector<std::string> fields;
-  in.next(fields);
-  std::fprintf(out, "%s,energy_j,carbon_g\n", kHeader);
-  std::string line;
-  while (in.next(fields)) {
-    // Fields come back unquoted: quote them again the same way.
-    line = csv_field(fields[0]);
-    for (size_t i = 1; i < fields.size(); ++i) append_csv_field(line, fields[i]);
-    if (fields[5] == "completed") {
-      double dj = in.to_double(fields[11], "dynamic_energy_j"), dg = in.to_double(fields[12], "dynamic_carbon_g");
-      fmt::print(out, "{},{},{}\n", line, dj + share_j, dg + share_g);
-    } else {
-      fmt::print(out, "{},,\n", line);
-    }
-  }
-  std::fclose(out);
-  std::remove(part_.c_str());
-  if (std::rename((path_ + ".tmp").c_str(), path_.c_str()) != 0) throw std::runtime_error("cannot rename " + path_);
-}
+void RequestWriter::close() { out_.close(); }
 
 }  // namespace ce

@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 #include "core/csv.hpp"
 #include "core/csv_writer.hpp"
 #include "core/files.hpp"
 #include "core/time_utc.hpp"
 #include "output/metric_registry.hpp"
+#include "output/row_file.hpp"
 
 namespace ce {
 
@@ -53,14 +56,21 @@ void write_summary(const std::string& dir, const RunMetrics& m, const PolicySpec
   write_file_atomic(dir + "/timing.json", t.dump(2) + "\n");
 }
 
-void write_timeseries(const std::string& path, const RunMetrics& m, double start_epoch) {
-  std::string s = "consumer,kind,zone,t0_s,t1_s,t0_utc,intensity_g_per_kwh,energy_j,mean_power_w,carbon_g\n";
-  for (const auto& c : m.consumers)
-    for (const auto& iv : c.intervals)
-      s += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_field(c.name), c.is_link ? "link" : "host",
-                       csv_field(c.zone), iv.t0, iv.t1, csv_field(format_utc(start_epoch + iv.t0)), iv.intensity,
-                       iv.energy_j, iv.energy_j / (iv.t1 - iv.t0), iv.carbon_g);
-  write_file_atomic(path, s);
+void write_timeseries(const std::string& path, const RunMetrics& m, double start_epoch, bool gzip) {
+  // One interval at a time from the consumers' samples (consumer by consumer, each in time order:
+  // the same rows and bytes as when the whole table was built in memory first).
+  RowFile out(path, gzip);
+  out.buffer() += "consumer,kind,zone,t0_s,t1_s,t0_utc,intensity_g_per_kwh,energy_j,mean_power_w,carbon_g\n";
+  for (const auto& c : m.consumers) {
+    const std::string name = csv_field(c.name), zone = csv_field(c.zone);
+    for_each_interval(*c.samples, *c.timeline, [&](const IntervalCarbon& iv) {
+      fmt::format_to(std::back_inserter(out.buffer()), "{},{},{},{},{},{},{},{},{},{}\n", name,
+                     c.is_link ? "link" : "host", zone, iv.t0, iv.t1, csv_field(format_utc(start_epoch + iv.t0)),
+                     iv.intensity, iv.energy_j, iv.energy_j / (iv.t1 - iv.t0), iv.carbon_g);
+      out.row_done();
+    });
+  }
+  out.close();
 }
 
 namespace {

@@ -1,6 +1,8 @@
 #pragma once
 // The output contract (docs/outputs.md): OUT/run.json, OUT/comparison.csv and per policy
-// OUT/<label>/{summary.json, requests.csv, timeseries.csv}. Every file is written atomically.
+// OUT/<label>/{summary.json, requests.csv, timeseries.csv}. Small files are written atomically
+// (temporary + rename); the per-row tables are streamed once into their final name inside the
+// run's staging directory, which is what makes them atomic (row_file.hpp).
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -13,7 +15,9 @@ namespace ce {
 // Deterministic content only: wall-clock figures (decision time) go to timing.json instead.
 nlohmann::json summary_json(const RunMetrics& m, const PolicySpec& policy);
 void write_summary(const std::string& dir, const RunMetrics& m, const PolicySpec& policy);
-void write_timeseries(const std::string& path, const RunMetrics& m, double start_epoch);
+// timeseries.csv (or .csv.gz with `gzip`), one row per consumer per interval, streamed from the
+// samples RunMetrics borrows (they must still live).
+void write_timeseries(const std::string& path, const RunMetrics& m, double start_epoch, bool gzip = false);
 void write_comparison(const std::string& path, const std::vector<std::pair<PolicySpec, nlohmann::json>>& rows);
 void write_run_json(const std::string& path, const Experiment& e, const std::vector<std::string>& inputs,
                     const std::string& simgrid_version, const std::vector<std::string>& warnings = {});

@@ -102,9 +102,6 @@ class CarbonEdge : public Policy {
       }
       facts_h_.push_back(std::move(f));
     }
-    both_ways_.assign(H * H, 0);
-    for (size_t a = 0; a < H; ++a)
-      for (size_t b = 0; b < H; ++b) both_ways_[a * H + b] = P.reachable[a][b] && P.reachable[b][a];
   }
 
   Plan decide(const Request& req, const std::vector<const ModelProfile*>& variants,
@@ -187,7 +184,8 @@ class CarbonEdge : public Policy {
     const HostFacts& spec = facts_h_[h];
     const double nan = std::numeric_limits<double>::quiet_NaN();
     if (!hs.on) return nan;
-    if (!both_ways_[src * facts_h_.size() + h]) return nan;
+    const PlatformSpec& P = *view.platform;
+    if (!P.reachable(src, h) || !P.reachable(h, src)) return nan;
     const double load = static_cast<double>(hs.busy + hs.queued) / spec.cores;  // HostState::load
     if (load > o_.load_threshold) return nan;
     if (!partial_ok && weight > (spec.memory_bytes > 0 ? spec.memory_bytes : kInf)) return nan;  // has_sufficient_resources
@@ -284,7 +282,7 @@ class CarbonEdge : public Policy {
     for (size_t i = 0; i < K; ++i) {
       size_t first = i ? b[i - 1] + 1 : 1;
       if (stage_weight_bytes(m, first, b[i]) > mem_limit(P.hosts[nodes[i]])) return Plan{nullptr, {}, "memory"};
-      if (i && !P.reachable[nodes[i - 1]][nodes[i]]) return Plan{nullptr, {}, "route"};
+      if (i && !P.reachable(nodes[i - 1], nodes[i])) return Plan{nullptr, {}, "route"};
       plan.stages.push_back({nodes[i], static_cast<uint32_t>(first), static_cast<uint32_t>(b[i])});
     }
     return plan;
@@ -294,7 +292,6 @@ class CarbonEdge : public Policy {
   enum Pick { Largest, Smallest, Named } pick_ = Largest;
   PerModelCache<ModelFacts> facts_;
   std::vector<HostFacts> facts_h_;
-  std::vector<char> both_ways_;  // [src * H + h]: h reachable from src and back
 };
 
 }  // namespace

@@ -33,6 +33,13 @@ struct ClusterView {
   const PlatformSpec* platform = nullptr;
   const ModelCatalog* models = nullptr;
   std::vector<HostState> hosts;  // same order as platform->hosts
+  // Change log: hosts whose HostState (other than `intensity`) changed, appended in order by sim/
+  // (with repeats). A policy keeping per-host indexes remembers (changes_epoch, changes.size())
+  // and later replays only the entries after that point, O(changes) instead of rescanning every
+  // host; when changes_epoch has moved on (sim/ restarts the log once it holds 2 × hosts + 1024
+  // entries) it rescans once. changes_epoch 0: not tracked (a hand-built view) — always rescan.
+  std::vector<uint32_t> changes;
+  uint64_t changes_epoch = 0;
   // Per host (same order as hosts): {min, max} carbon intensity (gCO2eq/kWh) of the host's zone
   // over the trailing observation window that sim/ chooses (the "lowest/highest observed CI" C_l, C_h
   // of intensity-adaptive, arXiv 2403.15824). Empty when sim/ does not provide it (a hand-built view);

@@ -78,7 +78,7 @@ class IntensityAdaptive : public Policy {
     const HostState& hs = view.hosts[h];
     const HostSpec& spec = view.platform->hosts[h];
     if (!hs.on) return Plan{nullptr, {}, "serving host is off"};
-    if (h != req.source && (!view.platform->reachable[req.source][h] || !view.platform->reachable[h][req.source]))
+    if (h != req.source && (!view.platform->reachable(req.source, h) || !view.platform->reachable(h, req.source)))
       return Plan{nullptr, {}, "serving host is unreachable from the source"};
     const double slow = spec.pstates.at(0).speed / spec.pstates.at(hs.pstate).speed;
     const double watts = all_cores_ ? spec.power_w(hs.pstate, spec.cores)

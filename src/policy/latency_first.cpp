@@ -17,11 +17,13 @@
 //    bounds every candidate as sender and receiver against the best one-stage plan first and runs
 //    the DP's expressions on the few (sender, cut, receiver) triples that can beat it
 //    (two_stage()): O(H + R·few) instead of O(R·H log H), with the same plans;
-//  - per-(model, host) prefix sums of stage time are memoised (a pure function of the model and the
-//    platform, so decide() stays a pure function of its arguments), looked up without a lock;
-//  - the candidate-indexed transfer matrices are built once, in the constructor; hosts that are off
-//    stay in them as dead slots (their values stay infinite), so candidate order — and so every
-//    tie-break — is the same as when only the hosts that are on are listed;
+//  - nothing is kept per pair of hosts (O(H) memory): transfers come from each host's arm and site
+//    (hop(), the sums PlatformSpec::path() makes); per-(model, spec class) prefix sums of stage time
+//    are memoised (a pure function of the model and the platform), looked up without a lock;
+//  - with 1–2 stages on a star and a tracked view, the class index (select()) narrows the search
+//    to the source and the few least-loaded hosts of each class, a set that provably holds the full
+//    DP's plan (docs/policies.md "latency-first"); candidates are searched in ascending index, so
+//    every tie-break is the DP's;
 //  - the transfer step min_g D[g] + lat(g→c) + cut·ibw(g→c) visits senders in increasing D[g] and
 //    stops at a lower bound (see arrivals()): the exact same minimum as a full scan (same
 //    expression for the same g), so the plans are identical, in O(H log H + H·few) per row
@@ -33,8 +35,13 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <numeric>
 #include <optional>
+#include <set>
+#include <tuple>
+#include <unordered_map>
 
 #include "models/cost_model.hpp"
 #include "policy/builtin_policies.hpp"
@@ -45,51 +52,56 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kSlack = 1e-15;  // > 4 ulp, relative: rounding room between a bound and the DP's value
+constexpr double kNear = 1e-9;    // relative margin under which two wait keys of a class count as close
+constexpr size_t kSmallSite = 64;  // sites up to this size are merged into classes across sites (1 stage)
 
+// Per (model, spec class): a spec class is a set of candidates with the same compute spec (pstate
+// speeds, cores, rates, op costs, layer overhead, memory), whose stage times are therefore equal.
+// Everything is per class, never per host: O(classes × rows) per model.
 struct ModelTable {
-  std::vector<double> pre;   // pre[h * (R + 1) + k] = stage_seconds(h, rows 1..k) at pstate 0
+  size_t R = 0;
+  std::vector<double> pre;   // pre[s * (R + 1) + k] = stage_seconds(class s, rows 1..k) at pstate 0
   std::vector<double> wpre;  // wpre[k] = weight bytes of rows 1..k
   std::vector<double> cut;   // cut[k] = cut_bytes(k)
-  std::vector<double> preR;  // per host: pre[h][R]
-  // Per candidate (index c of the policy's `hosts`), contiguous for the passes over every candidate,
-  // with the memory limits folded in (a time is +inf where the stage's weights do not fit on the
-  // candidate): c_pre_r = the whole model, c_row1 = the first row alone, c_last_row = the last row
-  // alone; c_rho = min over middle rows j of t_c(j) / r(j), r(j) = min over hosts of t_h(j), so the
-  // middle rows cost ≥ c_rho·mid on c alone, mid = Σ r(j) over rows 2..R−1 (two_stage()'s bounds);
-  // first_max[c] = the last row a first stage (rows 1..k) on c can end at, last_min[c] = the first
-  // row k after which a last stage (rows k+1..R) fits on c.
+  std::vector<double> preR;  // per class: pre[s][R]
+  // Per class, with the memory limits folded in (a time is +inf where the stage's weights do not
+  // fit): c_pre_r = the whole model, c_row1 = the first row alone, c_last_row = the last row alone;
+  // c_rho = min over middle rows j of t_s(j) / r(j), r(j) = min over classes of t(j), so the middle
+  // rows cost ≥ c_rho·mid on s alone, mid = Σ r(j) over rows 2..R−1 (two_stage()'s bounds);
+  // first_max = the last row a first stage (rows 1..k) can end at, last_min = the first row k after
+  // which a last stage (rows k+1..R) fits.
   double mid = 0;
   std::vector<double> c_pre_r, c_row1, c_last_row, c_rho;
   std::vector<uint32_t> first_max, last_min;
 };
 
-ModelTable build_table(const ModelProfile& m, const PlatformSpec& P, const std::vector<uint32_t>& cands,
-                       const std::vector<double>& cand_mem) {
+ModelTable build_table(const ModelProfile& m, const PlatformSpec& P, const std::vector<uint32_t>& class_host,
+                       const std::vector<double>& class_mem) {
   ModelTable t;
-  const size_t R = m.row_count() - 1;
-  t.pre.assign(P.hosts.size() * (R + 1), 0);
-  for (size_t h = 0; h < P.hosts.size(); ++h)
+  const size_t R = m.row_count() - 1, K = class_host.size();
+  t.R = R;
+  t.pre.assign(K * (R + 1), 0);
+  for (size_t s = 0; s < K; ++s)
     for (size_t k = 1; k <= R; ++k)
-      t.pre[h * (R + 1) + k] = t.pre[h * (R + 1) + k - 1] + stage_seconds(P.hosts[h], m, k, k);
+      t.pre[s * (R + 1) + k] = t.pre[s * (R + 1) + k - 1] + stage_seconds(P.hosts[class_host[s]], m, k, k);
   t.wpre.assign(R + 1, 0);
   for (size_t k = 1; k <= R; ++k) t.wpre[k] = t.wpre[k - 1] + stage_weight_bytes(m, k, k);
   for (size_t k = 0; k <= R; ++k) t.cut.push_back(m.cut_bytes(k));
-  for (size_t h = 0; h < P.hosts.size(); ++h) t.preR.push_back(t.pre[h * (R + 1) + R]);
-  auto row = [&](size_t h, size_t j) { return t.pre[h * (R + 1) + j] - t.pre[h * (R + 1) + j - 1]; };
+  for (size_t s = 0; s < K; ++s) t.preR.push_back(t.pre[s * (R + 1) + R]);
+  auto row = [&](size_t s, size_t j) { return t.pre[s * (R + 1) + j] - t.pre[s * (R + 1) + j - 1]; };
   std::vector<double> r(R + 1, kInf);
   for (size_t j = 2; j + 1 <= R; ++j)
-    for (size_t h = 0; h < P.hosts.size(); ++h) r[j] = std::min(r[j], std::max(0.0, row(h, j)));
+    for (size_t s = 0; s < K; ++s) r[j] = std::min(r[j], std::max(0.0, row(s, j)));
   for (size_t j = 2; j + 1 <= R; ++j) t.mid += r[j];
-  for (size_t c = 0; c < cands.size(); ++c) {
-    const uint32_t h = cands[c];
-    const double mem = cand_mem[c];
+  for (size_t s = 0; s < K; ++s) {
+    const double mem = class_mem[s];
     auto fits = [&](size_t a, size_t b) { return t.wpre[b] - t.wpre[a] <= mem; };
-    t.c_pre_r.push_back(fits(0, R) ? t.preR[h] : kInf);
-    t.c_row1.push_back(R >= 1 && fits(0, 1) ? row(h, 1) : kInf);
-    t.c_last_row.push_back(R >= 1 && fits(R - 1, R) ? row(h, R) : kInf);
+    t.c_pre_r.push_back(fits(0, R) ? t.preR[s] : kInf);
+    t.c_row1.push_back(R >= 1 && fits(0, 1) ? row(s, 1) : kInf);
+    t.c_last_row.push_back(R >= 1 && fits(R - 1, R) ? row(s, R) : kInf);
     double rho = kInf;
     for (size_t j = 2; j + 1 <= R; ++j)
-      if (r[j] > 0) rho = std::min(rho, row(h, j) / r[j]);
+      if (r[j] > 0) rho = std::min(rho, row(s, j) / r[j]);
     t.c_rho.push_back(rho == kInf ? 0.0 : rho);  // no middle row costs anything: the bound adds 0
     uint32_t k1 = 0, k2 = static_cast<uint32_t>(R);
     while (k1 + 1 < R && t.wpre[k1 + 1] - t.wpre[0] <= mem) ++k1;
@@ -100,10 +112,11 @@ ModelTable build_table(const ModelProfile& m, const PlatformSpec& P, const std::
   return t;
 }
 
-// Per-thread working arrays of decide(), grown on demand and never shrunk.
+// Per-thread working arrays of decide(), grown on demand and never shrunk. Indexed by position in
+// the decision's candidate list Q (ascending candidate index).
 struct Scratch {
-  std::vector<double> f, add, mem, D, A;
-  std::vector<char> alive;
+  std::vector<uint32_t> q;                                // candidate indices, ascending
+  std::vector<double> f, add, D, A;
   std::vector<std::pair<double, uint32_t>> heap, sorted;  // (D, sender) for the transfer step
   std::vector<uint32_t> window;                           // start rows, for the memory-limited stages
   std::vector<double> base;
@@ -121,103 +134,72 @@ class LatencyFirst : public Policy {
                bool exhaustive)
       : max_stages_(max_stages), hosts_(std::move(hosts)), variant_(std::move(variant)), exhaustive_(exhaustive) {
     const size_t H = p.hosts.size();
-    lat_.assign(H * H, kInf);
-    inv_bw_.assign(H * H, 0);
-    for (size_t i = 0; i < H; ++i)
-      for (size_t j = 0; j < H; ++j) {
-        if (i == j) {
-          lat_[i * H + j] = 0;
-          continue;
-        }
-        if (!p.reachable[i][j]) continue;
-        double lat = 0, bw = kInf;
-        for (uint32_t l : p.routes[i][j]) {
-          lat += p.links[l].latency;
-          bw = std::min(bw, p.links[l].bandwidth);
-        }
-        lat_[i * H + j] = lat;
-        inv_bw_[i * H + j] = p.routes[i][j].empty() ? 0 : 1.0 / bw;
-      }
-    // Transposed copies: one_stage() reads the way back to the source, h → src, for every h.
-    lat_back_.assign(H * H, kInf);
-    inv_bw_back_.assign(H * H, 0);
-    for (size_t i = 0; i < H; ++i)
-      for (size_t j = 0; j < H; ++j) {
-        lat_back_[j * H + i] = lat_[i * H + j];
-        inv_bw_back_[j * H + i] = inv_bw_[i * H + j];
-      }
     if (hosts_.empty())
       for (uint32_t h = 0; h < H; ++h) hosts_.push_back(h);
-    // Candidate-indexed transfer matrices, destination-major: [c * C + g] from cand g to cand c.
-    // The diagonal is infinite: consecutive stages run on different candidates.
     const size_t C = hosts_.size();
-    latC_.assign(C * C, kInf);
-    ibwC_.assign(C * C, 0);
-    min_lat_in_.assign(C, kInf);
-    min_ibw_in_.assign(C, kInf);
-    min_lat_out_.assign(C, kInf);
-    for (size_t c = 0; c < C; ++c)
-      for (size_t g = 0; g < C; ++g) {
-        const size_t ij = hosts_[g] * H + hosts_[c];
-        latC_[c * C + g] = g == c ? kInf : lat_[ij];
-        ibwC_[c * C + g] = inv_bw_[ij];
-        if (g == c) continue;
-        min_lat_in_[c] = std::min(min_lat_in_[c], lat_[ij]);
-        min_ibw_in_[c] = std::min(min_ibw_in_[c], inv_bw_[ij]);
-        min_lat_out_[g] = std::min(min_lat_out_[g], lat_[ij]);
-      }
     pick_ = variant_ == "smallest" ? Smallest : (variant_.empty() || variant_ == "largest") ? Largest : Named;
-    // Per candidate, the platform facts decide() needs, contiguous (the same values it computed from
-    // the HostSpec each time: a decision then reads no host's nested vectors).
+    // The network in O(hosts + links): what PlatformSpec::path() reads, flattened.
+    star_ = p.explicit_routes.empty();
+    harm_.assign(H, -1);
+    hsite_.assign(H, -1);
+    for (size_t h = 0; h < H && h < p.arm.size(); ++h) harm_[h] = p.arm[h];
+    for (size_t h = 0; h < H && h < p.site.size(); ++h) hsite_[h] = p.site[h];
+    for (const LinkSpec& l : p.links) {
+      llat_.push_back(l.latency);
+      lib_.push_back(1.0 / l.bandwidth);  // 1/min(b) = max(1/b) exactly (rounding is monotonic); 1/inf = 0
+    }
+    for (const SiteSpec& s : p.sites) {
+      ulat_.push_back(p.links[s.uplink].latency);
+      uib_.push_back(1.0 / p.links[s.uplink].bandwidth);
+    }
+    // Per candidate, the platform facts decide() needs, contiguous.
     for (size_t c = 0; c < C; ++c) {
       const HostSpec& spec = p.hosts[hosts_[c]];
       cand_cores_.push_back(static_cast<double>(spec.cores));
       cand_cores_n_.push_back(spec.cores);
-      cand_mem_.push_back(spec.memory_bytes > 0 ? spec.memory_bytes : kInf);
       cand_slow_at_.push_back(cand_slow_.size());
       for (size_t ps = 0; ps < spec.pstates.size(); ++ps)
         cand_slow_.push_back(spec.pstates.at(0).speed / spec.pstates.at(ps).speed);
     }
+    build_spec_classes(p);
+    build_transfer_bounds(p);
+    build_index_classes(p);
   }
 
   Plan decide(const Request& req, const std::vector<const ModelProfile*>& variants,
               const ClusterView& view) const override {
     const ModelProfile* m = pick_variant(variants);
     const PlatformSpec& P = *view.platform;
-    const size_t H = P.hosts.size();
-    const ModelTable& tab = tables_.get(m, [&] { return build_table(*m, P, hosts_, cand_mem_); });
+    const ModelTable& tab = tables_.get(m, [&] { return build_table(*m, P, class_host_, class_mem_); });
     const uint32_t R = static_cast<uint32_t>(m->row_count() - 1);
     const uint32_t src = req.source;
-    const size_t C = hosts_.size();
-
-    // Per candidate: alive (on), stage time factor f, additive wait, memory limit.
-    // Stage cost on cand c for rows k+1..k2 = t + wait = add_c + (pre[k2] − pre[k])·f_c with
-    // f_c = slow·(1 + q) and add_c = 0 without history, f_c = slow and add_c = q·hist with it,
-    // slow = speed(p0)/speed(pstate), q = max(0, busy + queued − cores + 1)/cores.
     Scratch& w = scratch();
     const uint32_t S = std::min<uint32_t>(max_stages_, R);
+
+    // Q: the candidates the search looks at, ascending. With the class index (max_stages ≤ 2, a
+    // tracked view): the source's neighbourhood and the few best hosts of each class, a set that
+    // provably holds the full DP's plan (see select()); else every candidate that is on.
+    auto& q = w.q;
+    q.clear();
+    if (S <= 2 && !exhaustive_ && index_ok_ && view.changes_epoch != 0) {
+      select(view, src, S, tab, q);
+    } else {
+      for (uint32_t c = 0; c < hosts_.size(); ++c)
+        if (view.hosts[hosts_[c]].on) q.push_back(c);
+    }
+    if (q.empty()) return Plan{nullptr, {}, "every candidate host is off"};
+    const size_t n = q.size();
+    w.f.resize(n);
+    w.add.resize(n);
+    if (S == 1) return one_stage(m, tab, src, view, w);
     if (S == 2 && !exhaustive_)
       if (std::optional<Plan> plan = two_stage(m, tab, src, view, w)) return std::move(*plan);
-    w.f.resize(C);
-    w.add.resize(C);
-    w.mem.resize(C);
-    w.alive.resize(C);
-    size_t n_alive = 0;
-    for (size_t c = 0; c < C; ++c) {
-      const HostState& hs = view.hosts[hosts_[c]];
-      w.alive[c] = hs.on;
-      if (!hs.on) continue;
-      ++n_alive;
-      load(c, hs, w.f[c], w.add[c]);
-      w.mem[c] = cand_mem_[c];
-    }
-    if (n_alive == 0) return Plan{nullptr, {}, "every candidate host is off"};
-    if (S == 1) return one_stage(m, tab, src, view, w);
+    for (size_t i = 0; i < n; ++i) load(q[i], view.hosts[hosts_[q[i]]], w.f[i], w.add[i]);
 
-    // D[s][k][c]: best latency with s stages done, rows 1..k done, tensor on cand c (ran stage s).
-    // A[s][k][c]: best latency with rows 1..k done and the tensor arrived on cand c for stage s+1.
+    // D[s][k][i]: best latency with s stages done, rows 1..k done, tensor on Q[i] (ran stage s).
+    // A[s][k][i]: best latency with rows 1..k done and the tensor arrived on Q[i] for stage s+1.
     // Only values are kept; the backtrack recomputes the argmins with the same expressions.
-    const size_t KC = static_cast<size_t>(R + 1) * C;
+    const size_t KC = static_cast<size_t>(R + 1) * n;
     w.D.resize((S + 1) * KC);
     w.A.resize(S * KC);
     double* D = w.D.data();
@@ -226,34 +208,33 @@ class LatencyFirst : public Policy {
     std::fill(A, A + S * KC, kInf);
     const double* f = w.f.data();
     const double* add = w.add.data();
-    auto pre_of = [&](size_t c) { return &tab.pre[hosts_[c] * (R + 1)]; };
-    auto base = [&](size_t c, double a, uint32_t k) { return a + add[c] - pre_of(c)[k] * f[c]; };
+    auto pre_of = [&](size_t i) { return &tab.pre[sc_[q[i]] * (R + 1)]; };
+    auto base = [&](size_t i, double a, uint32_t k) { return a + add[i] - pre_of(i)[k] * f[i]; };
     double best = kInf;
-    int best_s = -1, best_c = -1;
+    int best_s = -1, best_i = -1;
     for (uint32_t s = 0; s < S; ++s) {
       double* As = &A[s * KC];
       if (s == 0) {
-        for (size_t c = 0; c < C; ++c) {
-          if (!w.alive[c]) continue;
-          double l = lat_[src * H + hosts_[c]];
-          if (l < kInf) As[c] = l + tab.cut[0] * inv_bw_[src * H + hosts_[c]];
+        for (size_t i = 0; i < n; ++i) {
+          const Hop h = hop(P, src, hosts_[q[i]]);
+          if (h.lat < kInf) As[i] = h.lat + tab.cut[0] * h.ib;
         }
       } else {
-        for (uint32_t k = 1; k < R; ++k) arrivals(&D[s * KC + k * C], tab.cut[k], C, w, &As[k * C]);
+        for (uint32_t k = 1; k < R; ++k) arrivals(P, &D[s * KC + k * n], tab.cut[k], w, &As[k * n]);
       }
       double* Dn = &D[(s + 1) * KC];
-      for (size_t c = 0; c < C; ++c) {
-        if (!w.alive[c]) continue;
-        const double* pre = pre_of(c);
-        if (w.mem[c] == kInf) {  // running minimum over the start row
+      for (size_t i = 0; i < n; ++i) {
+        const double* pre = pre_of(i);
+        const double mem = class_mem_[sc_[q[i]]];
+        if (mem == kInf) {  // running minimum over the start row
           double run = kInf;
           for (uint32_t k2 = 1; k2 <= R; ++k2) {
-            const double a = As[(k2 - 1) * C + c];
+            const double a = As[(k2 - 1) * n + i];
             if (a != kInf) {
-              double b = base(c, a, k2 - 1);
+              double b = base(i, a, k2 - 1);
               run = b < run ? b : run;
             }
-            if (run != kInf) Dn[k2 * C + c] = run + pre[k2] * f[c];
+            if (run != kInf) Dn[k2 * n + i] = run + pre[k2] * f[i];
           }
         } else {
           // Start rows k whose stage k+1..k2 fits in memory form a window [k_min(k2), k2−1] that only
@@ -266,26 +247,25 @@ class LatencyFirst : public Policy {
           w.base.resize(R + 1);
           for (uint32_t k2 = 1; k2 <= R; ++k2) {
             const uint32_t k = k2 - 1;
-            const double a = As[k * C + c];
+            const double a = As[k * n + i];
             if (a != kInf) {
-              const double b = base(c, a, k);
+              const double b = base(i, a, k);
               while (dq.size() > head && w.base[dq.back()] >= b) dq.pop_back();
               dq.push_back(k);
               w.base[k] = b;
             }
-            while (head < dq.size() && tab.wpre[k2] - tab.wpre[dq[head]] > w.mem[c]) ++head;
-            if (head < dq.size()) Dn[k2 * C + c] = w.base[dq[head]] + pre[k2] * f[c];
+            while (head < dq.size() && tab.wpre[k2] - tab.wpre[dq[head]] > mem) ++head;
+            if (head < dq.size()) Dn[k2 * n + i] = w.base[dq[head]] + pre[k2] * f[i];
           }
         }
-        double fin = Dn[R * C + c];
-        const uint32_t h = hosts_[c];
-        double l = lat_[h * H + src];
-        if (fin == kInf || l == kInf) continue;
-        fin += l + tab.cut[R] * inv_bw_[h * H + src];
+        double fin = Dn[R * n + i];
+        const Hop h = hop(P, hosts_[q[i]], src);
+        if (fin == kInf || h.lat == kInf) continue;
+        fin += h.lat + tab.cut[R] * h.ib;
         if (fin < best) {  // strict: fewer stages, then earlier candidates, win ties
           best = fin;
           best_s = static_cast<int>(s + 1);
-          best_c = static_cast<int>(c);
+          best_i = static_cast<int>(i);
         }
       }
     }
@@ -295,34 +275,36 @@ class LatencyFirst : public Policy {
     plan.model = m;
     plan.stages.resize(static_cast<size_t>(best_s));
     uint32_t k2 = R;
-    size_t c = static_cast<size_t>(best_c);
+    size_t i = static_cast<size_t>(best_i);
     for (int s = best_s; s >= 1; --s) {
-      // Start row of stage s on cand c: the first k reaching D[s][k2][c] (same order as above).
+      // Start row of stage s on Q[i]: the first k reaching D[s][k2][i] (same order as above).
       const double* As = &A[static_cast<size_t>(s - 1) * KC];
+      const double mem = class_mem_[sc_[q[i]]];
       double bv = kInf;
       uint32_t bk = 0;
       for (uint32_t k = 0; k < k2; ++k) {
-        const double a = As[k * C + c];
-        if (a == kInf || tab.wpre[k2] - tab.wpre[k] > w.mem[c]) continue;
-        double v = base(c, a, k) + pre_of(c)[k2] * f[c];
+        const double a = As[k * n + i];
+        if (a == kInf || tab.wpre[k2] - tab.wpre[k] > mem) continue;
+        double v = base(i, a, k) + pre_of(i)[k2] * f[i];
         if (v < bv) {
           bv = v;
           bk = k;
         }
       }
-      plan.stages[static_cast<size_t>(s - 1)] = {hosts_[c], bk + 1, k2};
-      if (s > 1) {  // the cand the tensor came from: the first g reaching A[s-1][bk][c]
+      plan.stages[static_cast<size_t>(s - 1)] = {hosts_[q[i]], bk + 1, k2};
+      if (s > 1) {  // where the tensor came from: the first g reaching A[s-1][bk][i]
         const double* Ds = &D[static_cast<size_t>(s - 1) * KC];
         double gv = kInf;
         size_t bg = 0;
-        for (size_t g = 0; g < C; ++g) {
-          double v = Ds[bk * C + g] + latC_[c * C + g] + tab.cut[bk] * ibwC_[c * C + g];
+        for (size_t g = 0; g < n; ++g) {
+          const Hop h = link(P, g, i, q);
+          double v = Ds[bk * n + g] + h.lat + tab.cut[bk] * h.ib;
           if (v < gv) {
             gv = v;
             bg = g;
           }
         }
-        c = bg;
+        i = bg;
       }
       k2 = bk;
     }
@@ -330,6 +312,302 @@ class LatencyFirst : public Policy {
   }
 
  private:
+  // Idle-network route figures from host i to host j: the same values PlatformSpec::path() gives
+  // (latencies added in route order; inverse bottleneck bandwidth, 0 for a route without links),
+  // lat = +inf when unreachable. O(1) on star platforms, without a table per pair.
+  struct Hop {
+    double lat, ib;
+  };
+  Hop hop(const PlatformSpec& P, uint32_t i, uint32_t j) const {
+    if (i == j) return {0, 0};
+    if (!star_) {
+      if (!P.reachable(i, j)) return {kInf, 0};
+      const PlatformSpec::Path path = P.path(i, j);
+      return {path.latency, std::isinf(path.bandwidth) ? 0 : 1.0 / path.bandwidth};
+    }
+    const int32_t ai = harm_[i], aj = harm_[j];
+    if (ai < 0 || aj < 0) return {kInf, 0};
+    double l = 0;  // path() starts from 0 too: 0 + x is x, exactly
+    l += llat_[ai];
+    double ib = lib_[ai];
+    const int32_t si = hsite_[i], sj = hsite_[j];
+    if (si != sj) {
+      if (si >= 0) {
+        l += ulat_[si];
+        ib = std::max(ib, uib_[si]);
+      }
+      if (sj >= 0) {
+        l += ulat_[sj];
+        ib = std::max(ib, uib_[sj]);
+      }
+    }
+    if (aj != ai) {
+      l += llat_[aj];
+      ib = std::max(ib, lib_[aj]);
+    }
+    return {l, ib};
+  }
+  // Between two positions of Q: +inf on the diagonal (consecutive stages run on different candidates).
+  Hop link(const PlatformSpec& P, size_t g, size_t c, const std::vector<uint32_t>& q) const {
+    if (g == c) return {kInf, 0};
+    return hop(P, hosts_[q[g]], hosts_[q[c]]);
+  }
+
+  // Spec classes: candidates whose stage times are equal (same HostSpec compute figures).
+  static bool same_compute(const HostSpec& a, const HostSpec& b) {
+    if (a.cores != b.cores || a.memory_bytes != b.memory_bytes || a.layer_overhead_s != b.layer_overhead_s ||
+        a.rates != b.rates || a.pstates.size() != b.pstates.size() || a.op_costs.size() != b.op_costs.size())
+      return false;
+    for (size_t i = 0; i < a.pstates.size(); ++i)
+      if (a.pstates[i].speed != b.pstates[i].speed) return false;
+    for (auto ia = a.op_costs.begin(), ib = b.op_costs.begin(); ia != a.op_costs.end(); ++ia, ++ib)
+      if (ia->first != ib->first || ia->second.per_mac != ib->second.per_mac ||
+          ia->second.per_byte != ib->second.per_byte || ia->second.fixed != ib->second.fixed)
+        return false;
+    return true;
+  }
+  void build_spec_classes(const PlatformSpec& p) {
+    std::unordered_map<uint64_t, std::vector<uint32_t>> buckets;  // cheap hash → classes
+    std::vector<int32_t> host_class(p.hosts.size(), -1);
+    sc_.resize(hosts_.size());
+    for (size_t c = 0; c < hosts_.size(); ++c) {
+      const uint32_t h = hosts_[c];
+      if (host_class[h] < 0) {
+        const HostSpec& s = p.hosts[h];
+        uint64_t key = std::hash<double>()(s.pstates.empty() ? 0 : s.pstates[0].speed) * 31 + s.cores;
+        key = key * 31 + std::hash<double>()(s.memory_bytes);
+        key = key * 31 + s.rates.size() * 7 + s.op_costs.size();
+        auto& bucket = buckets[key];
+        for (uint32_t k : bucket)
+          if (same_compute(p.hosts[class_host_[k]], s)) host_class[h] = static_cast<int32_t>(k);
+        if (host_class[h] < 0) {
+          host_class[h] = static_cast<int32_t>(class_host_.size());
+          bucket.push_back(static_cast<uint32_t>(class_host_.size()));
+          class_host_.push_back(h);
+          class_mem_.push_back(s.memory_bytes > 0 ? s.memory_bytes : kInf);
+        }
+      }
+      sc_[c] = static_cast<uint32_t>(host_class[h]);
+    }
+  }
+
+  // Lower bounds of the transfers into and out of each candidate from/to any other candidate, for
+  // the pruning of two_stage() and arrivals() (a bound below the true minimum only prunes less).
+  // Star: lat(g→c) = fl(fl(arm_g [+ uplinks]) + arm_c) ≥ fl(min arm + arm_c) (rounding is monotonic,
+  // every term ≥ 0) unless c's arm is shared with g (then it is crossed once: ≥ arm_c); the inverse
+  // bandwidth is ≥ that of c's own arm. Explicit routes (hand-built platforms): exact minima.
+  void build_transfer_bounds(const PlatformSpec& p) {
+    const size_t C = hosts_.size();
+    min_lat_in_.assign(C, kInf);
+    min_ibw_in_.assign(C, kInf);
+    min_lat_out_.assign(C, kInf);
+    if (!star_) {
+      for (size_t c = 0; c < C; ++c)
+        for (size_t g = 0; g < C; ++g) {
+          if (g == c) continue;
+          const Hop h = hop(p, hosts_[g], hosts_[c]);
+          min_lat_in_[c] = std::min(min_lat_in_[c], h.lat);
+          min_ibw_in_[c] = std::min(min_ibw_in_[c], h.ib);
+          min_lat_out_[g] = std::min(min_lat_out_[g], h.lat);
+        }
+      return;
+    }
+    std::vector<uint32_t> arm_users(llat_.size(), 0);
+    for (int32_t a : harm_)
+      if (a >= 0) ++arm_users[static_cast<size_t>(a)];
+    double lmin = kInf;
+    for (size_t c = 0; c < C; ++c)
+      if (harm_[hosts_[c]] >= 0) lmin = std::min(lmin, llat_[static_cast<size_t>(harm_[hosts_[c]])]);
+    for (size_t c = 0; c < C; ++c) {
+      const int32_t a = harm_[hosts_[c]];
+      if (a < 0) continue;  // no arm: nothing reaches it, nothing leaves it
+      const double la = llat_[static_cast<size_t>(a)];
+      const double lo = arm_users[static_cast<size_t>(a)] > 1 ? la : std::min(la, la + lmin);
+      min_lat_in_[c] = lo;
+      min_lat_out_[c] = lo;
+      min_ibw_in_[c] = lib_[static_cast<size_t>(a)];
+    }
+  }
+
+  // ---- The class index (max_stages ≤ 2 on star platforms; docs/policies.md "latency-first") ----
+  // Index classes: candidates that are interchangeable for every transfer that matters. Key: spec
+  // class, arm latency and bandwidth, and the site: its identity, or — with one stage, for sites of
+  // at most kSmallSite hosts — only its uplink's figures (a one-stage plan only moves data between
+  // the source and the host; the source's own site is then evaluated host by host). A candidate
+  // whose arm is shared or missing, or a host listed twice, gets no index (the index is off).
+  void build_index_classes(const PlatformSpec& p) {
+    index_ok_ = star_ && max_stages_ <= 2 && !hosts_.empty();
+    if (!index_ok_) return;
+    const size_t H = p.hosts.size(), C = hosts_.size();
+    cand_of_host_.assign(H, -1);
+    std::vector<uint32_t> arm_users(llat_.size(), 0), site_size(ulat_.size(), 0);
+    for (int32_t a : harm_)
+      if (a >= 0) ++arm_users[static_cast<size_t>(a)];
+    for (int32_t s : hsite_)
+      if (s >= 0) ++site_size[static_cast<size_t>(s)];
+    for (size_t c = 0; c < C; ++c) {
+      const uint32_t h = hosts_[c];
+      const int32_t a = harm_[h];
+      if (cand_of_host_[h] >= 0 || a < 0 || arm_users[static_cast<size_t>(a)] > 1) {
+        index_ok_ = false;
+        return;
+      }
+      cand_of_host_[h] = static_cast<int32_t>(c);
+    }
+    using Key = std::tuple<uint32_t, double, double, int64_t, double, double>;
+    std::map<Key, uint32_t> ids;
+    ic_.resize(C);
+    small_site_.assign(ulat_.size(), 0);
+    for (size_t s = 0; s < ulat_.size(); ++s) small_site_[s] = max_stages_ == 1 && site_size[s] <= kSmallSite;
+    for (size_t c = 0; c < C; ++c) {
+      const uint32_t h = hosts_[c];
+      const auto a = static_cast<size_t>(harm_[h]);
+      const int32_t s = hsite_[h];
+      Key key = s >= 0 && small_site_[static_cast<size_t>(s)]
+                    ? Key{sc_[c], llat_[a], lib_[a], -2, ulat_[static_cast<size_t>(s)], uib_[static_cast<size_t>(s)]}
+                    : Key{sc_[c], llat_[a], lib_[a], s, 0.0, 0.0};
+      auto it = ids.emplace(key, static_cast<uint32_t>(ids.size())).first;
+      ic_[c] = it->second;
+      if (index_sc_.size() <= ic_[c]) index_sc_.resize(ic_[c] + 1);
+      index_sc_[ic_[c]] = sc_[c];
+    }
+    for (double s : cand_slow_) max_slow_ = std::max(max_slow_, s);
+    // One list per (class, kind): kind 0 holds the hosts with no additive wait (key f), kind 1 + p
+    // those with one at pstate p (key add; their f is the pstate's slow-down).
+    const size_t K = ids.size();
+    list_at_.assign(K + 1, 0);
+    std::vector<uint32_t> kinds(K, 1);
+    for (size_t c = 0; c < C; ++c)
+      kinds[ic_[c]] = std::max<uint32_t>(kinds[ic_[c]], 1 + static_cast<uint32_t>(p.hosts[hosts_[c]].pstates.size()));
+    for (size_t k = 0; k < K; ++k) list_at_[k + 1] = list_at_[k] + kinds[k];
+    // Hosts of each site (small sites only: the one-stage neighbourhood of a source).
+    if (max_stages_ == 1) {
+      site_members_at_.assign(ulat_.size() + 1, 0);
+      for (size_t c = 0; c < C; ++c) {
+        const int32_t s = hsite_[hosts_[c]];
+        if (s >= 0 && small_site_[static_cast<size_t>(s)]) ++site_members_at_[static_cast<size_t>(s) + 1];
+      }
+      for (size_t s = 0; s < ulat_.size(); ++s) site_members_at_[s + 1] += site_members_at_[s];
+      site_members_.resize(site_members_at_.back());
+      std::vector<uint32_t> fill(site_members_at_.begin(), site_members_at_.end() - 1);
+      for (size_t c = 0; c < C; ++c) {  // ascending candidate index within each site
+        const int32_t s = hsite_[hosts_[c]];
+        if (s >= 0 && small_site_[static_cast<size_t>(s)]) site_members_[fill[static_cast<size_t>(s)]++] = static_cast<uint32_t>(c);
+      }
+    }
+  }
+
+  // Where candidate c stands in the index given its state: (list, key), list −1 while it is off.
+  std::pair<int64_t, double> placement(uint32_t c, const HostState& hs) const {
+    if (!hs.on) return {-1, 0};
+    double f, add;
+    load(c, hs, f, add);
+    const size_t base = list_at_[ic_[c]];
+    if (add == 0) return {static_cast<int64_t>(base), f};
+    return {static_cast<int64_t>(base + 1 + hs.pstate), add};
+  }
+  struct Index {
+    const ClusterView* view = nullptr;
+    uint64_t epoch = 0;
+    size_t pos = 0;
+    std::vector<std::set<std::pair<double, uint32_t>>> lists;  // (key, candidate), ascending
+    std::vector<std::pair<int64_t, double>> at;                // per candidate: its placement now
+  };
+  void place(uint32_t c, const HostState& hs) const {
+    const auto now = placement(c, hs);
+    auto& old = idx_.at[c];
+    if (old == now) return;
+    if (old.first >= 0) idx_.lists[static_cast<size_t>(old.first)].erase({old.second, c});
+    if (now.first >= 0) idx_.lists[static_cast<size_t>(now.first)].insert({now.second, c});
+    old = now;
+  }
+  // Brings the index up to the view: replays the change log since the last call, or rebuilds it
+  // (another view, or the log was restarted).
+  void sync(const ClusterView& view) const {
+    if (idx_.view != &view || idx_.epoch != view.changes_epoch || idx_.pos > view.changes.size()) {
+      if (idx_.view != &view) {  // another view: start empty
+        idx_.lists.assign(list_at_.back(), {});
+        idx_.at.assign(hosts_.size(), {-1, 0});
+      }
+      // Same view, log restarted: re-place every candidate; place() leaves unchanged ones alone,
+      // so this is O(H) state reads plus the moves, not a rebuild of every list.
+      idx_.view = &view;
+      idx_.epoch = view.changes_epoch;
+      for (uint32_t c = 0; c < hosts_.size(); ++c) place(c, view.hosts[hosts_[c]]);
+    } else {
+      for (size_t i = idx_.pos; i < view.changes.size(); ++i) {
+        const uint32_t h = view.changes[i];
+        if (h < cand_of_host_.size() && cand_of_host_[h] >= 0)
+          place(static_cast<uint32_t>(cand_of_host_[h]), view.hosts[h]);
+      }
+    }
+    idx_.pos = view.changes.size();
+  }
+
+  // Q for max_stages ≤ 2 (why it holds the full DP's plan: docs/policies.md and the comment here).
+  // Within one list, hosts differ only in one of (f, add), the other being equal, and every
+  // transfer to, from or between them is the same (same index class, none of them the source or,
+  // with merged sites, in the source's site): so a host with a larger key is no better in any
+  // role of any plan. Kept per list: the first `need` hosts (1 for one stage; 2 for two, so that a
+  // plan using two hosts of a list keeps both), and every later host whose key is within kNear of
+  // the need-th one's — farther ones are worse by more than the DP's rounding, at least as long as
+  // a stage takes more than ~1e-6 of the plan's time (the margin two_stage() already relies on).
+  // Hosts with exactly equal keys are interchangeable; of each run of equal keys only the first
+  // `need` by candidate index are kept, which is what the DP's tie-break (earlier candidate) picks.
+  void select(const ClusterView& view, uint32_t src, uint32_t S, const ModelTable& tab, std::vector<uint32_t>& q) const {
+    std::lock_guard<std::mutex> lock(idx_mu_);
+    sync(view);
+    const uint32_t need = S == 1 ? 1 : 2;
+    const int32_t src_c = src < cand_of_host_.size() ? cand_of_host_[src] : -1;
+    const int32_t src_site = src < hsite_.size() ? hsite_[src] : -1;
+    const bool merged_site = src_site >= 0 && !small_site_.empty() && small_site_[static_cast<size_t>(src_site)];
+    auto skip = [&](uint32_t c) {
+      return static_cast<int32_t>(c) == src_c || (merged_site && hsite_[hosts_[c]] == src_site);
+    };
+    if (src_c >= 0 && view.hosts[src].on) q.push_back(static_cast<uint32_t>(src_c));
+    if (merged_site)
+      for (uint32_t i = site_members_at_[static_cast<size_t>(src_site)];
+           i < site_members_at_[static_cast<size_t>(src_site) + 1]; ++i) {
+        const uint32_t c = site_members_[i];
+        if (static_cast<int32_t>(c) != src_c && view.hosts[hosts_[c]].on) q.push_back(c);
+      }
+    const size_t K = list_at_.size() - 1;
+    for (size_t k = 0; k < K; ++k)
+      for (size_t l = list_at_[k]; l < list_at_[k + 1]; ++l) {
+        const auto& set = idx_.lists[l];
+        if (set.empty()) continue;
+        // The need-th host that is not skipped sets the threshold.
+        uint32_t seen = 0;
+        double kth = kInf;
+        for (auto it = set.begin(); it != set.end(); ++it) {
+          if (skip(it->second)) continue;
+          if (++seen == need) {
+            kth = it->first;
+            break;
+          }
+        }
+        if (seen == 0) continue;
+        double thr = kInf;  // fewer than `need` hosts: take them all
+        if (seen == need) {
+          // add lists: an absolute margin too, at the class's whole-model time (keys may be ~0).
+          const double abs = l == list_at_[k] ? 0 : kNear * tab.preR[index_sc_[k]] * max_slow_;
+          thr = kth * (1 + kNear) + abs;
+        }
+        for (auto it = set.begin(); it != set.end() && it->first <= thr;) {
+          const double key = it->first;
+          uint32_t took = 0;
+          for (; it != set.end() && it->first == key && took < need; ++it)
+            if (!skip(it->second)) {
+              q.push_back(it->second);
+              ++took;
+            }
+          if (it != set.end() && it->first == key) it = set.upper_bound({key, std::numeric_limits<uint32_t>::max()});
+        }
+      }
+    std::sort(q.begin(), q.end());
+    q.erase(std::unique(q.begin(), q.end()), q.end());
+  }
+
   // Stage-time factor f and additive wait of candidate c in state hs (see decide()), written with
   // integer clamps and 0/1 factors instead of branches, which mispredict on mixed clusters. Same
   // values as q = n < cores ? 0 : (n − cores + 1)/cores, hist = HostState::mean_service_s(),
@@ -349,51 +627,50 @@ class LatencyFirst : public Policy {
 
   // A request's two transfers from/to its source: the input to host h, the result back from h;
   // +inf where the route does not exist (its inverse bandwidth is 0 then).
-  struct Ends {
-    const double *lat_to, *ibw_to, *lat_back, *ibw_back;
-    double cut_in, cut_out;
-    double in(uint32_t h) const { return lat_to[h] + cut_in * ibw_to[h]; }
-    double out(uint32_t h) const { return lat_back[h] + cut_out * ibw_back[h]; }
-  };
-  Ends ends(uint32_t src, size_t H, const ModelTable& tab, uint32_t R) const {
-    return {&lat_[src * H], &inv_bw_[src * H], &lat_back_[src * H], &inv_bw_back_[src * H], tab.cut[0], tab.cut[R]};
+  double in(const PlatformSpec& P, uint32_t src, uint32_t h, const ModelTable& tab) const {
+    const Hop x = hop(P, src, h);
+    return x.lat + tab.cut[0] * x.ib;
   }
-  // The DP's one-stage value on candidate c: base(c, in, 0) + pre[R]·f, then the way back (in + add
-  // − 0·f is in + add exactly, f being finite and > 0); +inf where the model does not fit or a route
-  // is missing.
-  static double whole_model(const ModelTable& tab, size_t c, double in, double add, double f, double out) {
-    double fin = (in + add) + tab.c_pre_r[c] * f;
+  double out(const PlatformSpec& P, uint32_t src, uint32_t h, const ModelTable& tab) const {
+    const Hop x = hop(P, h, src);
+    return x.lat + tab.cut[tab.R] * x.ib;
+  }
+  // The DP's one-stage value: base(c, in, 0) + pre[R]·f, then the way back (in + add − 0·f is in +
+  // add exactly, f being finite and > 0); +inf where the model does not fit or a route is missing.
+  static double whole_model(double pre_r, double in, double add, double f, double out) {
+    double fin = (in + add) + pre_r * f;
     fin += out;
     return fin;
   }
 
-  // max_stages 1: the whole model on one candidate. The DP below, with one stage, reads only row 0
-  // of A and row R of D; this computes exactly those values with the same expressions (so the same
-  // plan, ties included) in O(C) instead of filling and scanning (R + 1) × C tables.
+  // max_stages 1: the whole model on one candidate. The DP, with one stage, reads only row 0 of A
+  // and row R of D; this computes exactly those values with the same expressions (so the same plan,
+  // ties included) in O(|Q|).
   Plan one_stage(const ModelProfile* m, const ModelTable& tab, uint32_t src, const ClusterView& view,
-                 const Scratch& w) const {
+                 Scratch& w) const {
     const uint32_t R = static_cast<uint32_t>(m->row_count() - 1);
-    const Ends e = ends(src, view.platform->hosts.size(), tab, R);
+    const PlatformSpec& P = *view.platform;
     double best = kInf;
-    int best_c = -1;
-    for (size_t c = 0; c < hosts_.size(); ++c) {
-      if (!w.alive[c]) continue;
-      const uint32_t h = hosts_[c];
-      const double fin = whole_model(tab, c, e.in(h), w.add[c], w.f[c], e.out(h));
+    int best_i = -1;
+    for (size_t i = 0; i < w.q.size(); ++i) {
+      const uint32_t c = w.q[i], h = hosts_[c];
+      double f, add;
+      load(c, view.hosts[h], f, add);
+      const double fin = whole_model(tab.c_pre_r[sc_[c]], in(P, src, h, tab), add, f, out(P, src, h, tab));
       if (fin < best) {
         best = fin;
-        best_c = static_cast<int>(c);
+        best_i = static_cast<int>(i);
       }
     }
-    if (best_c < 0) return Plan{nullptr, {}, fmt::format("no candidate host can hold and reach {}", m->name)};
+    if (best_i < 0) return Plan{nullptr, {}, fmt::format("no candidate host can hold and reach {}", m->name)};
     Plan plan;
     plan.model = m;
-    plan.stages = {{hosts_[static_cast<size_t>(best_c)], 1, R}};
+    plan.stages = {{hosts_[w.q[static_cast<size_t>(best_i)]], 1, R}};
     return plan;
   }
 
-  // max_stages 2, exactly the plan the DP in decide() returns (ties included), by bounding before
-  // searching. Every two-stage plan (c1 runs rows 1..k, c2 rows k+1..R) costs
+  // max_stages 2, exactly the plan the DP in decide() returns over Q (ties included), by bounding
+  // before searching. Every two-stage plan (c1 runs rows 1..k, c2 rows k+1..R) costs
   //   T(c1, k, c2) ≥ U1(c1) + U2(c2) + lat(c1→c2) + min(θ1, θ2)·mid
   //   U1 = in(src→c1) + add + t(c1, row 1)·f       U2 = add + t(c2, row R)·f + back(c2→src)
   //   θ_c = rho_c·f_c, mid (ModelTable): the middle rows 2..R−1 run on c1 or c2, at no less than
@@ -406,76 +683,73 @@ class LatencyFirst : public Policy {
   // is evaluated goes through the DP's own expressions, so values, argmins and ties are the full
   // DP's: whatever is dropped costs more than the plan returned. The reference test
   // (tests/unit/test_policy_reference.cpp) checks plan-for-plan equality with the full DP.
-  // nullopt (the caller runs the full DP): no one-stage plan to bound with, or too little pruned.
+  // nullopt (the caller runs the full DP over Q): no one-stage plan to bound with, or too little pruned.
   std::optional<Plan> two_stage(const ModelProfile* m, const ModelTable& tab, uint32_t src, const ClusterView& view,
                                 Scratch& w) const {
     const uint32_t R = static_cast<uint32_t>(m->row_count() - 1);
-    const size_t C = hosts_.size();
-    const Ends e = ends(src, view.platform->hosts.size(), tab, R);
+    const PlatformSpec& P = *view.platform;
+    const auto& q = w.q;
+    const size_t n = q.size();
     const double mid = tab.mid;
-    for (auto* v : {&w.f, &w.add, &w.a0, &w.back, &w.u1, &w.u2, &w.theta}) v->resize(C);
+    for (auto* v : {&w.f, &w.add, &w.a0, &w.back, &w.u1, &w.u2, &w.theta}) v->resize(n);
     double* f = w.f.data();
     double* add = w.add.data();
-    auto pre_of = [&](size_t c) { return &tab.pre[hosts_[c] * (R + 1)]; };
-    auto base = [&](size_t c, double a, uint32_t k) { return a + add[c] - pre_of(c)[k] * f[c]; };
+    auto sc = [&](size_t i) { return sc_[q[i]]; };
+    auto pre_of = [&](size_t i) { return &tab.pre[sc(i) * (R + 1)]; };
+    auto base = [&](size_t i, double a, uint32_t k) { return a + add[i] - pre_of(i)[k] * f[i]; };
 
-    // One pass over every candidate: its state, its one-stage latency (the DP's value, as in
+    // One pass over Q: each candidate's state, its one-stage latency (the DP's value, as in
     // one_stage(); an unreachable host or one too small gets +inf), U1, U2, θ, and the minima the
     // first round of bounds needs.
     double best = kInf, u1m = kInf, w1m = kInf, u2m = kInf, w2m = kInf;
-    int best_c = -1;
-    for (size_t c = 0; c < C; ++c) {
-      const uint32_t h = hosts_[c];
-      const HostState& hs = view.hosts[h];
-      if (!hs.on) {
-        w.u1[c] = w.u2[c] = kInf;
-        w.theta[c] = 0;
-        continue;
-      }
-      double fc, ac;
-      load(c, hs, fc, ac);
-      const double a = e.in(h), back = e.out(h);
-      const double fin = whole_model(tab, c, a, ac, fc, back);
+    int best_i = -1;
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t c = q[i], h = hosts_[c];
+      load(c, view.hosts[h], f[i], add[i]);
+      const double a = in(P, src, h, tab), back = out(P, src, h, tab);
+      w.a0[i] = a;
+      w.back[i] = back;
+      const double fin = whole_model(tab.c_pre_r[sc(i)], a, add[i], f[i], back);
       if (fin < best) {
         best = fin;
-        best_c = static_cast<int>(c);
+        best_i = static_cast<int>(i);
       }
-      const double th = tab.c_rho[c] * fc;
-      const double u1 = a + ac + tab.c_row1[c] * fc;
+      const double th = tab.c_rho[sc(i)] * f[i];
+      const double u1 = a + add[i] + tab.c_row1[sc(i)] * f[i];
       // The DP reaches a receiver's stage time as (... − pre[k]·f) + pre[R]·f, which can round
       // down by ~2 ulp of pre[R]·f: far below the 1e-9 margin unless the host is ~1e6 times slower
       // than the best plan; the slack keeps the bound below the DP's value even then.
-      const double u2 = ac + tab.c_last_row[c] * fc + back - kSlack * tab.preR[h] * fc;
-      w.u1[c] = u1;
-      w.u2[c] = u2;
-      w.theta[c] = th;
+      const double u2 = add[i] + tab.c_last_row[sc(i)] * f[i] + back - kSlack * tab.preR[sc(i)] * f[i];
+      w.u1[i] = u1;
+      w.u2[i] = u2;
+      w.theta[i] = th;
       u1m = std::min(u1m, u1);
       w1m = std::min(w1m, u1 + th * mid);
       u2m = std::min(u2m, u2);
       w2m = std::min(w2m, u2 + th * mid);
     }
-    if (best_c < 0) return std::nullopt;
+    if (best_i < 0) return std::nullopt;
 
     // The bounds add in another order than T: a plan is dropped only when clearly worse (1e-9
     // relative, far above the rounding of either).
     const double limit = best * (1 + 1e-9);
     const double* th = w.theta.data();
-    auto may_send = [&](uint32_t c, double w2, double u2) {
-      return w.u1[c] + min_lat_out_[c] + std::min(w2, u2 + th[c] * mid) <= limit;
+    auto may_send = [&](uint32_t i, double w2, double u2) {
+      return w.u1[i] + min_lat_out_[q[i]] + std::min(w2, u2 + th[i] * mid) <= limit;
     };
-    auto may_receive = [&](uint32_t c, double w1, double u1) {
-      return w.u2[c] + min_lat_in_[c] + std::min(w1, u1 + th[c] * mid) <= limit;
+    auto may_receive = [&](uint32_t i, double w1, double u1) {
+      return w.u2[i] + min_lat_in_[q[i]] + std::min(w1, u1 + th[i] * mid) <= limit;
     };
-    if (w.v1.size() < C) w.v1.resize(C);
-    if (w.v2.size() < C) w.v2.resize(C);
+    if (w.v1.size() < n) w.v1.resize(n);
+    if (w.v2.size() < n) w.v2.resize(n);
     uint32_t* v1 = w.v1.data();
     uint32_t* v2 = w.v2.data();
-    std::iota(v1, v1 + C, 0u);
-    std::iota(v2, v2 + C, 0u);
-    size_t n1 = C, n2 = C;
-    auto compact = [](uint32_t* v, size_t n, auto keep) {  // branch-free: most candidates are dropped
+    std::iota(v1, v1 + n, 0u);
+    std::iota(v2, v2 + n, 0u);
+    size_t n1 = n, n2 = n;
+    auto compact = [](uint32_t* v, size_t cnt, auto keep) {  // branch-free: most candidates are dropped
       size_t kept = 0;
-      for (size_t i = 0; i < n; ++i) {
+      for (size_t i = 0; i < cnt; ++i) {
         v[kept] = v[i];
         kept += keep(v[i]);
       }
@@ -494,25 +768,15 @@ class LatencyFirst : public Policy {
         }
       }
       const size_t before = n1 + n2;
-      n1 = compact(v1, n1, [&](uint32_t c) { return may_send(c, w2m, u2m); });
-      n2 = compact(v2, n2, [&](uint32_t c) { return may_receive(c, w1m, u1m); });
+      n1 = compact(v1, n1, [&](uint32_t i) { return may_send(i, w2m, u2m); });
+      n2 = compact(v2, n2, [&](uint32_t i) { return may_receive(i, w1m, u1m); });
       if (n1 + n2 == before) break;
     }
-    if (n1 * n2 > 8 * C) return std::nullopt;  // weak bounds: the full DP's pruned scan is cheaper
+    if (n1 * n2 > 8 * n) return std::nullopt;  // weak bounds: the full DP's pruned scan is cheaper
     Plan plan;
     plan.model = m;
-    plan.stages = {{hosts_[static_cast<size_t>(best_c)], 1, R}};
+    plan.stages = {{hosts_[q[static_cast<size_t>(best_i)]], 1, R}};
     if (n1 == 0 || n2 == 0) return plan;  // no split can beat the best whole-model host
-    // The pass above kept only the bounds; the few senders and receivers left get their facts
-    // again (the same expressions, so the same values).
-    auto facts = [&](uint32_t c) {
-      const uint32_t h = hosts_[c];
-      load(c, view.hosts[h], f[c], add[c]);
-      w.a0[c] = e.in(h);
-      w.back[c] = e.out(h);
-    };
-    for (size_t i = 0; i < n1; ++i) facts(v1[i]);
-    for (size_t j = 0; j < n2; ++j) facts(v2[j]);
 
     // d1[k][i] = D[1][k][v1[i]] (the DP's value, +inf where rows 1..k do not fit), x_min[k] = its
     // minimum over the senders.
@@ -525,7 +789,7 @@ class LatencyFirst : public Policy {
       const uint32_t g = v1[i];
       const double b = base(g, w.a0[g], 0), fg = f[g];
       const double* pre = pre_of(g);
-      const uint32_t k_max = tab.first_max[g];
+      const uint32_t k_max = tab.first_max[sc(g)];
       for (uint32_t k = 1; k < R; ++k) {
         const double v = k <= k_max ? b + pre[k] * fg : kInf;
         w.d1[k * n1 + i] = v;
@@ -536,14 +800,13 @@ class LatencyFirst : public Policy {
     // where it matters, and the first sender reaching it.
     auto arrive = [&](uint32_t k, uint32_t c, double d1_limit, uint32_t* first) {
       const double* d1 = &w.d1[k * n1];
-      const double* l = &latC_[c * C];
-      const double* ib = &ibwC_[c * C];
       const double cb = tab.cut[k];
       double bv = kInf;
       for (size_t i = 0; i < n1; ++i) {
         if (d1[i] > d1_limit) continue;
         const uint32_t g = v1[i];
-        const double v = d1[i] + l[g] + cb * ib[g];
+        const Hop h = link(P, g, c, q);
+        const double v = d1[i] + h.lat + cb * h.ib;
         if (v < bv) {
           bv = v;
           if (first) *first = g;
@@ -558,16 +821,16 @@ class LatencyFirst : public Policy {
     // can, and hands each one's A[1][k][c] (the DP's value) and its first sender to `use`.
     auto scan = [&](uint32_t c, auto use) {
       const double* pre = pre_of(c);
-      const double pR = pre[R], fc = f[c], ibw = min_ibw_in_[c];
-      const double room = limit - min_lat_in_[c] - add[c] - w.back[c] + kSlack * pR * fc;  // see u2
-      const uint32_t lo = std::max(1u, tab.last_min[c]);
+      const double pR = pre[R], fc = f[c], ibw = min_ibw_in_[q[c]];
+      const double room = limit - min_lat_in_[q[c]] - add[c] - w.back[c] + kSlack * pR * fc;  // see u2
+      const uint32_t lo = std::max(1u, tab.last_min[sc(c)]);
       uint32_t* rows = w.rows.data();
-      size_t n = 0;
+      size_t cnt = 0;
       for (uint32_t k = lo; k < R; ++k) {  // branch-free: most rows fail
-        rows[n] = k;
-        n += x_min[k] + (pR - pre[k]) * fc + tab.cut[k] * ibw <= room;
+        rows[cnt] = k;
+        cnt += x_min[k] + (pR - pre[k]) * fc + tab.cut[k] * ibw <= room;
       }
-      for (size_t r = 0; r < n; ++r) {
+      for (size_t r = 0; r < cnt; ++r) {
         const uint32_t k = rows[r];
         uint32_t g = 0;
         const double a1 = arrive(k, c, room - (pR - pre[k]) * fc - tab.cut[k] * ibw, &g);
@@ -603,20 +866,22 @@ class LatencyFirst : public Policy {
         bg = g;
       }
     });
-    plan.stages = {{hosts_[bg], 1, bk}, {hosts_[c], bk + 1, R}};
+    plan.stages = {{hosts_[q[bg]], 1, bk}, {hosts_[q[c]], bk + 1, R}};
     return plan;
   }
 
-  // out[c] = min_g Dk[g] + lat(g→c) + cb·ibw(g→c) for every alive c (dead c keep +inf).
+  // out[c] = min_g Dk[g] + lat(g→c) + cb·ibw(g→c) for every position c of Q.
   // Senders are visited in increasing Dk (a min-heap popped lazily into `sorted`, shared by every c),
   // and c stops at the first sender whose lower bound (Dk[g] + min_lat_in[c]) + cb·min_ibw_in[c]
   // reaches c's best so far: that bound is evaluated with the same association as the real
   // expression, and IEEE rounding is monotonic, so every later sender's value is ≥ it — the result
   // is the exact minimum a full scan would find, usually after a sender or two.
-  void arrivals(const double* Dk, double cb, size_t C, Scratch& w, double* out) const {
+  void arrivals(const PlatformSpec& P, const double* Dk, double cb, Scratch& w, double* out) const {
+    const auto& q = w.q;
+    const size_t n = q.size();
     auto& heap = w.heap;
     heap.clear();
-    for (size_t g = 0; g < C; ++g)
+    for (size_t g = 0; g < n; ++g)
       if (Dk[g] != kInf) heap.push_back({Dk[g], static_cast<uint32_t>(g)});
     if (heap.empty()) return;  // no tensor can be anywhere with rows 1..k done
     auto later = [](const std::pair<double, uint32_t>& a, const std::pair<double, uint32_t>& b) {
@@ -633,17 +898,15 @@ class LatencyFirst : public Policy {
       }
       return i < sorted.size();
     };
-    for (size_t c = 0; c < C; ++c) {
-      if (!w.alive[c]) continue;
-      const double* l = &latC_[c * C];
-      const double* b = &ibwC_[c * C];
-      const double min_lat = min_lat_in_[c], min_cb = cb * min_ibw_in_[c];
+    for (size_t c = 0; c < n; ++c) {
+      const double min_lat = min_lat_in_[q[c]], min_cb = cb * min_ibw_in_[q[c]];
       double best = kInf;
       for (size_t i = 0; have(i); ++i) {
         const double d = sorted[i].first;
         if ((d + min_lat) + min_cb >= best) break;
         const uint32_t g = sorted[i].second;
-        const double v = d + l[g] + cb * b[g];
+        const Hop h = link(P, g, c, q);
+        const double v = d + h.lat + cb * h.ib;
         best = v < best ? v : best;
       }
       out[c] = best;
@@ -661,17 +924,33 @@ class LatencyFirst : public Policy {
   uint32_t max_stages_;
   std::vector<uint32_t> hosts_;
   std::string variant_;
-  bool exhaustive_;  // always the full DP: the reference two_stage() is tested against
+  bool exhaustive_;  // always the full DP over every candidate that is on: the reference
   enum Pick { Largest, Smallest, Named } pick_ = Largest;
-  std::vector<double> lat_, inv_bw_;   // [i * H + j]; lat = inf when j is unreachable from i
-  std::vector<double> lat_back_, inv_bw_back_;  // [j * H + i] = lat_/inv_bw_[i * H + j]
-  std::vector<double> cand_cores_, cand_mem_;    // per cand: cores; memory bytes (inf = unlimited)
+  // Network, O(hosts + links): per host its arm link and site; per link latency and 1/bandwidth;
+  // per site its uplink's. star_: no explicit routes (else hop() asks PlatformSpec::path()).
+  bool star_ = true;
+  std::vector<int32_t> harm_, hsite_;
+  std::vector<double> llat_, lib_, ulat_, uib_;
+  std::vector<double> cand_cores_;               // per cand: cores
   std::vector<int64_t> cand_cores_n_;            // per cand: cores, as an integer
   std::vector<double> cand_slow_;                // per cand and pstate: speed(p0) / speed(p)
   std::vector<size_t> cand_slow_at_;             // per cand: its first entry in cand_slow_
-  std::vector<double> latC_, ibwC_;    // candidate-indexed, destination-major, see the constructor
-  std::vector<double> min_lat_in_, min_ibw_in_;  // per cand c: min over other cands g of lat/ibw(g→c)
-  std::vector<double> min_lat_out_;              // per cand g: min over other cands c of lat(g→c)
+  std::vector<uint32_t> sc_;                     // per cand: spec class
+  std::vector<uint32_t> class_host_;             // per spec class: a host of it (for stage times)
+  std::vector<double> class_mem_;                // per spec class: memory bytes (inf = unlimited)
+  std::vector<double> min_lat_in_, min_ibw_in_;  // per cand c: lower bounds of lat/ibw(g→c), g ≠ c
+  std::vector<double> min_lat_out_;              // per cand g: lower bound of lat(g→c), c ≠ g
+  // The class index (select()).
+  bool index_ok_ = false;
+  std::vector<uint32_t> ic_;              // per cand: index class
+  std::vector<uint32_t> index_sc_;        // per index class: its spec class
+  double max_slow_ = 1;                   // max over candidates and pstates of speed(p0)/speed(p)
+  std::vector<size_t> list_at_;           // per index class: its first list; list_at_[K] = lists
+  std::vector<int32_t> cand_of_host_;     // per host: its candidate index, −1 if not a candidate
+  std::vector<char> small_site_;          // per site: merged into classes across sites (1 stage)
+  std::vector<uint32_t> site_members_, site_members_at_;  // candidates of each small site, CSR
+  mutable std::mutex idx_mu_;
+  mutable Index idx_;
   PerModelCache<ModelTable> tables_;
 };
 

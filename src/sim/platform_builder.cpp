@@ -1,6 +1,8 @@
 #include "sim/platform_builder.hpp"
 
 #include <fmt/format.h>
+#include <simgrid/kernel/routing/NetPoint.hpp>
+#include <simgrid/kernel/routing/NetZoneImpl.hpp>
 
 namespace sg4 = simgrid::s4u;
 
@@ -16,36 +18,76 @@ std::string wattage_per_state(const HostSpec& h) {
   }
   return s;
 }
+
+sg4::Host* create_host(sg4::NetZone* zone, const HostSpec& h) {
+  std::vector<double> speeds;
+  for (const auto& p : h.pstates) speeds.push_back(p.speed);
+  sg4::Host* host = zone->create_host(h.name, speeds);
+  host->set_core_count(static_cast<int>(h.cores));
+  host->set_property("wattage_per_state", wattage_per_state(h));
+  host->set_property("wattage_off", fmt::format("{:.17g}", h.off_w));
+  host->seal();
+  return host;
+}
+
+// Link energy is not SimGrid's plugin: sim/ accounts it from each transfer (docs/outputs.md).
+sg4::Link* create_link(sg4::NetZone* zone, const LinkSpec& l) {
+  sg4::Link* link = zone->create_link(l.name, l.bandwidth);
+  link->set_latency(l.latency);
+  link->seal();
+  return link;
+}
+
+// One SimGrid zone for the whole platform whose routes are PlatformSpec::route's: star arms, site
+// uplinks and explicit routes, computed per transfer in O(route length) and stored nowhere. SimGrid
+// 3.32's own zones cannot do this in O(hosts): a full zone stores hosts² routes, and one star zone
+// per site costs O(zones) per link and host created and O(hosts) per zone sealed (its name lookups
+// and seal walk every zone), hours at 10,000 sites. A routing zone is SimGrid's extension point:
+// get_local_route fills the links and their summed latency, as StarZone's does.
+class SpecZone : public simgrid::kernel::routing::NetZoneImpl {
+ public:
+  SpecZone(const PlatformSpec& spec) : NetZoneImpl(spec.name), spec_(spec) {}
+
+  void add_host(const simgrid::kernel::routing::NetPoint* np, uint32_t h) {
+    if (host_of_vertex_.size() <= np->id()) host_of_vertex_.resize(np->id() + 1, kNone);
+    host_of_vertex_[np->id()] = h;
+  }
+  void set_links(const std::vector<sg4::Link*>& links) {
+    std::vector<sg4::LinkInRoute> all(links.begin(), links.end());
+    impl_ = get_link_list_impl(all, false);
+  }
+
+ protected:
+  void get_local_route(const simgrid::kernel::routing::NetPoint* src, const simgrid::kernel::routing::NetPoint* dst,
+                       simgrid::kernel::routing::Route* into, double* latency) override {
+    spec_.route(host_of_vertex_.at(src->id()), host_of_vertex_.at(dst->id()), scratch_);
+    for (uint32_t l : scratch_) {
+      into->link_list_.push_back(impl_[l]);
+      if (latency) *latency += spec_.links[l].latency;  // the value given to set_latency()
+    }
+  }
+
+ private:
+  static constexpr uint32_t kNone = ~0u;
+  const PlatformSpec& spec_;
+  std::vector<uint32_t> host_of_vertex_;  // netpoint id → host index
+  std::vector<simgrid::kernel::resource::StandardLinkImpl*> impl_;  // per link index
+  std::vector<uint32_t> scratch_;
+};
+
 }  // namespace
 
 BuiltPlatform build_platform(const PlatformSpec& spec) {
   BuiltPlatform out;
-  auto* zone = sg4::create_full_zone(spec.name);
-  for (const auto& h : spec.hosts) {
-    std::vector<double> speeds;
-    for (const auto& p : h.pstates) speeds.push_back(p.speed);
-    sg4::Host* host = zone->create_host(h.name, speeds);
-    host->set_core_count(static_cast<int>(h.cores));
-    host->set_property("wattage_per_state", wattage_per_state(h));
-    host->set_property("wattage_off", fmt::format("{:.17g}", h.off_w));
-    host->seal();
-    out.hosts.push_back(host);
+  auto* zone = new SpecZone(spec);  // owned by SimGrid's engine, as its own zone factories' are
+  sg4::NetZone* iface = zone->get_iface();
+  for (uint32_t h = 0; h < spec.hosts.size(); ++h) {
+    out.hosts.push_back(create_host(iface, spec.hosts[h]));
+    zone->add_host(out.hosts.back()->get_netpoint(), h);
   }
-  // Link energy is not SimGrid's plugin: sim/ accounts it from each transfer (docs/outputs.md).
-  for (const auto& l : spec.links) {
-    sg4::Link* link = zone->create_link(l.name, l.bandwidth);
-    link->set_latency(l.latency);
-    link->seal();
-    out.links.push_back(link);
-  }
-  for (size_t i = 0; i < spec.hosts.size(); ++i)
-    for (size_t j = 0; j < spec.hosts.size(); ++j) {
-      if (i == j || !spec.reachable[i][j]) continue;
-      std::vector<sg4::LinkInRoute> route;
-      for (uint32_t l : spec.routes[i][j]) route.emplace_back(out.links[l]);
-      zone->add_route(out.hosts[i]->get_netpoint(), out.hosts[j]->get_netpoint(), nullptr, nullptr, route, false);
-    }
-  zone->seal();
+  for (const auto& l : spec.links) out.links.push_back(create_link(iface, l));
+  zone->set_links(out.links);
+  iface->seal();
   // After the zone's seal: sealing re-creates each host's energy extension, which starts in pstate
   // 0 and would charge pstate 0's idle power until the host's first energy update.
   for (size_t i = 0; i < spec.hosts.size(); ++i) out.hosts[i]->set_pstate(spec.hosts[i].initial_pstate);

@@ -1,7 +1,7 @@
 #pragma once
-// Builds the S4U platform from a PlatformSpec: one full zone whose routes are the star arms and
-// explicit routes of the spec, with energy properties set before sealing (SimGrid reads them
-// when a host is sealed).
+// Builds the S4U platform from a PlatformSpec in O(hosts + links): one zone whose routes are
+// PlatformSpec::route's (see SpecZone in the .cpp), with energy properties set before sealing
+// (SimGrid reads them when a host is sealed).
 #include <simgrid/s4u.hpp>
 #include <vector>
 

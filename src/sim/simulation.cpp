@@ -89,6 +89,7 @@ class Controller {
     view_.platform = &spec_;
     view_.models = in.models;
     view_.hosts.resize(spec_.hosts.size());
+    view_.changes_epoch = 1;
     for (size_t h = 0; h < spec_.hosts.size(); ++h) {
       const HostSpec& hs = spec_.hosts[h];
       const Timeline* tl = &in.carbon->by_zone.at(hs.region);
@@ -193,6 +194,16 @@ class Controller {
       if (a.kind != AgendaItem::PolicyTimer || a.t < duration || live) next_t = std::min(next_t, a.t);
     }
     return next_t;
+  }
+
+  // Appends to the view's change log (ClusterView::changes), restarting it once it holds twice as
+  // many entries as there are hosts: a reader then rescans once, O(1) amortised per change.
+  void changed(uint32_t host) {
+    if (view_.changes.size() >= 2 * view_.hosts.size() + 1024) {
+      view_.changes.clear();
+      ++view_.changes_epoch;
+    }
+    view_.changes.push_back(host);
   }
 
   bool wants(PolicyEvent::Kind k) const { return (wants_ & event_bit(k)) != 0; }
@@ -375,7 +386,7 @@ class Controller {
   }
 
   void send(uint32_t slot, uint32_t from, uint32_t to, double bytes, double now) {
-    if (!spec_.reachable[from][to])
+    if (!spec_.reachable(from, to))
       throw InputError(fmt::format("{}: no route from host '{}' to '{}' but a plan needs one; add a route or "
                                    "attach both hosts under network.attach",
                                    spec_.file, spec_.hosts[from].name, spec_.hosts[to].name));
@@ -405,6 +416,7 @@ class Controller {
     }
     q.push(slot);
     ++hs.queued;
+    changed(host);
     start_queued(host, now);
   }
 
@@ -413,6 +425,7 @@ class Controller {
     const PlanStage& st = f.plan.stages[f.next_stage];
     for (SimObserver* o : in_.observers) o->exec_started({slot, host, now});
     ++view_.hosts[host].busy;
+    changed(host);
     if (f.first_start < 0) f.first_start = now;
     sg4::ExecPtr e = sg4::Exec::init();
     const double flops = flops_of(host, f.plan.model, st.first_row, st.last_row);
@@ -473,6 +486,7 @@ class Controller {
     const ExecEnded ev{p.slot, p.to, f.req.id, p.start, now, p.amount, completed};
     for (SimObserver* o : in_.observers) o->exec_ended(ev);
     --view_.hosts[p.to].busy;
+    changed(p.to);
   }
 
   void start_queued(uint32_t host, double now) {
@@ -492,6 +506,7 @@ class Controller {
       HostState& hs = view_.hosts[p.to];
       ++hs.completed;
       hs.busy_seconds += now - p.start;
+      changed(p.to);
       ++out_.hosts[p.to].tasks;
       ++f.next_stage;
       start_queued(p.to, now);
@@ -510,7 +525,8 @@ class Controller {
   }
 
   void transfer_ended(const Pending& p, double now, double remaining, bool completed) {
-    const TransferEnded ev{p.slot, flights_[p.slot].req.id, &spec_.routes[p.from][p.to], p.start, now, p.amount,
+    spec_.route(p.from, p.to, route_scratch_);
+    const TransferEnded ev{p.slot, flights_[p.slot].req.id, &route_scratch_, p.start, now, p.amount,
                            remaining, completed};
     for (SimObserver* o : in_.observers) o->transfer_ended(ev);
   }
@@ -552,6 +568,7 @@ class Controller {
     HostState& hs = view_.hosts[host];
     plat_.hosts[host]->set_pstate(pstate);  // SimGrid keeps it while the host is off
     hs.pstate = pstate;
+    changed(host);
     meter_change(host, now, hs.on);
     if (hs.power == Power::On || hs.power == Power::Waking) power_state(host, hs.power, now);
   }
@@ -577,6 +594,7 @@ class Controller {
     book_.host_state(host, now, w, p == Power::On ? 0.0 : w - spec.off_w);
     hs.power = p;
     hs.on = p == Power::On;
+    changed(host);
   }
 
   // off → booting → on (sleeping → waking → on); a shutdown in progress finishes first.
@@ -687,6 +705,7 @@ class Controller {
   const Experiment& exp_;
   const PlatformSpec& spec_;
   const BuiltPlatform& plat_;
+  std::vector<uint32_t> route_scratch_;  // the route of the transfer being reported
   EnergyBook& book_;
   SimResult& out_;
   ClusterView view_;

@@ -86,11 +86,18 @@ struct MixParser {
   // `single` (one name) or `many` (name: weight mapping, or a list of names with equal weights).
   WeightedChoice choice(const YamlSection& s, const char* single, const char* many, const WorkloadContext::Resolver& resolve,
                         const std::optional<uint32_t>& fallback, const char* what,
-                        std::vector<std::string>* names = nullptr) const {
+                        std::vector<std::string>* names = nullptr,
+                        const std::function<std::vector<std::string>(const std::string&)>* glob = nullptr) const {
     WeightedChoice c;
     if (s.has(single) && s.has(many)) s.fail(many, fmt::format("give either '{}' or '{}', not both", single, many));
     auto add = [&](const std::string& name, double w, const std::string& key) {
       if (!resolve) fail_at_key(s.file(), key, fmt::format("no {} names are known in this context", what));
+      if (glob && *glob && name.find_first_of("*?") != std::string::npos) {  // every matching host, weight w each
+        const std::vector<std::string> matched = (*glob)(name);
+        if (matched.empty()) fail_at_key(s.file(), key, fmt::format("pattern '{}' matches no host", name));
+        for (const auto& m : matched) c.add(resolve(m, key), w);
+        return;
+      }
       c.add(resolve(name, key), w);
       if (names) names->push_back(name);
     };
@@ -129,7 +136,8 @@ struct MixParser {
     MixSpec m;
     std::vector<std::string> model_names;
     m.models = choice(s, "model", "models", ctx.resolve_model, ctx.default_model, "model", &model_names);
-    m.sources = choice(s, "source", "sources", ctx.resolve_host, ctx.default_source, "source device");
+    m.sources = choice(s, "source", "sources", ctx.resolve_host, ctx.default_source, "source device", nullptr,
+                       &ctx.hosts_matching);
     if (s.has("slo")) {
       const YAML::Node n = s.raw("slo");
       if (n.IsMap()) {

@@ -32,6 +32,9 @@ struct WorkloadContext {
   using Resolver = std::function<uint32_t(const std::string& name, const std::string& key)>;
   Resolver resolve_model;  // model (family or variant) name -> Request::model
   Resolver resolve_host;   // host name -> Request::source
+  // Host names matching a glob pattern ('*' and '?', as in `sources: {"*-cam-*": 1}`), in platform
+  // order; unset when the context knows no hosts.
+  std::function<std::vector<std::string>(const std::string& pattern)> hosts_matching;
   // Used when a source names no model / source device; without them those keys are required.
   std::optional<uint32_t> default_model, default_source;
 };

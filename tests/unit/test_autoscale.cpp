@@ -33,8 +33,9 @@ struct Fleet {
     plat.file = "p.yaml";
     plat.hosts = {host("dev", 2), host("cheap", 5), host("mid", 50, 4), host("dear", 200, 8)};
     const size_t n = plat.hosts.size();
-    plat.routes.assign(n, std::vector<std::vector<uint32_t>>(n));
-    plat.reachable.assign(n, std::vector<bool>(n, true));
+    for (uint32_t i = 0; i < n; ++i)
+      for (uint32_t j = 0; j < n; ++j)
+        if (i != j) plat.add_route(i, j, {});
     view.platform = &plat;
     view.models = &models;
     view.hosts.resize(n);

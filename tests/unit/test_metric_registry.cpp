@@ -70,6 +70,7 @@ RunMetrics run_metrics() {
   l.tasks = 4;
   l.energy_j = 200;
   m.consumers = {h, l};
+  m.host_tasks = 10;
   return m;
 }
 

@@ -34,10 +34,10 @@ struct Snap {
   void finish() {
     const size_t n = plat.hosts.size();
     plat.file = "p.yaml";
-    if (plat.routes.empty()) {
-      plat.routes.assign(n, std::vector<std::vector<uint32_t>>(n));
-      plat.reachable.assign(n, std::vector<bool>(n, true));
-    }
+    // Every pair not linked explicitly talks over a route without links.
+    for (uint32_t i = 0; i < n; ++i)
+      for (uint32_t j = 0; j < n; ++j)
+        if (i != j) plat.explicit_routes.emplace(PlatformSpec::route_key(i, j), std::vector<uint32_t>{});
     view.platform = &plat;
     view.models = &models;
     view.hosts.resize(n);
@@ -48,7 +48,8 @@ struct Snap {
   void link(uint32_t i, uint32_t j, double bw, double lat) {
     plat.links.push_back({"l" + std::to_string(plat.links.size()), bw, lat, 0, 0, "Z"});
     uint32_t l = static_cast<uint32_t>(plat.links.size() - 1);
-    plat.routes[i][j] = plat.routes[j][i] = {l};
+    plat.add_route(i, j, {l});
+    plat.add_route(j, i, {l});
   }
   std::unique_ptr<Policy> make(const std::string& type, const std::string& yaml) {
     PolicySpec s{type, type, YAML::Load(yaml), "policies." + type};
@@ -74,12 +75,10 @@ ModelProfile chain_model() {
 Snap chain_snap() {
   Snap s;
   s.plat.hosts = {host("device", 2e9, 5), host("edge", 2e10, 50), host("cloud", 2e11, 500)};
-  const size_t n = 3;
-  s.plat.routes.assign(n, std::vector<std::vector<uint32_t>>(n));
-  s.plat.reachable.assign(n, std::vector<bool>(n, true));
   s.link(0, 1, 1e6, 0.01);
   s.link(1, 2, 1e5, 0.05);
-  s.plat.routes[0][2] = s.plat.routes[2][0] = {0, 1};
+  s.plat.add_route(0, 2, {0, 1});
+  s.plat.add_route(2, 0, {0, 1});
   s.finish();
   return s;
 }
@@ -141,7 +140,8 @@ TEST_CASE("latency-first picks the split a hand computation says is best on a 3-
   CHECK(stages(s.make("latency-first", "{}")->decide(r, vars, s.view)) == Stages{{0, {1, 2}}, {1, {3, 4}}});
   // Unreachable cloud is never used; with everything off the request is rejected.
   s.view.hosts[2].on = true;
-  s.plat.reachable[0][2] = s.plat.reachable[2][0] = s.plat.reachable[1][2] = s.plat.reachable[2][1] = false;
+  for (auto [a, b] : {std::pair{0u, 2u}, {2u, 0u}, {1u, 2u}, {2u, 1u}})
+    s.plat.explicit_routes.erase(PlatformSpec::route_key(a, b));
   CHECK(stages(s.make("latency-first", "{}")->decide(r, vars, s.view)) == Stages{{0, {1, 2}}, {1, {3, 4}}});
   for (auto& h : s.view.hosts) h.on = false;
   CHECK(s.make("latency-first", "{}")->decide(r, vars, s.view).rejected());
@@ -166,8 +166,6 @@ TEST_CASE("latency-first decides in well under 10 us for 20 hosts x 20 rows", "[
   Snap s;
   for (int i = 0; i < 20; ++i) s.plat.hosts.push_back(host("h" + std::to_string(i), 1e9 * (1 + i), 10));
   const size_t n = 20;
-  s.plat.routes.assign(n, std::vector<std::vector<uint32_t>>(n));
-  s.plat.reachable.assign(n, std::vector<bool>(n, true));
   for (uint32_t i = 0; i < n; ++i)
     for (uint32_t j = i + 1; j < n; ++j) s.link(i, j, 1e6 * (1 + (i * 7 + j) % 5), 0.001);
   s.finish();

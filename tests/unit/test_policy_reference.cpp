@@ -36,14 +36,9 @@ struct RandomSnap {
       plat.hosts.push_back(h);
       plat.links.push_back({"arm" + std::to_string(i), 1e5 * (1 + 1000 * u(rng)), 1e-3 * (1 + 20 * u(rng)), 0, 0, "Z"});
     }
-    plat.routes.assign(H, std::vector<std::vector<uint32_t>>(H));
-    plat.reachable.assign(H, std::vector<bool>(H, true));
     for (uint32_t i = 0; i < H; ++i)
       for (uint32_t j = 0; j < H; ++j)
-        if (i != j) {
-          if (rng() % 10 == 0) plat.reachable[i][j] = false;
-          else plat.routes[i][j] = {i, j};
-        }
+        if (i != j && rng() % 10 != 0) plat.add_route(i, j, {i, j});  // 1 pair in 10 unreachable
     model.name = model.family = "rand";
     model.layers.push_back({"in", "input", 0, 0, 1000 + rng() % 100000, 0});
     for (size_t k = 1; k <= R; ++k)
@@ -76,7 +71,7 @@ struct RandomSnap {
     double T = 0;
     uint32_t at = src;
     for (const PlanStage& s : st) {
-      if (at != s.host && !plat.reachable[at][s.host]) return INFINITY;
+      if (at != s.host && !plat.reachable(at, s.host)) return INFINITY;
       T += plat.transfer_time(at, s.host, model.cut_bytes(s.first_row - 1));
       const HostSpec& spec = plat.hosts[s.host];
       const HostState& hs = view.hosts[s.host];
@@ -87,7 +82,7 @@ struct RandomSnap {
       T += t + q * (hs.completed ? hs.mean_service_s() : t);
       at = s.host;
     }
-    if (at != src && !plat.reachable[at][src]) return INFINITY;
+    if (at != src && !plat.reachable(at, src)) return INFINITY;
     return T + plat.transfer_time(at, src, model.cut_bytes(R));
   }
 
@@ -233,7 +228,7 @@ TEST_CASE("carbonedge equals its score formula written out and sorted, on random
     for (uint32_t h = 0; h < H; ++h) {
       const HostSpec& spec = s.plat.hosts[h];
       const HostState& hs = s.view.hosts[h];
-      if (!hs.on || !s.plat.reachable[r.source][h] || !s.plat.reachable[h][r.source]) continue;
+      if (!hs.on || !s.plat.reachable(r.source, h) || !s.plat.reachable(h, r.source)) continue;
       const double load = hs.load(spec.cores);
       if (load > 0.8 || (spec.memory_bytes > 0 && weight > spec.memory_bytes)) continue;
       double t = stage_seconds(spec, s.model, 1, R) * spec.pstates[0].speed / spec.pstates[hs.pstate].speed;
