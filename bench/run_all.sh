@@ -141,6 +141,42 @@ print(f"  {row['requests']:,} requests over {row['span_days']:.0f} days: peak RS
 shutil.rmtree(d)
 PY
 
+echo "== 8: 100,000 hosts (platforms/city_100k.yaml): validate, and 10^6 requests with latency-first (1 stage); median of $RUNS"
+/usr/bin/python3 - "$BUILD/carbonedge" "$RES/scale.jsonl" "$RUNS" "${QUICK:-}" <<'PY'
+import json, resource, shutil, statistics, subprocess, sys, tempfile, time
+binary, out_path, runs, quick = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+exp = "bench/experiments/city_100k.yaml"
+duration = "100s" if quick else "1000s"  # at 1,000 req/s: 10^5 or 10^6 requests
+open(out_path, "w").close()
+
+def timed(args):
+    # Each run in its own python child so that ru_maxrss is this command's peak, not an earlier one's.
+    code = ("import resource,subprocess,sys,time,json;t=time.monotonic();subprocess.run(sys.argv[1:],check=True,"
+            "stdout=subprocess.DEVNULL);w=time.monotonic()-t;r=resource.getrusage(resource.RUSAGE_CHILDREN);"
+            "print(json.dumps({'wall_s':w,'cpu_s':r.ru_utime+r.ru_stime,'max_rss_mb':r.ru_maxrss/1024}))")
+    return json.loads(subprocess.run([sys.executable, "-c", code] + args, check=True, capture_output=True,
+                                     text=True).stdout)
+
+rows = {"validate": [], "run": []}
+for _ in range(runs):
+    rows["validate"].append(timed([binary, "validate", exp]))
+    d = tempfile.mkdtemp()
+    r = timed([binary, "run", exp, "--out", d + "/o", "-q", "--set", f"carbon.duration={duration}"])
+    r["requests"] = json.load(open(d + "/o/latency-first/summary.json"))["requests_arrived"]
+    r["req_per_s"] = r["requests"] / r["wall_s"]
+    rows["run"].append(r)
+    shutil.rmtree(d)
+with open(out_path, "a") as f:
+    for kind, rs in rows.items():
+        for r in rs:
+            f.write(json.dumps({"bench": "scale_" + kind, **{k: round(v, 3) for k, v in r.items()}}) + "\n")
+med = lambda kind, k: statistics.median(r[k] for r in rows[kind])
+print(f"  validate: {med('validate', 'wall_s'):.2f} s, peak RSS {med('validate', 'max_rss_mb'):.0f} MB")
+print(f"  run: {med('run', 'requests'):,.0f} requests in {med('run', 'wall_s'):.1f} s = "
+      f"{med('run', 'req_per_s'):,.0f} req/s (whole process: load, build, simulate, write), "
+      f"peak RSS {med('run', 'max_rss_mb'):.0f} MB")
+PY
+
 /usr/bin/python3 bench/summarize.py "$RES" > "$RES/summary.md"
 rm -f "$RES"/.t "$RES"/.throughput "$RES"/.bare "$RES"/.bare_energy "$RES"/.bare_actor
 echo "written: $RES/summary.md, $RES/*.jsonl, $RES/policy_latency.json"

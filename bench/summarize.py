@@ -80,3 +80,11 @@ if ro:
 for r in lines("three_years.jsonl"):
     print(f"\nBench 7: {r['requests']:,} requests over {r['span_days']:.0f} days (bench/experiments/three_years_20hosts.yaml, "
           f"timeseries on): peak RSS {r['max_rss_mb']:.1f} MB, {r['wall_s']:.1f} s wall.")
+sc = lines("scale.jsonl")
+if sc:
+    v = [r for r in sc if r["bench"] == "scale_validate"]
+    r = [x for x in sc if x["bench"] == "scale_run"]
+    print(f"\nBench 8: 100,000 hosts (platforms/city_100k.yaml, bench/experiments/city_100k.yaml), median of {len(r)} runs:")
+    print(f"`validate` {med(v, 'wall_s'):.2f} s, peak RSS {med(v, 'max_rss_mb'):.0f} MB; "
+          f"`run` of {med(r, 'requests'):,.0f} requests with latency-first (1 stage) {med(r, 'wall_s'):.1f} s = "
+          f"{med(r, 'req_per_s'):,.0f} req/s (whole process), peak RSS {med(r, 'max_rss_mb'):.0f} MB.")

@@ -44,6 +44,7 @@ RunMetrics compute_metrics(const SimResult& sim, const RunAccountant& acc, const
     if (!cm.is_link) m.host_tasks += cm.tasks;
     m.consumers.push_back(std::move(cm));
   }
+  m.warnings = sim.warnings;
   m.dynamic_energy_j = r.dynamic_energy_j;
   m.dynamic_carbon_g = r.dynamic_carbon_g;
   m.completed_dynamic_energy_j = r.completed_dynamic_energy_j;

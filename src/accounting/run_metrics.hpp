@@ -48,7 +48,8 @@ struct RunMetrics {
   std::map<std::string, uint64_t> served_per_model;  // variant name → completed requests
   double decision_mean_us = 0, decision_p99_us = 0;
   std::vector<ConsumerMetrics> consumers;
-  uint64_t host_tasks = 0;  // Σ stages executed over all hosts (per-host shares divide by it)
+  uint64_t host_tasks = 0;
+  std::vector<std::string> warnings;  // the simulation's (SimResult::warnings)  // Σ stages executed over all hosts (per-host shares divide by it)
 };
 
 // From what sim/ handed over (hosts' energy series) and what the accountant observed (links'

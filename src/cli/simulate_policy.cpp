@@ -1,6 +1,7 @@
 #include "cli/simulate_policy.hpp"
 
 #include <filesystem>
+#include <iostream>
 #include <memory>
 
 #include "accounting/run_accountant.hpp"
@@ -40,6 +41,7 @@ int simulate_policy(Prepared& p, size_t index, const std::string& dir) {
   RunAccountant accountant(p.exp.platform, p.carbon, p.requested_models, on_request, on_stage);
   accountant.set_record_every(o.requests_every);
   in.observers.push_back(&accountant);
+  in.on_warning = [&](const std::string& w) { std::cerr << "warning: " << spec.label << ": " << w << std::endl; };
   SimResult result = simulate(in);
   accountant.finish(result.end_s);
   if (requests) requests->close();

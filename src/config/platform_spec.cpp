@@ -244,7 +244,7 @@ void parse_power_states(const YamlSection& h, HostSpec& s) {
 HostSpec parse_host(const YamlSection& h) {
   h.allow_only({"name", "count", "attach", "cores", "speed", "power", "power_off", "pstate", "region", "memory",
                 "rates", "layer_overhead", "op_costs", "profile", "embodied", "source", "boot", "shutdown", "sleep",
-                "scheduler"});
+                "scheduler", "max_queue"});
   HostSpec s;
   s.name = plain_name(h);
   long cores = h.integer_or("cores", 1);
@@ -275,6 +275,7 @@ HostSpec parse_host(const YamlSection& h) {
   s.scheduler = h.str_or("scheduler", "fifo");
   if (s.scheduler != "fifo" && s.scheduler != "ps")
     h.fail("scheduler", fmt::format("unknown local scheduler '{}' (known: fifo, ps)", s.scheduler));
+  s.max_queue = static_cast<uint32_t>(h.integer_in("max_queue", 0, 1'000'000'000, 0));
   s.region = h.str_or("region", "");  // else the site's, else default_region (load_platform_body)
   s.memory_bytes = h.quantity_or("memory", Unit::Bytes, 0);
   if (h.has("profile")) apply_profile(h, s);  // first, so the host's own keys below win

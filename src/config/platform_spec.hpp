@@ -50,6 +50,7 @@ struct HostSpec {
   double off_w = 0;                   // power while turned off
   PowerStates power_states;
   std::string scheduler = "fifo";     // local scheduler: fifo (one stage per core) or ps (processor sharing)
+  uint32_t max_queue = 0;             // stages that may wait in its queue; 0 = unlimited (docs/inputs.md)
   std::string region;                 // carbon zone id
   double memory_bytes = 0;            // 0 = unlimited; a stage whose weights exceed it is not placeable
   std::map<std::string, double> rates;  // MAC/s per layer type at pstate 0; "default" for the rest

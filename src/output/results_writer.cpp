@@ -50,7 +50,9 @@ json summary_json(const RunMetrics& m, const PolicySpec& policy) {
 }
 
 void write_summary(const std::string& dir, const RunMetrics& m, const PolicySpec& policy) {
-  write_file_atomic(dir + "/summary.json", summary_json(m, policy).dump(2) + "\n");
+  json j = summary_json(m, policy);
+  if (!m.warnings.empty()) j["warnings"] = m.warnings;  // only when there are: most runs have none
+  write_file_atomic(dir + "/summary.json", j.dump(2) + "\n");
   // Wall-clock measurements differ between runs; they live apart from the deterministic outputs.
   json t = {{"decision_mean_us", m.decision_mean_us}, {"decision_p99_us", m.decision_p99_us}};
   write_file_atomic(dir + "/timing.json", t.dump(2) + "\n");

@@ -28,11 +28,18 @@ struct HostState {
   double load(uint32_t cores) const { return static_cast<double>(busy + queued) / cores; }
 };
 
+// A link as sim/ sees it now (ClusterView::links).
+struct LinkState {
+  uint32_t transfers = 0;  // transfers in progress over it
+  double bytes = 0;        // their sizes (what they carry in all, not what is left)
+};
+
 struct ClusterView {
   double now_s = 0;
   const PlatformSpec* platform = nullptr;
   const ModelCatalog* models = nullptr;
   std::vector<HostState> hosts;  // same order as platform->hosts
+  std::vector<LinkState> links;  // same order as platform->links (empty in a hand-built view)
   // Change log: hosts whose HostState (other than `intensity`) changed, appended in order by sim/
   // (with repeats). A policy keeping per-host indexes remembers (changes_epoch, changes.size())
   // and later replays only the entries after that point, O(changes) instead of rescanning every

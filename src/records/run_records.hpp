@@ -53,6 +53,7 @@ struct SimResult {
   std::vector<ConsumerSeries> hosts;  // platform order; links are accounted by accounting/
   uint64_t arrived = 0;
   std::vector<double> decision_ns;    // wall-clock per decision (sampled)
+  std::vector<std::string> warnings;  // what the user should know about the run (one line each)
 };
 
 using RequestSink = std::function<void(const RequestRecord&)>;

@@ -17,6 +17,7 @@
 #include "core/rng.hpp"
 #include "core/time_utc.hpp"
 #include "models/cost_model.hpp"
+#include "sim/backlog_watch.hpp"
 #include "sim/carbon_sampler.hpp"
 #include "sim/energy_book.hpp"
 #include "sim/local_scheduler.hpp"
@@ -89,6 +90,7 @@ class Controller {
     view_.platform = &spec_;
     view_.models = in.models;
     view_.hosts.resize(spec_.hosts.size());
+    view_.links.resize(spec_.links.size());
     view_.changes_epoch = 1;
     for (size_t h = 0; h < spec_.hosts.size(); ++h) {
       const HostSpec& hs = spec_.hosts[h];
@@ -132,6 +134,10 @@ class Controller {
   // After engine.run(): requests stranded on a host that never came back, and deferred requests
   // nothing handed back (deferred until a host change that never came) fail.
   void drain() {
+    for (size_t l = 0; l < view_.links.size(); ++l)  // every transfer that began has ended: the view's link load is 0
+      if (view_.links[l].transfers != 0 || view_.links[l].bytes != 0)
+        throw std::logic_error(fmt::format("link '{}' still shows {} transfers after the run", spec_.links[l].name,
+                                           view_.links[l].transfers));
     for (uint32_t s = 0; s < flights_.size(); ++s)
       if (flights_.used(s)) finish(s, RequestStatus::Failed);
     for (uint32_t s = 0; s < parked_.size(); ++s)
@@ -144,6 +150,7 @@ class Controller {
   void tick() {
     timer_ = nullptr;
     const double now = sg4::Engine::get_clock();
+    if (backlog_.due(now)) check_backlog(now);
     if (wants(PolicyEvent::IntensityChange))
       sampler_->take(now, tick_observers_, [&](const std::string& zone) {
         PolicyEvent ev;
@@ -242,6 +249,14 @@ class Controller {
     if (!view_.hosts[req.source].on) {  // a device that is turned off cannot send its input
       finish(slot, RequestStatus::Failed);
       return;
+    }
+    // Admission: a request whose first host's queue is full is rejected before anything runs.
+    if (!f.plan.stages.empty()) {
+      const uint32_t first = f.plan.stages.front().host, cap = spec_.hosts[first].max_queue;
+      if (cap > 0 && view_.hosts[first].queued >= cap) {
+        finish(slot, RequestStatus::Rejected);
+        return;
+      }
     }
     advance(slot, now);
   }
@@ -403,6 +418,41 @@ class Controller {
     sg4::CommPtr c = sg4::Comm::sendto_init(plat_.hosts[from], plat_.hosts[to]);
     c->set_payload_size(static_cast<uint64_t>(bytes));
     launch(c, {Pending::Comm, slot, from, to, now, bytes});
+    link_load(from, to, bytes, +1);
+  }
+
+  // ClusterView::links: transfers in progress and their bytes on each link of the route.
+  void link_load(uint32_t from, uint32_t to, double bytes, int sign) {
+    spec_.route(from, to, route_scratch_);
+    for (uint32_t l : route_scratch_) {
+      LinkState& ls = view_.links[l];
+      ls.transfers = static_cast<uint32_t>(static_cast<int64_t>(ls.transfers) + sign);
+      ls.bytes = ls.transfers ? ls.bytes + sign * bytes : 0.0;  // exactly 0 when idle, whatever the rounding
+      if (sign > 0 && ls.transfers >= kLinkBacklog) backlog_.watch(true, l);
+    }
+  }
+
+  // Hosts: queued stages; links: transfers in progress. Reported once each, live on stderr (the
+  // run may crawl on) and in the summary's warnings.
+  void check_backlog(double now) {
+    std::vector<BacklogWatch::Growth> grew;
+    backlog_.sample(
+        now, [&](bool link, uint32_t i) { return double(link ? view_.links[i].transfers : view_.hosts[i].queued); },
+        grew);
+    for (const auto& g : grew) {
+      const std::string w =
+          g.link ? fmt::format("link '{}': transfers in progress over it grew from {:.0f} to {:.0f} over the last "
+                               "simulated hour (t = {:.0f} s); they arrive faster than the narrowest link of their "
+                               "route carries them, share it ever more thinly, and the run slows down — give that "
+                               "link more bandwidth or send less over it",
+                               spec_.links[g.index].name, g.from, g.to, now)
+                 : fmt::format("host '{}' backlog grew without bound: {:.0f} → {:.0f} queued stages over the last "
+                               "simulated hour (t = {:.0f} s); it receives more than it can serve — cap its queue "
+                               "with max_queue (docs/inputs.md) or add capacity",
+                               spec_.hosts[g.index].name, g.from, g.to, now);
+      out_.warnings.push_back(w);
+      if (in_.on_warning) in_.on_warning(w);
+    }
   }
 
   // A stage joins its host's local scheduler, which starts it now or later (a host that is off,
@@ -414,9 +464,17 @@ class Controller {
       start_exec(slot, host, now);
       return;
     }
+    const uint32_t cap = spec_.hosts[host].max_queue;
+    if (cap > 0 && q.size() >= cap) {  // full: the request is dropped here (docs/inputs.md max_queue)
+      const Flight& f = flights_[slot];
+      const bool ran = f.first_start >= 0 || f.at_host != f.req.source;  // energy already spent on it
+      finish(slot, ran ? RequestStatus::Failed : RequestStatus::Rejected);
+      return;
+    }
     q.push(slot);
     ++hs.queued;
     changed(host);
+    if (hs.queued >= std::max<uint32_t>(kHostBacklog, 4 * spec_.hosts[host].cores)) backlog_.watch(false, host);
     start_queued(host, now);
   }
 
@@ -525,7 +583,7 @@ class Controller {
   }
 
   void transfer_ended(const Pending& p, double now, double remaining, bool completed) {
-    spec_.route(p.from, p.to, route_scratch_);
+    link_load(p.from, p.to, p.amount, -1);  // leaves route_scratch_ = the route
     const TransferEnded ev{p.slot, flights_[p.slot].req.id, &route_scratch_, p.start, now, p.amount,
                            remaining, completed};
     for (SimObserver* o : in_.observers) o->transfer_ended(ev);
@@ -706,6 +764,10 @@ class Controller {
   const PlatformSpec& spec_;
   const BuiltPlatform& plat_;
   std::vector<uint32_t> route_scratch_;  // the route of the transfer being reported
+  // A backlog is watched from this size on (hosts: or 4 stages per core) and sampled every 15
+  // simulated minutes over the last hour.
+  static constexpr uint32_t kHostBacklog = 16, kLinkBacklog = 64;
+  BacklogWatch backlog_{900, 3600};
   EnergyBook& book_;
   SimResult& out_;
   ClusterView view_;

@@ -24,6 +24,8 @@ struct SimInput {
   // Told of every execution, transfer, host change, intensity change point and finished request
   // (accounting/'s RunAccountant is one: sim/ itself keeps no energy per request).
   std::vector<SimObserver*> observers;
+  // Called with each warning as it arises (SimResult::warnings holds them all at the end).
+  std::function<void(const std::string&)> on_warning;
 };
 
 SimResult simulate(const SimInput& in);
