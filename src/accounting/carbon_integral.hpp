@@ -20,20 +20,26 @@ struct IntervalCarbon {
 };
 
 
-// Calls f(IntervalCarbon) for each interval between consecutive samples, in time order, without
-// storing them: the totals and timeseries.csv are computed one interval at a time, so a multi-year
-// run holds no per-interval vector beyond the samples themselves. samples must start at t = 0
-// with the energy at 0 and be sorted; consecutive samples with equal t are merged.
+// The interval between two consecutive samples a, b of one consumer; false (nothing) when b.t <=
+// a.t (samples at the same instant are merged: the next interval starts from b). RunAccountant
+// calls it as each sample becomes final, so no run keeps its samples.
+inline bool interval_between(const EnergySample& a, const EnergySample& b, const Timeline& tl, IntervalCarbon& out) {
+  if (b.t <= a.t) return false;
+  // Samples sit on the change points, so the intensity at the interval start holds throughout.
+  const double ci = tl.at(a.t);
+  const double de = b.energy_j - a.energy_j, di = b.idle_j - a.idle_j;
+  out = IntervalCarbon{a.t, b.t, ci, de, de * ci / kJoulesPerKWh, di, di * ci / kJoulesPerKWh};
+  return true;
+}
+
+// Calls f(IntervalCarbon) for each interval between consecutive samples, in time order (tests,
+// reference computations). samples must start at t = 0 with the energy at 0 and be sorted;
+// consecutive samples with equal t are merged.
 template <class F>
 void for_each_interval(const std::vector<EnergySample>& samples, const Timeline& tl, F&& f) {
-  for (size_t i = 1; i < samples.size(); ++i) {
-    const EnergySample &a = samples[i - 1], &b = samples[i];
-    if (b.t <= a.t) continue;
-    // Samples sit on the change points, so the intensity at the interval start holds throughout.
-    const double ci = tl.at(a.t);
-    const double de = b.energy_j - a.energy_j, di = b.idle_j - a.idle_j;
-    f(IntervalCarbon{a.t, b.t, ci, de, de * ci / kJoulesPerKWh, di, di * ci / kJoulesPerKWh});
-  }
+  IntervalCarbon x;
+  for (size_t i = 1; i < samples.size(); ++i)
+    if (interval_between(samples[i - 1], samples[i], tl, x)) f(x);
 }
 
 // The same intervals as a vector (tests, small runs).

@@ -10,19 +10,24 @@ namespace ce {
 
 RunAccountant::RunAccountant(const PlatformSpec& platform, const ZoneTimelines& carbon,
                              const std::vector<std::string>& requested_models, RequestSink on_request,
-                             StageSink on_stage)
+                             StageSink on_stage, IntervalSink on_interval)
     : platform_(platform),
       requested_(requested_models),
       on_request_(std::move(on_request)),
-      on_stage_(std::move(on_stage)) {
-  for (const auto& h : platform.hosts)
+      on_stage_(std::move(on_stage)),
+      on_interval_(std::move(on_interval)) {
+  for (const auto& h : platform.hosts) {
     hosts_.push_back({{}, DynamicMeter(&h, &carbon.by_zone.at(h.region), h.initial_pstate)});
+    last_.push_back({{0, 0, 0}, &carbon.by_zone.at(h.region)});
+  }
   for (uint32_t l = 0; l < platform.links.size(); ++l) {
     const LinkSpec& ls = platform.links[l];
-    books_.push_back({ls.idle_w, 0, &carbon.by_zone.at(ls.region), 0});
-    links_.push_back({ls.name, ls.region, true, {{0.0, 0.0}}, 0});
+    books_.push_back({ls.idle_w, 0, &carbon.by_zone.at(ls.region), 0, {}, 0, 0});
+    links_.push_back({ls.name, ls.region, true, 0});
     links_by_zone_[ls.region].push_back(l);
+    last_.push_back({{0, 0, 0}, &carbon.by_zone.at(ls.region)});
   }
+  totals_.resize(last_.size());
 }
 
 // Each stage running on the host gets its share of the host's dynamic power up to t.
@@ -59,6 +64,8 @@ void RunAccountant::exec_ended(const ExecEnded& e) {
   r.running.pop_back();
 }
 
+void RunAccountant::transfer_started(const TransferStarted& e) { starts_.insert(e.t); }
+
 // A transfer's dynamic link energy: on every link l of its route, (busy − idle) W × bytes carried
 // / bandwidth_l (the link's load integrated over the transfer), spread evenly over the data phase
 // [start + route latency, end] and charged at the intensity of the link's zone over that phase.
@@ -89,15 +96,68 @@ void RunAccountant::transfer_ended(const TransferEnded& e) {
     for (uint32_t l : route) names += (names.empty() ? "" : ";") + platform_.links[l].name;
     on_stage_({e.request, true, names, e.start, now, e.bytes, charge.energy_j, charge.carbon_g, e.completed});
   }
+  auto it = starts_.find(e.start);  // the start transfer_started recorded (the same double)
+  if (it != starts_.end()) starts_.erase(it);
+  settle();
 }
 
 // A transfer whose data phase on link l was [a, b] (b = now) put `e` J of dynamic energy on it.
 // Samples already taken after a get their share back, so each interval holds what fell in it.
+// Those are all still pending: a sample is final only once no transfer in flight began before it,
+// and a ≥ the transfer's start.
 void RunAccountant::link_charge(uint32_t l, double a, double b, double e) {
-  books_[l].dyn_done += e;
-  auto& samples = links_[l].samples;
-  for (auto it = samples.rbegin(); it != samples.rend() && it->t > a; ++it)
-    it->energy_j += b > a ? e * (std::min(it->t, b) - a) / (b - a) : e;
+  LinkBook& bk = books_[l];
+  bk.dyn_done += e;
+  for (size_t i = bk.pending.size(); i > bk.head && bk.pending[i - 1].t > a; --i) {
+    EnergySample& s = bk.pending[i - 1];
+    s.energy_j += b > a ? e * (std::min(s.t, b) - a) / (b - a) : e;
+  }
+}
+
+// A consumer's next final sample: the interval since its last one goes to its totals (in time
+// order, the additions for_each_interval's sum made) and, when rows are written, to the row queue.
+void RunAccountant::add_sample(uint32_t c, const EnergySample& s) {
+  Last& x = last_[c];
+  IntervalCarbon iv;
+  if (interval_between(x.sample, s, *x.timeline, iv)) {
+    add_interval(totals_[c], iv);
+    if (on_interval_) rows_.push({iv.t1, c, iv});
+  }
+  x.sample = s;
+}
+
+// Finalises every link sample no transfer in flight can still change (taken at or before the
+// earliest start in flight), then hands over every row that ends before both that start and the
+// sampling frontier: no row ending earlier can come after it, so the sink sees rows ordered by
+// (t1, consumer). What waits is bounded by what one transfer in flight and one sampling step span.
+void RunAccountant::settle() {
+  const double min_start = starts_.empty() ? std::numeric_limits<double>::infinity() : *starts_.begin();
+  const uint32_t n_hosts = static_cast<uint32_t>(hosts_.size());
+  while (!link_due_.empty() && link_due_.top().first <= min_start) {
+    const uint32_t l = link_due_.top().second;
+    link_due_.pop();
+    LinkBook& bk = books_[l];
+    add_sample(n_hosts + l, bk.pending[bk.head++]);
+    if (bk.head == bk.pending.size()) {
+      bk.pending.clear();
+      bk.head = 0;
+    } else if (bk.head >= 64 && 2 * bk.head >= bk.pending.size()) {
+      bk.pending.erase(bk.pending.begin(), bk.pending.begin() + static_cast<std::ptrdiff_t>(bk.head));
+      bk.head = 0;
+    }
+  }
+  const double w = std::min(frontier_, min_start);
+  while (!rows_.empty() && rows_.top().t1 < w) {
+    on_interval_(rows_.top().consumer, rows_.top().iv);
+    rows_.pop();
+  }
+}
+
+void RunAccountant::host_sample(uint32_t host, const EnergySample& s) { add_sample(host, s); }
+
+void RunAccountant::samples_taken(double t) {
+  frontier_ = t;
+  settle();
 }
 
 EnergySample RunAccountant::link_sample(size_t l, double t) const {
@@ -115,7 +175,12 @@ void RunAccountant::host_meter_change(const HostMeterChange& e) {
 void RunAccountant::zone_tick(const std::string& zone, double t) {
   auto it = links_by_zone_.find(zone);
   if (it == links_by_zone_.end()) return;
-  for (uint32_t l : it->second) links_[l].samples.push_back(link_sample(l, t));
+  for (uint32_t l : it->second) {
+    LinkBook& bk = books_[l];
+    bk.pending.push_back(link_sample(l, t));
+    bk.last_t = t;
+    link_due_.push({t, l});
+  }
 }
 
 void RunAccountant::request_ended(const RequestEnded& e) {
@@ -163,8 +228,15 @@ void RunAccountant::request_ended(const RequestEnded& e) {
 }
 
 void RunAccountant::finish(double end_s) {
-  for (size_t l = 0; l < links_.size(); ++l)
-    if (links_[l].samples.back().t < end_s) links_[l].samples.push_back(link_sample(l, end_s));
+  for (uint32_t l = 0; l < links_.size(); ++l)
+    if (books_[l].last_t < end_s) {
+      books_[l].pending.push_back(link_sample(l, end_s));
+      books_[l].last_t = end_s;
+      link_due_.push({end_s, l});
+    }
+  starts_.clear();  // every transfer has ended (sim/ checks it)
+  frontier_ = std::numeric_limits<double>::infinity();
+  settle();
 }
 
 }  // namespace ce

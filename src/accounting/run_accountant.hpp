@@ -3,9 +3,13 @@
 // energy and carbon (the hosts' meters, the links' charges), the links' own energy account, the
 // run's tallies and latency histogram. It hands each finished stage and request, with its energy,
 // to the output sinks. sim/ never includes accounting/: it only emits events.
+#include <functional>
+#include <queue>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
+#include "accounting/carbon_integral.hpp"
 #include "accounting/dynamic_meter.hpp"
 #include "accounting/latency_stats.hpp"
 #include "carbon/carbon_catalog.hpp"
@@ -24,16 +28,25 @@ struct RunTally {
   std::unordered_map<const ModelProfile*, uint64_t> served_per_model;  // completed requests per variant
 };
 
+// One finished interval of one consumer (timeseries.csv's row). `consumer`: the hosts in platform
+// order, then the links in platform order (0 .. hosts + links − 1).
+using IntervalSink = std::function<void(uint32_t consumer, const IntervalCarbon&)>;
+
 class RunAccountant : public SimObserver {
  public:
-  // `requested_models` names Request::model indices; the sinks may be empty.
+  // `requested_models` names Request::model indices; the sinks may be empty. `on_interval` gets
+  // every consumer's intervals once they are final, ordered by interval end (t1), then consumer
+  // index: each is handed over as soon as no earlier one can still come (see settle()).
   RunAccountant(const PlatformSpec& platform, const ZoneTimelines& carbon,
                 const std::vector<std::string>& requested_models, RequestSink on_request = {},
-                StageSink on_stage = {});
+                StageSink on_stage = {}, IntervalSink on_interval = {});
 
   void exec_started(const ExecStarted& e) override;
   void exec_ended(const ExecEnded& e) override;
+  void transfer_started(const TransferStarted& e) override;
   void transfer_ended(const TransferEnded& e) override;
+  void host_sample(uint32_t host, const EnergySample& s) override;
+  void samples_taken(double t) override;
   void host_meter_change(const HostMeterChange& e) override;
   void zone_tick(const std::string& zone, double t) override;
   void request_ended(const RequestEnded& e) override;
@@ -42,11 +55,15 @@ class RunAccountant : public SimObserver {
   // since only those are written; the tallies still count every request.
   void set_record_every(uint64_t k) { record_every_ = k < 1 ? 1 : k; }
 
-  // At the end of the run: the links' last samples.
+  // At the end of the run (after simulate() returned: every host sample is in): the links' last
+  // samples; every interval left goes to the sink.
   void finish(double end_s);
   const RunTally& tally() const { return tally_; }
-  // The links' energy series (platform order), for the carbon integral.
+  // The links (platform order): names, zones, transfers carried.
   const std::vector<ConsumerSeries>& link_series() const { return links_; }
+  // Each consumer's energy, carbon and idle baseline summed over its intervals in time order
+  // (hosts in platform order, then links): complete after finish().
+  const std::vector<ConsumerTotals>& totals() const { return totals_; }
 
  private:
   struct Slot {
@@ -61,7 +78,24 @@ class RunAccountant : public SimObserver {
     double idle_w, dyn_done;  // dyn_done: Σ dynamic energy of transfers that ended
     const Timeline* timeline;
     size_t hint;  // where in its timeline the last transfer ended
+    // Samples taken but not final yet (a transfer in flight that began before them may still add
+    // to them): pending[head..], in time order. Usually none or one.
+    std::vector<EnergySample> pending;
+    size_t head = 0;
+    double last_t = 0;  // time of its last sample (0: the implicit one at the start)
   };
+  // Per consumer: its last final sample (intervals are differences of consecutive samples).
+  struct Last {
+    EnergySample sample{0, 0, 0};
+    const Timeline* timeline;
+  };
+  struct Row {
+    double t1;
+    uint32_t consumer;
+    IntervalCarbon iv;
+    bool operator>(const Row& o) const { return t1 != o.t1 ? t1 > o.t1 : consumer > o.consumer; }
+  };
+  using Due = std::pair<double, uint32_t>;  // a pending link sample: (t, link)
   Slot& slot(uint32_t s) {
     if (s >= slots_.size()) slots_.resize(s + 1);
     return slots_[s];
@@ -69,6 +103,8 @@ class RunAccountant : public SimObserver {
   void charge_running(HostMeter& r, double t);
   EnergySample link_sample(size_t l, double t) const;
   void link_charge(uint32_t l, double a, double b, double e);
+  void add_sample(uint32_t consumer, const EnergySample& s);
+  void settle();
 
   const PlatformSpec& platform_;
   const std::vector<std::string>& requested_;
@@ -78,6 +114,14 @@ class RunAccountant : public SimObserver {
   std::vector<HostMeter> hosts_;
   std::vector<LinkBook> books_;
   std::vector<ConsumerSeries> links_;
+  std::vector<Last> last_;              // hosts, then links
+  std::vector<ConsumerTotals> totals_;  // hosts, then links
+  IntervalSink on_interval_;
+  // Starts of the transfers in flight: a link sample at t is final once none began before t.
+  std::multiset<double> starts_;
+  std::priority_queue<Due, std::vector<Due>, std::greater<Due>> link_due_;  // pending link samples
+  std::priority_queue<Row, std::vector<Row>, std::greater<Row>> rows_;      // final, not yet handed over
+  double frontier_ = 0;  // every sample before this time has been taken (samples_taken)
   std::unordered_map<std::string, std::vector<uint32_t>> links_by_zone_;
   RunTally tally_;
   uint64_t record_every_ = 1;

@@ -7,7 +7,7 @@
 
 namespace ce {
 
-RunMetrics compute_metrics(const SimResult& sim, const RunAccountant& acc, const ZoneTimelines& carbon,
+RunMetrics compute_metrics(const SimResult& sim, const RunAccountant& acc, const ZoneTimelines& /*carbon*/,
                            const PlatformSpec& p) {
   const RunTally& r = acc.tally();
   std::vector<const ConsumerSeries*> consumers;  // hosts first (platform order), then links
@@ -26,10 +26,7 @@ RunMetrics compute_metrics(const SimResult& sim, const RunAccountant& acc, const
     cm.zone = cs.zone;
     cm.is_link = cs.is_link;
     cm.tasks = cs.tasks;
-    cm.samples = &cs.samples;
-    cm.timeline = &carbon.by_zone.at(cs.zone);
-    ConsumerTotals t;
-    for_each_interval(cs.samples, *cm.timeline, [&](const IntervalCarbon& x) { add_interval(t, x); });
+    const ConsumerTotals& t = acc.totals().at(c);
     cm.energy_j = t.energy_j;
     cm.carbon_g = t.carbon_g;
     cm.idle_energy_j = t.idle_energy_j;

@@ -20,11 +20,6 @@ struct ConsumerMetrics {
   double energy_j = 0, carbon_g = 0;
   double idle_energy_j = 0, idle_carbon_g = 0;  // at idle (or off) power: the part no request caused
   double embodied_g = 0;  // embodied carbon amortised over the span (hosts with `embodied`)
-  // The consumer's energy samples and its zone's intensity, for timeseries.csv (for_each_interval).
-  // Borrowed from the SimResult (hosts) and the RunAccountant (links) given to compute_metrics:
-  // valid while they live. Not copied: a 3-year run has 26,280 hourly intervals per consumer.
-  const std::vector<EnergySample>* samples = nullptr;
-  const Timeline* timeline = nullptr;
 };
 
 struct RunMetrics {
@@ -52,8 +47,8 @@ struct RunMetrics {
   std::vector<std::string> warnings;  // the simulation's (SimResult::warnings)  // Σ stages executed over all hosts (per-host shares divide by it)
 };
 
-// From what sim/ handed over (hosts' energy series) and what the accountant observed (links'
-// series, tallies).
+// From what sim/ handed over (hosts, end of the run) and what the accountant observed (every
+// consumer's totals, summed as its samples came; tallies). Needs acc.finish() first.
 RunMetrics compute_metrics(const SimResult& r, const RunAccountant& acc, const ZoneTimelines& carbon,
                            const PlatformSpec& p);
 

@@ -24,8 +24,12 @@ int simulate_policy(Prepared& p, size_t index, const std::string& dir) {
   // (OUT.partial-<pid>), so nothing is renamed or rewritten per file.
   std::unique_ptr<RequestWriter> requests;
   std::unique_ptr<StageWriter> stages;
+  std::unique_ptr<TimeseriesWriter> timeseries;
   if (o.requests_csv) requests = std::make_unique<RequestWriter>(dir + "/requests.csv", host_names, o.gzip, o.requests_every);
   if (o.stages_csv) stages = std::make_unique<StageWriter>(dir + "/stages.csv", o.gzip, o.requests_every);
+  if (o.timeseries_csv)
+    timeseries = std::make_unique<TimeseriesWriter>(dir + "/timeseries.csv", p.exp.platform,
+                                                    p.exp.carbon.start_epoch, o.gzip);
   SimInput in;
   in.experiment = &p.exp;
   in.models = p.models.get();
@@ -38,7 +42,10 @@ int simulate_policy(Prepared& p, size_t index, const std::string& dir) {
   StageSink on_stage;
   if (requests) on_request = [&](const RequestRecord& r) { requests->write(r); };
   if (stages) on_stage = [&](const StageRecord& r) { stages->write(r); };
-  RunAccountant accountant(p.exp.platform, p.carbon, p.requested_models, on_request, on_stage);
+  // timeseries.csv rows go out as each interval is final (time-major), not from kept samples.
+  IntervalSink on_interval;
+  if (timeseries) on_interval = [&](uint32_t c, const IntervalCarbon& iv) { timeseries->write(c, iv); };
+  RunAccountant accountant(p.exp.platform, p.carbon, p.requested_models, on_request, on_stage, on_interval);
   accountant.set_record_every(o.requests_every);
   in.observers.push_back(&accountant);
   in.on_warning = [&](const std::string& w) { std::cerr << "warning: " << spec.label << ": " << w << std::endl; };
@@ -46,9 +53,9 @@ int simulate_policy(Prepared& p, size_t index, const std::string& dir) {
   accountant.finish(result.end_s);
   if (requests) requests->close();
   if (stages) stages->close();
-  // The summary comes from the accountant's tallies and the energy samples, never from the files.
+  if (timeseries) timeseries->close();
+  // The summary comes from the accountant's tallies and running totals, never from the files.
   RunMetrics m = compute_metrics(result, accountant, p.carbon, p.exp.platform);
-  if (o.timeseries_csv) write_timeseries(dir + "/timeseries.csv", m, p.exp.carbon.start_epoch, o.gzip);
   write_summary(dir, m, spec);
   return 0;
 }

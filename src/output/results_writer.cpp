@@ -58,22 +58,23 @@ void write_summary(const std::string& dir, const RunMetrics& m, const PolicySpec
   write_file_atomic(dir + "/timing.json", t.dump(2) + "\n");
 }
 
-void write_timeseries(const std::string& path, const RunMetrics& m, double start_epoch, bool gzip) {
-  // One interval at a time from the consumers' samples (consumer by consumer, each in time order:
-  // the same rows and bytes as when the whole table was built in memory first).
-  RowFile out(path, gzip);
-  out.buffer() += "consumer,kind,zone,t0_s,t1_s,t0_utc,intensity_g_per_kwh,energy_j,mean_power_w,carbon_g\n";
-  for (const auto& c : m.consumers) {
-    const std::string name = csv_field(c.name), zone = csv_field(c.zone);
-    for_each_interval(*c.samples, *c.timeline, [&](const IntervalCarbon& iv) {
-      fmt::format_to(std::back_inserter(out.buffer()), "{},{},{},{},{},{},{},{},{},{}\n", name,
-                     c.is_link ? "link" : "host", zone, iv.t0, iv.t1, csv_field(format_utc(start_epoch + iv.t0)),
-                     iv.intensity, iv.energy_j, iv.energy_j / (iv.t1 - iv.t0), iv.carbon_g);
-      out.row_done();
-    });
-  }
-  out.close();
+TimeseriesWriter::TimeseriesWriter(const std::string& path, const PlatformSpec& platform, double start_epoch,
+                                   bool gzip)
+    : out_(path, gzip), start_epoch_(start_epoch) {
+  for (const auto& h : platform.hosts) consumers_.push_back({csv_field(h.name), csv_field(h.region), false});
+  for (const auto& l : platform.links) consumers_.push_back({csv_field(l.name), csv_field(l.region), true});
+  out_.buffer() += "consumer,kind,zone,t0_s,t1_s,t0_utc,intensity_g_per_kwh,energy_j,mean_power_w,carbon_g\n";
 }
+
+void TimeseriesWriter::write(uint32_t consumer, const IntervalCarbon& iv) {
+  const Consumer& c = consumers_.at(consumer);
+  fmt::format_to(std::back_inserter(out_.buffer()), "{},{},{},{},{},{},{},{},{},{}\n", c.name,
+                 c.is_link ? "link" : "host", c.zone, iv.t0, iv.t1, csv_field(format_utc(start_epoch_ + iv.t0)),
+                 iv.intensity, iv.energy_j, iv.energy_j / (iv.t1 - iv.t0), iv.carbon_g);
+  out_.row_done();
+}
+
+void TimeseriesWriter::close() { out_.close(); }
 
 namespace {
 // A comparison.csv cell: the summary's value as nlohmann prints it, or an empty cell where the

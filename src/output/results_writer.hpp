@@ -9,15 +9,33 @@
 
 #include "accounting/run_metrics.hpp"
 #include "config/experiment.hpp"
+#include "output/row_file.hpp"
 
 namespace ce {
 
 // Deterministic content only: wall-clock figures (decision time) go to timing.json instead.
 nlohmann::json summary_json(const RunMetrics& m, const PolicySpec& policy);
 void write_summary(const std::string& dir, const RunMetrics& m, const PolicySpec& policy);
-// timeseries.csv (or .csv.gz with `gzip`), one row per consumer per interval, streamed from the
-// samples RunMetrics borrows (they must still live).
-void write_timeseries(const std::string& path, const RunMetrics& m, double start_epoch, bool gzip = false);
+// timeseries.csv (or .csv.gz with `gzip`): one row per consumer per interval, written as the
+// accountant hands each final interval over (RunAccountant's IntervalSink: ordered by t1, then
+// consumer — the hosts in platform order, then the links). Keeps one 64 KiB block and each
+// consumer's name, nothing per row.
+class TimeseriesWriter {
+ public:
+  TimeseriesWriter(const std::string& path, const PlatformSpec& platform, double start_epoch, bool gzip = false);
+  // `consumer`: hosts in platform order, then links (RunAccountant's numbering).
+  void write(uint32_t consumer, const IntervalCarbon& iv);
+  void close();
+
+ private:
+  struct Consumer {
+    std::string name, zone;  // as CSV fields
+    bool is_link;
+  };
+  RowFile out_;
+  std::vector<Consumer> consumers_;
+  double start_epoch_;
+};
 void write_comparison(const std::string& path, const std::vector<std::pair<PolicySpec, nlohmann::json>>& rows);
 void write_run_json(const std::string& path, const Experiment& e, const std::vector<std::string>& inputs,
                     const std::string& simgrid_version, const std::vector<std::string>& warnings = {});

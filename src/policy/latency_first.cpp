@@ -18,8 +18,13 @@
 //    the DP's expressions on the few (sender, cut, receiver) triples that can beat it
 //    (two_stage()): O(H + R·few) instead of O(R·H log H), with the same plans;
 //  - nothing is kept per pair of hosts (O(H) memory): transfers come from each host's arm and site
-//    (hop(), the sums PlatformSpec::path() makes); per-(model, spec class) prefix sums of stage time
-//    are memoised (a pure function of the model and the platform), looked up without a lock;
+//    (the sums PlatformSpec::path() makes), flattened into one record per candidate (Cand, with
+//    its cores and spec class), so a pair's transfer is a few adds and maxes (between(),
+//    one_way()), and on a flat star (one site or none, no shared arm) source ↔ candidate is one add
+//    and one max; per-(model, spec class) prefix sums of stage time are memoised (a pure function
+//    of the model and the platform), looked up without a lock;
+//  - without the index, one_stage() and two_stage() walk the candidates directly (all_, skipping
+//    those that are off); Q is built only for the full DP;
 //  - with 1–2 stages on a star and a tracked view, the class index (select()) narrows the search
 //    to the source and the few least-loaded hosts of each class, a set that provably holds the full
 //    DP's plan (docs/policies.md "latency-first"); candidates are searched in ascending index, so
@@ -42,6 +47,9 @@
 #include <set>
 #include <tuple>
 #include <unordered_map>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "models/cost_model.hpp"
 #include "policy/builtin_policies.hpp"
@@ -49,6 +57,25 @@
 
 namespace ce {
 namespace {
+
+// The per-candidate helpers of the hot loops must be inlined (the compiler's heuristics sometimes
+// decline, for a loop that is then ~1.5 times slower).
+#if defined(__GNUC__)
+#define CE_HOT_INLINE __attribute__((always_inline)) inline
+#else
+#define CE_HOT_INLINE inline
+#endif
+
+// two_stage()'s pass over every candidate: on its own (not inlined, so that the loop gets the
+// registers), and without GCC's SLP vectoriser, which packs the running minima two by two into
+// vector registers and turns them into one loop-carried chain of shuffles (~1.5 times slower).
+#if defined(__GNUC__) && !defined(__clang__)
+#define CE_LOOP_FN __attribute__((noinline, optimize("no-tree-slp-vectorize")))
+#elif defined(__GNUC__)
+#define CE_LOOP_FN __attribute__((noinline))
+#else
+#define CE_LOOP_FN
+#endif
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kSlack = 1e-15;  // > 4 ulp, relative: rounding room between a bound and the DP's value
@@ -73,6 +100,12 @@ struct ModelTable {
   double mid = 0;
   std::vector<double> c_pre_r, c_row1, c_last_row, c_rho;
   std::vector<uint32_t> first_max, last_min;
+  // The same per class, in one record for two_stage()'s pass over every candidate; slack_r =
+  // kSlack·pre[R] (the product two_stage() takes first).
+  struct Row {
+    double pre_r, row1, last_row, rho, slack_r;
+  };
+  std::vector<Row> rows;
 };
 
 ModelTable build_table(const ModelProfile& m, const PlatformSpec& P, const std::vector<uint32_t>& class_host,
@@ -108,6 +141,7 @@ ModelTable build_table(const ModelProfile& m, const PlatformSpec& P, const std::
     while (k2 > 1 && t.wpre[R] - t.wpre[k2 - 1] <= mem) --k2;
     t.first_max.push_back(k1);
     t.last_min.push_back(k2);
+    t.rows.push_back({t.c_pre_r[s], t.c_row1[s], t.c_last_row[s], t.c_rho[s], kSlack * t.preR[s]});
   }
   return t;
 }
@@ -120,8 +154,13 @@ struct Scratch {
   std::vector<std::pair<double, uint32_t>> heap, sorted;  // (D, sender) for the transfer step
   std::vector<uint32_t> window;                           // start rows, for the memory-limited stages
   std::vector<double> base;
-  std::vector<double> a0, back, u1, u2, theta, d1, x_min;  // two_stage()
+  std::vector<double> d1, x_min;  // two_stage()
+  struct Cell {  // two_stage(): a candidate's state, transfers and bounds (pass1())
+    double f, add, in, back, u1, u2, th, s1, s2;
+  };
+  std::vector<Cell> cell;
   std::vector<uint32_t> v1, v2, rows;  // v1, v2: senders and receivers kept, the first n1 / n2
+  std::vector<uint32_t> on;            // two_stage(): the positions of the candidates that are on
 };
 Scratch& scratch() {
   thread_local Scratch s;
@@ -152,17 +191,35 @@ class LatencyFirst : public Policy {
       ulat_.push_back(p.links[s.uplink].latency);
       uib_.push_back(1.0 / p.links[s.uplink].bandwidth);
     }
+    {
+      flat_ = star_;
+      std::vector<char> used(llat_.size(), 0);
+      for (size_t h = 0; h < H; ++h) {
+        if (hsite_[h] != hsite_.front()) flat_ = false;
+        if (harm_[h] >= 0 && used[static_cast<size_t>(harm_[h])]++) flat_ = false;
+      }
+    }
     // Per candidate, the platform facts decide() needs, contiguous.
     for (size_t c = 0; c < C; ++c) {
       const HostSpec& spec = p.hosts[hosts_[c]];
-      cand_cores_.push_back(static_cast<double>(spec.cores));
-      cand_cores_n_.push_back(spec.cores);
-      cand_slow_at_.push_back(cand_slow_.size());
+      Cand k;
+      k.net = host_net(hosts_[c]);
+      k.cores = static_cast<double>(spec.cores);
+      k.host = hosts_[c];
+      k.cores_n = spec.cores;
+      k.slow_at = static_cast<uint32_t>(cand_slow_.size());
       for (size_t ps = 0; ps < spec.pstates.size(); ++ps)
         cand_slow_.push_back(spec.pstates.at(0).speed / spec.pstates.at(ps).speed);
+      cand_.push_back(k);
+      all_.push_back(static_cast<uint32_t>(c));
     }
     build_spec_classes(p);
+    for (size_t c = 0; c < C; ++c) cand_[c].sc = sc_[c];
     build_transfer_bounds(p);
+    for (size_t c = 0; c < C; ++c) {
+      cand_[c].min_lat_in = min_lat_in_[c];
+      cand_[c].min_lat_out = min_lat_out_[c];
+    }
     build_index_classes(p);
   }
 
@@ -179,21 +236,42 @@ class LatencyFirst : public Policy {
     // Q: the candidates the search looks at, ascending. With the class index (max_stages ≤ 2, a
     // tracked view): the source's neighbourhood and the few best hosts of each class, a set that
     // provably holds the full DP's plan (see select()); else every candidate that is on.
+    // one_stage() and two_stage() take Q as a list of candidates, skipping those that are off:
+    // without the index that list is every candidate (all_), so Q is only built for the DP.
     auto& q = w.q;
     q.clear();
-    if (S <= 2 && !exhaustive_ && index_ok_ && view.changes_epoch != 0) {
+    const bool indexed = S <= 2 && !exhaustive_ && index_ok_ && view.changes_epoch != 0;
+    if (indexed) {
       select(view, src, S, tab, q);
-    } else {
-      for (uint32_t c = 0; c < hosts_.size(); ++c)
-        if (view.hosts[hosts_[c]].on) q.push_back(c);
+      if (q.empty()) return Plan{nullptr, {}, "every candidate host is off"};
+    }
+    {
+      const uint32_t* list = indexed ? q.data() : all_.data();
+      const size_t len = indexed ? q.size() : all_.size();
+      if (S == 1)
+        return flat_ ? one_stage<true>(m, tab, src, view, list, len) : one_stage<false>(m, tab, src, view, list, len);
+      if (S == 2 && !exhaustive_)
+        if (std::optional<Plan> plan = flat_ ? two_stage<true>(m, tab, src, view, w, list, len)
+                                             : two_stage<false>(m, tab, src, view, w, list, len))
+          return std::move(*plan);
+    }
+    if (!indexed) {  // branch-free: q[n] is written always, kept when on
+      const size_t C = hosts_.size();
+      q.resize(C);
+      uint32_t* out = q.data();
+      const HostState* hs = view.hosts.data();
+      const uint32_t* hosts = hosts_.data();
+      size_t kept = 0;
+      for (uint32_t c = 0; c < C; ++c) {
+        out[kept] = c;
+        kept += hs[hosts[c]].on;
+      }
+      q.resize(kept);
     }
     if (q.empty()) return Plan{nullptr, {}, "every candidate host is off"};
     const size_t n = q.size();
     w.f.resize(n);
     w.add.resize(n);
-    if (S == 1) return one_stage(m, tab, src, view, w);
-    if (S == 2 && !exhaustive_)
-      if (std::optional<Plan> plan = two_stage(m, tab, src, view, w)) return std::move(*plan);
     for (size_t i = 0; i < n; ++i) load(q[i], view.hosts[hosts_[q[i]]], w.f[i], w.add[i]);
 
     // D[s][k][i]: best latency with s stages done, rows 1..k done, tensor on Q[i] (ran stage s).
@@ -297,7 +375,7 @@ class LatencyFirst : public Policy {
         double gv = kInf;
         size_t bg = 0;
         for (size_t g = 0; g < n; ++g) {
-          const Hop h = link(P, g, i, q);
+          const Hop h = link(P, g, i, q.data());
           double v = Ds[bk * n + g] + h.lat + tab.cut[bk] * h.ib;
           if (v < gv) {
             gv = v;
@@ -318,6 +396,65 @@ class LatencyFirst : public Policy {
   struct Hop {
     double lat, ib;
   };
+  // A host's side of a star route, flattened: its arm's latency and 1/bandwidth (+inf and 0 without
+  // an arm: every route from or to it then adds up to +inf, as PlatformSpec::reachable() says), its
+  // site's uplink's (0 and 0 without a site), the arm and site ids (−1: none). O(1) per host, stored
+  // per candidate (Cand), so a pair's figures are a few adds and maxes on two records.
+  struct Net {
+    double arm_lat = kInf, arm_ib = 0, up_lat = 0, up_ib = 0;
+    int32_t arm = -1, site = -1;
+  };
+  // Per candidate, what decide() reads of the platform, in one record.
+  struct Cand {
+    Net net;            // its host's side of star routes
+    double cores = 1;   // cores, as a double
+    uint32_t host = 0;  // its host
+    uint32_t cores_n = 1;
+    uint32_t slow_at = 0;  // its first entry in cand_slow_
+    uint32_t sc = 0;       // spec class
+    double min_lat_in = kInf, min_lat_out = kInf;  // min_lat_in_[c], min_lat_out_[c]
+  };
+  Net host_net(uint32_t h) const {
+    Net n;
+    n.arm = harm_[h];
+    n.site = hsite_[h];
+    if (n.arm >= 0) {
+      n.arm_lat = llat_[static_cast<size_t>(n.arm)];
+      n.arm_ib = lib_[static_cast<size_t>(n.arm)];
+    }
+    if (n.site >= 0) {
+      n.up_lat = ulat_[static_cast<size_t>(n.site)];
+      n.up_ib = uib_[static_cast<size_t>(n.site)];
+    }
+    return n;
+  }
+  // Star route figures between two different hosts, both ways at once (the inverse bottleneck
+  // bandwidth is the same): lat_ij = i's arm [+ i's uplink + j's uplink, other sites] [+ j's arm,
+  // another arm], added in route order as PlatformSpec::path() does; a term left out is added as
+  // +0 instead, which changes nothing (x + 0 = x); the max of ≥ 0 figures with 0 likewise. Within
+  // a site both ways are i's arm + j's arm, the same sum (a shared arm is one link: one latency).
+  // A host without an arm makes lat +inf, and so every transfer over it (ib stays finite).
+  struct Both {
+    double lat_ij, lat_ji, ib;
+  };
+  CE_HOT_INLINE static Both between(const Net& i, const Net& j) {
+    const bool arms = i.arm != j.arm;
+    const double aj = arms ? j.arm_lat : 0.0, ibj = arms ? j.arm_ib : 0.0;
+    if (i.site == j.site) {
+      const double lat = i.arm_lat + aj;
+      return {lat, lat, std::max(i.arm_ib, ibj)};
+    }
+    const double ai = arms ? i.arm_lat : 0.0;
+    const double ib = std::max(std::max(i.arm_ib, std::max(i.up_ib, j.up_ib)), ibj);
+    return {((i.arm_lat + i.up_lat) + j.up_lat) + aj, ((j.arm_lat + j.up_lat) + i.up_lat) + ai, ib};
+  }
+  // One way only (the transfer steps between candidates).
+  CE_HOT_INLINE static Hop one_way(const Net& i, const Net& j) {
+    const bool arms = i.arm != j.arm;
+    const double aj = arms ? j.arm_lat : 0.0, ibj = arms ? j.arm_ib : 0.0;
+    if (i.site == j.site) return {i.arm_lat + aj, std::max(i.arm_ib, ibj)};
+    return {((i.arm_lat + i.up_lat) + j.up_lat) + aj, std::max(std::max(i.arm_ib, std::max(i.up_ib, j.up_ib)), ibj)};
+  }
   Hop hop(const PlatformSpec& P, uint32_t i, uint32_t j) const {
     if (i == j) return {0, 0};
     if (!star_) {
@@ -325,32 +462,38 @@ class LatencyFirst : public Policy {
       const PlatformSpec::Path path = P.path(i, j);
       return {path.latency, std::isinf(path.bandwidth) ? 0 : 1.0 / path.bandwidth};
     }
-    const int32_t ai = harm_[i], aj = harm_[j];
-    if (ai < 0 || aj < 0) return {kInf, 0};
-    double l = 0;  // path() starts from 0 too: 0 + x is x, exactly
-    l += llat_[ai];
-    double ib = lib_[ai];
-    const int32_t si = hsite_[i], sj = hsite_[j];
-    if (si != sj) {
-      if (si >= 0) {
-        l += ulat_[si];
-        ib = std::max(ib, uib_[si]);
-      }
-      if (sj >= 0) {
-        l += ulat_[sj];
-        ib = std::max(ib, uib_[sj]);
-      }
-    }
-    if (aj != ai) {
-      l += llat_[aj];
-      ib = std::max(ib, lib_[aj]);
-    }
-    return {l, ib};
+    return one_way(host_net(i), host_net(j));
   }
   // Between two positions of Q: +inf on the diagonal (consecutive stages run on different candidates).
-  Hop link(const PlatformSpec& P, size_t g, size_t c, const std::vector<uint32_t>& q) const {
+  Hop link(const PlatformSpec& P, size_t g, size_t c, const uint32_t* q) const {
     if (g == c) return {kInf, 0};
-    return hop(P, hosts_[q[g]], hosts_[q[c]]);
+    const Cand &kg = cand_[q[g]], &kc = cand_[q[c]];
+    if (star_ && kg.host != kc.host) return one_way(kg.net, kc.net);
+    return hop(P, kg.host, kc.host);
+  }
+  // The request's two transfers between its source (`sn` = host_net(src)) and candidate c: the
+  // input to c (cut[0] bytes) and the result back (cut[R]); +inf where a route is missing.
+  // kFlat (flat_): between() always takes its one-site path with two different arms.
+  // cut0, cutR: the model's input and output bytes (tab.cut[0], tab.cut[R]).
+  template <bool kFlat>
+  CE_HOT_INLINE void in_out(const PlatformSpec& P, uint32_t src, const Net& sn, const Cand& k, double cut0,
+                            double cutR, double& in, double& out) const {
+    const uint32_t h = k.host;
+    if (kFlat && h != src) {
+      const double lat = sn.arm_lat + k.net.arm_lat, ib = std::max(sn.arm_ib, k.net.arm_ib);
+      in = lat + cut0 * ib;
+      out = lat + cutR * ib;
+      return;
+    }
+    if (!star_ || h == src) {
+      const Hop x = hop(P, src, h), y = hop(P, h, src);
+      in = x.lat + cut0 * x.ib;
+      out = y.lat + cutR * y.ib;
+      return;
+    }
+    const Both b = between(sn, k.net);
+    in = b.lat_ij + cut0 * b.ib;
+    out = b.lat_ji + cutR * b.ib;
   }
 
   // Spec classes: candidates whose stage times are equal (same HostSpec compute figures).
@@ -609,32 +752,36 @@ class LatencyFirst : public Policy {
   }
 
   // Stage-time factor f and additive wait of candidate c in state hs (see decide()), written with
-  // integer clamps and 0/1 factors instead of branches, which mispredict on mixed clusters. Same
+  // integer clamps and selects instead of branches, which mispredict on mixed clusters. Same
   // values as q = n < cores ? 0 : (n − cores + 1)/cores, hist = HostState::mean_service_s(),
-  // f = hist > 0 ? slow : slow·(1 + q), add = hist > 0 ? q·hist : 0 (multiplying by 1 or adding
-  // 0 is exact; busy_seconds / 1 is discarded when nothing completed).
-  void load(size_t c, const HostState& hs, double& f, double& add) const {
-    const int64_t excess = static_cast<int64_t>(hs.busy) + hs.queued - cand_cores_n_[c] + 1;
-    const double q = static_cast<double>(std::max<int64_t>(excess, 0)) / cand_cores_[c];
-    const double slow = cand_slow_[cand_slow_at_[c] + hs.pstate];
+  // f = hist > 0 ? slow : slow·(1 + q), add = hist > 0 ? q·hist : 0 (the earlier 0/1-factor form
+  // of the same expressions gave the same values; busy_seconds / 1 is discarded when nothing
+  // completed).
+  void load(size_t c, const HostState& hs, double& f, double& add) const { load(cand_[c], hs, f, add); }
+  CE_HOT_INLINE void load(const Cand& k, const HostState& hs, double& f, double& add) const {
+    const int64_t excess = static_cast<int64_t>(hs.busy) + hs.queued - static_cast<int64_t>(k.cores_n) + 1;
+    const double slow = cand_slow_[k.slow_at + hs.pstate];
     const int64_t done = static_cast<int64_t>(hs.completed);
-    const double hist = hs.busy_seconds / static_cast<double>(std::max<int64_t>(done, 1)) *
-                        static_cast<double>(std::min<int64_t>(done, 1));
-    const double with = static_cast<double>(hist > 0);  // 1 with a history, else 0
-    f = slow * (1 + q * (1 - with));
-    add = q * hist * with;
+    const double waiting = static_cast<double>(std::max<int64_t>(excess, 0));
+    const double done1 = static_cast<double>(std::max<int64_t>(done, 1));  // 1 (unused) when done = 0
+#if defined(__SSE2__)
+    // Both divisions in one instruction (they bound a candidate's cost); each lane is the same
+    // correctly rounded IEEE quotient as the scalar division.
+    const __m128d quo = _mm_div_pd(_mm_set_pd(hs.busy_seconds, waiting), _mm_set_pd(done1, k.cores));
+    const double q = _mm_cvtsd_f64(quo);
+    const double mean = _mm_cvtsd_f64(_mm_unpackhi_pd(quo, quo));
+#else
+    const double q = waiting / k.cores;
+    const double mean = hs.busy_seconds / done1;
+#endif
+    // hist = mean · min(done, 1); with a history (hist > 0): f = slow·(1 + q·0) = slow and
+    // add = q·hist·1 = q·hist; without: f = slow·(1 + q·1) = slow·(1 + q), add = q·hist·0 = 0.
+    const double hist = done > 0 ? mean : 0.0;
+    const bool with = hist > 0;
+    f = with ? slow : slow * (1 + q);
+    add = with ? q * hist : 0.0;
   }
 
-  // A request's two transfers from/to its source: the input to host h, the result back from h;
-  // +inf where the route does not exist (its inverse bandwidth is 0 then).
-  double in(const PlatformSpec& P, uint32_t src, uint32_t h, const ModelTable& tab) const {
-    const Hop x = hop(P, src, h);
-    return x.lat + tab.cut[0] * x.ib;
-  }
-  double out(const PlatformSpec& P, uint32_t src, uint32_t h, const ModelTable& tab) const {
-    const Hop x = hop(P, h, src);
-    return x.lat + tab.cut[tab.R] * x.ib;
-  }
   // The DP's one-stage value: base(c, in, 0) + pre[R]·f, then the way back (in + add − 0·f is in +
   // add exactly, f being finite and > 0); +inf where the model does not fit or a route is missing.
   static double whole_model(double pre_r, double in, double add, double f, double out) {
@@ -646,26 +793,37 @@ class LatencyFirst : public Policy {
   // max_stages 1: the whole model on one candidate. The DP, with one stage, reads only row 0 of A
   // and row R of D; this computes exactly those values with the same expressions (so the same plan,
   // ties included) in O(|Q|).
+  template <bool kFlat>
   Plan one_stage(const ModelProfile* m, const ModelTable& tab, uint32_t src, const ClusterView& view,
-                 Scratch& w) const {
+                 const uint32_t* q, size_t n) const {
     const uint32_t R = static_cast<uint32_t>(m->row_count() - 1);
     const PlatformSpec& P = *view.platform;
+    const Net sn = host_net(src);
     double best = kInf;
     int best_i = -1;
-    for (size_t i = 0; i < w.q.size(); ++i) {
-      const uint32_t c = w.q[i], h = hosts_[c];
-      double f, add;
-      load(c, view.hosts[h], f, add);
-      const double fin = whole_model(tab.c_pre_r[sc_[c]], in(P, src, h, tab), add, f, out(P, src, h, tab));
+    bool any_on = false;
+    const Cand* cand = cand_.data();
+    const HostState* hs = view.hosts.data();
+    const double* pre_r = tab.c_pre_r.data();
+    const double cut0 = tab.cut[0], cutR = tab.cut[R];
+    for (size_t i = 0; i < n; ++i) {
+      const Cand& k = cand[q[i]];
+      if (!hs[k.host].on) continue;
+      any_on = true;
+      double f, add, a, back;
+      load(k, hs[k.host], f, add);
+      in_out<kFlat>(P, src, sn, k, cut0, cutR, a, back);
+      const double fin = whole_model(pre_r[k.sc], a, add, f, back);
       if (fin < best) {
         best = fin;
         best_i = static_cast<int>(i);
       }
     }
+    if (!any_on) return Plan{nullptr, {}, "every candidate host is off"};
     if (best_i < 0) return Plan{nullptr, {}, fmt::format("no candidate host can hold and reach {}", m->name)};
     Plan plan;
     plan.model = m;
-    plan.stages = {{hosts_[w.q[static_cast<size_t>(best_i)]], 1, R}};
+    plan.stages = {{hosts_[q[static_cast<size_t>(best_i)]], 1, R}};
     return plan;
   }
 
@@ -684,69 +842,54 @@ class LatencyFirst : public Policy {
   // DP's: whatever is dropped costs more than the plan returned. The reference test
   // (tests/unit/test_policy_reference.cpp) checks plan-for-plan equality with the full DP.
   // nullopt (the caller runs the full DP over Q): no one-stage plan to bound with, or too little pruned.
+  template <bool kFlat>
   std::optional<Plan> two_stage(const ModelProfile* m, const ModelTable& tab, uint32_t src, const ClusterView& view,
-                                Scratch& w) const {
+                                Scratch& w, const uint32_t* q, size_t n) const {
     const uint32_t R = static_cast<uint32_t>(m->row_count() - 1);
     const PlatformSpec& P = *view.platform;
-    const auto& q = w.q;
-    const size_t n = q.size();
     const double mid = tab.mid;
-    for (auto* v : {&w.f, &w.add, &w.a0, &w.back, &w.u1, &w.u2, &w.theta}) v->resize(n);
-    double* f = w.f.data();
-    double* add = w.add.data();
+    if (w.cell.size() < n) w.cell.resize(n);
+    if (w.on.size() < n) w.on.resize(n);
+    const Scratch::Cell* cell = w.cell.data();
     auto sc = [&](size_t i) { return sc_[q[i]]; };
     auto pre_of = [&](size_t i) { return &tab.pre[sc(i) * (R + 1)]; };
-    auto base = [&](size_t i, double a, uint32_t k) { return a + add[i] - pre_of(i)[k] * f[i]; };
+    auto base = [&](size_t i, double a, uint32_t k) { return a + cell[i].add - pre_of(i)[k] * cell[i].f; };
 
-    // One pass over Q: each candidate's state, its one-stage latency (the DP's value, as in
-    // one_stage(); an unreachable host or one too small gets +inf), U1, U2, θ, and the minima the
-    // first round of bounds needs.
-    double best = kInf, u1m = kInf, w1m = kInf, u2m = kInf, w2m = kInf;
-    int best_i = -1;
-    for (size_t i = 0; i < n; ++i) {
-      const uint32_t c = q[i], h = hosts_[c];
-      load(c, view.hosts[h], f[i], add[i]);
-      const double a = in(P, src, h, tab), back = out(P, src, h, tab);
-      w.a0[i] = a;
-      w.back[i] = back;
-      const double fin = whole_model(tab.c_pre_r[sc(i)], a, add[i], f[i], back);
-      if (fin < best) {
-        best = fin;
-        best_i = static_cast<int>(i);
-      }
-      const double th = tab.c_rho[sc(i)] * f[i];
-      const double u1 = a + add[i] + tab.c_row1[sc(i)] * f[i];
-      // The DP reaches a receiver's stage time as (... − pre[k]·f) + pre[R]·f, which can round
-      // down by ~2 ulp of pre[R]·f: far below the 1e-9 margin unless the host is ~1e6 times slower
-      // than the best plan; the slack keeps the bound below the DP's value even then.
-      const double u2 = add[i] + tab.c_last_row[sc(i)] * f[i] + back - kSlack * tab.preR[sc(i)] * f[i];
-      w.u1[i] = u1;
-      w.u2[i] = u2;
-      w.theta[i] = th;
-      u1m = std::min(u1m, u1);
-      w1m = std::min(w1m, u1 + th * mid);
-      u2m = std::min(u2m, u2);
-      w2m = std::min(w2m, u2 + th * mid);
-    }
+    // One pass over Q (pass1()): each candidate's state and transfers, its one-stage latency (the
+    // DP's value, as in one_stage(); an unreachable host or one too small gets +inf), U1, U2, θ,
+    // U1 + the cheapest link out (s1) and U2 + the cheapest link in (s2), and the minima the first
+    // round of bounds needs.
+    const Net sn = host_net(src);
+    const HostState* hs = view.hosts.data();
+    const Pass1 p1 = q == all_.data() ? pass1<kFlat, true>(P, tab, src, sn, hs, q, n, w)
+                                      : pass1<kFlat, false>(P, tab, src, sn, hs, q, n, w);
+    double best = p1.best, u1m = p1.u1m, w1m = p1.w1m, u2m = p1.u2m, w2m = p1.w2m;
+    int best_i = p1.best_i;
+    const size_t n_on = p1.n_on;
     if (best_i < 0) return std::nullopt;
 
     // The bounds add in another order than T: a plan is dropped only when clearly worse (1e-9
     // relative, far above the rounding of either).
     const double limit = best * (1 + 1e-9);
-    const double* th = w.theta.data();
-    auto may_send = [&](uint32_t i, double w2, double u2) {
-      return w.u1[i] + min_lat_out_[q[i]] + std::min(w2, u2 + th[i] * mid) <= limit;
+    auto may_send = [&](uint32_t i, double w2, double u2) {  // U1 + min link out + the rest
+      return cell[i].s1 + std::min(w2, u2 + cell[i].th * mid) <= limit;
     };
     auto may_receive = [&](uint32_t i, double w1, double u1) {
-      return w.u2[i] + min_lat_in_[q[i]] + std::min(w1, u1 + th[i] * mid) <= limit;
+      return cell[i].s2 + std::min(w1, u1 + cell[i].th * mid) <= limit;
     };
     if (w.v1.size() < n) w.v1.resize(n);
     if (w.v2.size() < n) w.v2.resize(n);
     uint32_t* v1 = w.v1.data();
     uint32_t* v2 = w.v2.data();
-    std::iota(v1, v1 + n, 0u);
-    std::iota(v2, v2 + n, 0u);
-    size_t n1 = n, n2 = n;
+    size_t n1 = 0, n2 = 0;
+    const uint32_t* on = w.on.data();
+    for (size_t j = 0; j < n_on; ++j) {  // the first round, over every candidate that is on; branch-free
+      const uint32_t i = on[j];
+      v1[n1] = i;
+      n1 += may_send(i, w2m, u2m);
+      v2[n2] = i;
+      n2 += may_receive(i, w1m, u1m);
+    }
     auto compact = [](uint32_t* v, size_t cnt, auto keep) {  // branch-free: most candidates are dropped
       size_t kept = 0;
       for (size_t i = 0; i < cnt; ++i) {
@@ -755,24 +898,22 @@ class LatencyFirst : public Policy {
       }
       return kept;
     };
-    for (int round = 0; round < 3 && n1 > 0 && n2 > 0; ++round) {
-      if (round > 0) {  // the first round's minima came with the pass over every candidate
-        u1m = w1m = u2m = w2m = kInf;
-        for (size_t i = 0; i < n1; ++i) {
-          u1m = std::min(u1m, w.u1[v1[i]]);
-          w1m = std::min(w1m, w.u1[v1[i]] + th[v1[i]] * mid);
-        }
-        for (size_t j = 0; j < n2; ++j) {
-          u2m = std::min(u2m, w.u2[v2[j]]);
-          w2m = std::min(w2m, w.u2[v2[j]] + th[v2[j]] * mid);
-        }
+    for (int round = 1; round < 3 && n1 > 0 && n2 > 0 && n1 + n2 < 2 * n_on; ++round) {
+      u1m = w1m = u2m = w2m = kInf;
+      for (size_t i = 0; i < n1; ++i) {
+        u1m = std::min(u1m, cell[v1[i]].u1);
+        w1m = std::min(w1m, cell[v1[i]].u1 + cell[v1[i]].th * mid);
+      }
+      for (size_t j = 0; j < n2; ++j) {
+        u2m = std::min(u2m, cell[v2[j]].u2);
+        w2m = std::min(w2m, cell[v2[j]].u2 + cell[v2[j]].th * mid);
       }
       const size_t before = n1 + n2;
       n1 = compact(v1, n1, [&](uint32_t i) { return may_send(i, w2m, u2m); });
       n2 = compact(v2, n2, [&](uint32_t i) { return may_receive(i, w1m, u1m); });
       if (n1 + n2 == before) break;
     }
-    if (n1 * n2 > 8 * n) return std::nullopt;  // weak bounds: the full DP's pruned scan is cheaper
+    if (n1 * n2 > 8 * n_on) return std::nullopt;  // weak bounds: the full DP's pruned scan is cheaper
     Plan plan;
     plan.model = m;
     plan.stages = {{hosts_[q[static_cast<size_t>(best_i)]], 1, R}};
@@ -787,7 +928,7 @@ class LatencyFirst : public Policy {
     std::fill(x_min, x_min + R, kInf);
     for (size_t i = 0; i < n1; ++i) {
       const uint32_t g = v1[i];
-      const double b = base(g, w.a0[g], 0), fg = f[g];
+      const double b = base(g, cell[g].in, 0), fg = cell[g].f;
       const double* pre = pre_of(g);
       const uint32_t k_max = tab.first_max[sc(g)];
       for (uint32_t k = 1; k < R; ++k) {
@@ -821,8 +962,8 @@ class LatencyFirst : public Policy {
     // can, and hands each one's A[1][k][c] (the DP's value) and its first sender to `use`.
     auto scan = [&](uint32_t c, auto use) {
       const double* pre = pre_of(c);
-      const double pR = pre[R], fc = f[c], ibw = min_ibw_in_[q[c]];
-      const double room = limit - min_lat_in_[q[c]] - add[c] - w.back[c] + kSlack * pR * fc;  // see u2
+      const double pR = pre[R], fc = cell[c].f, ibw = min_ibw_in_[q[c]];
+      const double room = limit - min_lat_in_[q[c]] - cell[c].add - cell[c].back + kSlack * pR * fc;  // see u2
       const uint32_t lo = std::max(1u, tab.last_min[sc(c)]);
       uint32_t* rows = w.rows.data();
       size_t cnt = 0;
@@ -846,8 +987,8 @@ class LatencyFirst : public Policy {
         run = b < run ? b : run;
       });
       if (run == kInf) continue;
-      double fin = run + pre_of(c)[R] * f[c];
-      fin += w.back[c];
+      double fin = run + pre_of(c)[R] * cell[c].f;
+      fin += cell[c].back;
       if (fin < best) {
         best = fin;
         best_j = static_cast<int>(j);
@@ -859,7 +1000,7 @@ class LatencyFirst : public Policy {
     double bv = kInf;
     uint32_t bk = 0, bg = 0;
     scan(c, [&](uint32_t k, double a1, uint32_t g) {
-      const double v = base(c, a1, k) + pre_of(c)[R] * f[c];
+      const double v = base(c, a1, k) + pre_of(c)[R] * cell[c].f;
       if (v < bv) {
         bv = v;
         bk = k;
@@ -868,6 +1009,65 @@ class LatencyFirst : public Policy {
     });
     plan.stages = {{hosts_[q[bg]], 1, bk}, {hosts_[q[c]], bk + 1, R}};
     return plan;
+  }
+
+  // two_stage()'s pass over every candidate (see CE_LOOP_FN).
+  struct Pass1 {
+    double best, u1m, w1m, u2m, w2m;
+    int best_i;
+    size_t n_on;
+  };
+  // kAll: q is all_ (q[i] = i).
+  template <bool kFlat, bool kAll>
+  CE_LOOP_FN Pass1 pass1(const PlatformSpec& P, const ModelTable& tab, uint32_t src, const Net& sn,
+                         const HostState* hs, const uint32_t* q, size_t n, Scratch& w) const {
+    const Cand* cand = cand_.data();
+    const ModelTable::Row* crow = tab.rows.data();
+    const double mid = tab.mid, cut0 = tab.cut[0], cutR = tab.cut[tab.R];
+    Scratch::Cell* cell = w.cell.data();
+    uint32_t* on = w.on.data();
+    // Two loops, each with a short chain per candidate, so that the processor overlaps more of them:
+    // the state and the transfers of the candidates that are on (listed in `on`), then the bounds.
+    size_t n_on = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const Cand& k = cand[kAll ? i : q[i]];
+      const HostState& h = hs[k.host];
+      if (!h.on) continue;
+      on[n_on++] = static_cast<uint32_t>(i);
+      Scratch::Cell& x = cell[i];
+      load(k, h, x.f, x.add);
+      in_out<kFlat>(P, src, sn, k, cut0, cutR, x.in, x.back);
+    }
+    double best = kInf, u1m = kInf, w1m = kInf, u2m = kInf, w2m = kInf;
+    int best_i = -1;
+    for (size_t j = 0; j < n_on; ++j) {
+      const uint32_t i = on[j];
+      const Cand& k = cand[kAll ? i : q[i]];
+      Scratch::Cell& x = cell[i];
+      const double fi = x.f, ai = x.add, a = x.in, b = x.back;
+      const ModelTable::Row& r = crow[k.sc];
+      const double fin = whole_model(r.pre_r, a, ai, fi, b);
+      if (fin < best) {
+        best = fin;
+        best_i = static_cast<int>(i);
+      }
+      const double th = r.rho * fi;
+      const double u1 = a + ai + r.row1 * fi;
+      // The DP reaches a receiver's stage time as (... − pre[k]·f) + pre[R]·f, which can round
+      // down by ~2 ulp of pre[R]·f: far below the 1e-9 margin unless the host is ~1e6 times slower
+      // than the best plan; the slack (kSlack·pre[R], then ·f) keeps the bound below the DP's value.
+      const double u2 = ai + r.last_row * fi + b - r.slack_r * fi;
+      x.u1 = u1;
+      x.u2 = u2;
+      x.th = th;
+      x.s1 = u1 + k.min_lat_out;
+      x.s2 = u2 + k.min_lat_in;
+      u1m = std::min(u1m, u1);
+      w1m = std::min(w1m, u1 + th * mid);
+      u2m = std::min(u2m, u2);
+      w2m = std::min(w2m, u2 + th * mid);
+    }
+    return {best, u1m, w1m, u2m, w2m, best_i, n_on};
   }
 
   // out[c] = min_g Dk[g] + lat(g→c) + cb·ibw(g→c) for every position c of Q.
@@ -905,7 +1105,7 @@ class LatencyFirst : public Policy {
         const double d = sorted[i].first;
         if ((d + min_lat) + min_cb >= best) break;
         const uint32_t g = sorted[i].second;
-        const Hop h = link(P, g, c, q);
+        const Hop h = link(P, g, c, q.data());
         const double v = d + h.lat + cb * h.ib;
         best = v < best ? v : best;
       }
@@ -929,12 +1129,12 @@ class LatencyFirst : public Policy {
   // Network, O(hosts + links): per host its arm link and site; per link latency and 1/bandwidth;
   // per site its uplink's. star_: no explicit routes (else hop() asks PlatformSpec::path()).
   bool star_ = true;
+  bool flat_ = false;  // a star with every host in the same site (or none) and no arm shared by two hosts
   std::vector<int32_t> harm_, hsite_;
   std::vector<double> llat_, lib_, ulat_, uib_;
-  std::vector<double> cand_cores_;               // per cand: cores
-  std::vector<int64_t> cand_cores_n_;            // per cand: cores, as an integer
+  std::vector<Cand> cand_;
+  std::vector<uint32_t> all_;                    // 0, 1, ..., candidates − 1
   std::vector<double> cand_slow_;                // per cand and pstate: speed(p0) / speed(p)
-  std::vector<size_t> cand_slow_at_;             // per cand: its first entry in cand_slow_
   std::vector<uint32_t> sc_;                     // per cand: spec class
   std::vector<uint32_t> class_host_;             // per spec class: a host of it (for stage times)
   std::vector<double> class_mem_;                // per spec class: memory bytes (inf = unlimited)

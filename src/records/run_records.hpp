@@ -37,13 +37,13 @@ struct StageRecord {
   bool completed = true;    // false: cut short by a host turned off
 };
 
-// One power consumer's cumulative energy, sampled at 0, at each change point of its zone and at
-// the end.
+// One power consumer (host or link): who it is and how much work it did. Its energy samples are
+// not kept: sim/ hands each host sample to its observers (SimObserver::host_sample) as it is
+// taken, and accounting/ folds them into running totals and timeseries rows.
 struct ConsumerSeries {
   std::string name;
   std::string zone;
   bool is_link = false;
-  std::vector<EnergySample> samples;
   uint64_t tasks = 0;  // stages executed (hosts) or transfers carried (links)
 };
 

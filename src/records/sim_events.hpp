@@ -27,6 +27,14 @@ struct ExecEnded {
   bool completed;  // false: its host was turned off under it
 };
 
+// A transfer begins at t (its data phase starts after the route's latency): it will end with a
+// TransferEnded of the same slot and start.
+struct TransferStarted {
+  uint32_t slot;
+  uint64_t request;
+  double t;
+};
+
 struct TransferEnded {
   uint32_t slot;
   uint64_t request;
@@ -59,10 +67,19 @@ class SimObserver {
   virtual ~SimObserver() = default;
   virtual void exec_started(const ExecStarted&) {}
   virtual void exec_ended(const ExecEnded&) {}
+  virtual void transfer_started(const TransferStarted&) {}
   virtual void transfer_ended(const TransferEnded&) {}
   virtual void host_meter_change(const HostMeterChange&) {}
+  // A host's cumulative energy (and idle baseline) at t = a change point of its zone's intensity,
+  // or the end of the run (for the last interval). Host samples are final when they are given;
+  // sim/ keeps none of them.
+  virtual void host_sample(uint32_t host, const EnergySample& s) {}
   // Every change point of `zone`'s intensity at t (for consumers sampled outside sim/).
   virtual void zone_tick(const std::string& zone, double t) {}
+  // Every change point at or before t (of every zone) has been handed over (host_sample,
+  // zone_tick): no later sample has a time < t (the end-of-run samples may still come at t).
+  // Time-ordered writers may release what ends before t.
+  virtual void samples_taken(double t) {}
   virtual void request_ended(const RequestEnded&) {}
   // Whether RequestEnded::hosts must be filled (costs a string per request).
   virtual bool wants_host_names() const { return false; }

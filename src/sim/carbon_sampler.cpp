@@ -8,8 +8,8 @@
 namespace ce {
 
 CarbonSampler::CarbonSampler(const ZoneTimelines& carbon, const std::vector<std::string>& zones,
-                             const EnergyBook& book, std::vector<ConsumerSeries>& hosts, ClusterView& view)
-    : book_(book), hosts_(hosts), view_(view) {
+                             const EnergyBook& book, const std::vector<ConsumerSeries>& hosts, ClusterView& view)
+    : book_(book), view_(view), last_t_(hosts.size(), 0.0) {
   // Each zone walks its own change points: zones share no consumer, so taking them zone by zone
   // gives the same samples as one merged schedule, without building one entry per change point of
   // a multi-year trace up front.
@@ -30,7 +30,8 @@ void CarbonSampler::update_next() {
   next_ = t;
 }
 
-void CarbonSampler::take(double now, const std::function<void(const std::string&, double)>& on_point,
+void CarbonSampler::take(double now, const SampleFn& on_sample,
+                         const std::function<void(const std::string&, double)>& on_point,
                          const std::function<void(const std::string&)>& on_change) {
   if (now < next_) return;
   for (Zone& z : zones_) {
@@ -39,7 +40,8 @@ void CarbonSampler::take(double now, const std::function<void(const std::string&
       const double t = z.change_points[z.next];
       const double intensity = z.timeline->at(t);
       for (size_t h : z.consumers) {
-        hosts_[h].samples.push_back(book_.sample(h, t));
+        on_sample(static_cast<uint32_t>(h), book_.sample(h, t));
+        last_t_[h] = t;
         view_.hosts[h].intensity = intensity;
       }
       on_point(z.name, t);
@@ -48,6 +50,14 @@ void CarbonSampler::take(double now, const std::function<void(const std::string&
     if (changed && on_change) on_change(z.name);
   }
   update_next();
+}
+
+void CarbonSampler::finish(double end_s, const SampleFn& on_sample) {
+  for (size_t h = 0; h < last_t_.size(); ++h)
+    if (last_t_[h] < end_s) {
+      on_sample(static_cast<uint32_t>(h), book_.sample(h, end_s));
+      last_t_[h] = end_s;
+    }
 }
 
 }  // namespace ce

@@ -121,6 +121,9 @@ class Controller {
     tick_observers_ = [this](const std::string& zone, double t) {
       for (SimObserver* o : in_.observers) o->zone_tick(zone, t);
     };
+    sample_observers_ = [this](uint32_t h, const EnergySample& s) {
+      for (SimObserver* o : in_.observers) o->host_sample(h, s);
+    };
     next_arrival_ = in_.arrivals->peek_time();
     sg4::Activity::on_completion_cb([this](const sg4::Activity& a) { on_completion(a); });
     if (wants(PolicyEvent::Start)) {
@@ -151,15 +154,18 @@ class Controller {
     timer_ = nullptr;
     const double now = sg4::Engine::get_clock();
     if (backlog_.due(now)) check_backlog(now);
-    if (wants(PolicyEvent::IntensityChange))
-      sampler_->take(now, tick_observers_, [&](const std::string& zone) {
-        PolicyEvent ev;
-        ev.kind = PolicyEvent::IntensityChange;
-        ev.zone = &zone;
-        dispatch(ev, now);
-      });
-    else
-      sampler_->take(now, tick_observers_);
+    if (sampler_->next_time() <= now) {
+      if (wants(PolicyEvent::IntensityChange))
+        sampler_->take(now, sample_observers_, tick_observers_, [&](const std::string& zone) {
+          PolicyEvent ev;
+          ev.kind = PolicyEvent::IntensityChange;
+          ev.zone = &zone;
+          dispatch(ev, now);
+        });
+      else
+        sampler_->take(now, sample_observers_, tick_observers_);
+      for (SimObserver* o : in_.observers) o->samples_taken(now);  // the observers may write what ended
+    }
     while (!agenda_.empty() && agenda_.top().t <= now) {
       const AgendaItem item = agenda_.top();
       agenda_.pop();
@@ -418,6 +424,8 @@ class Controller {
     sg4::CommPtr c = sg4::Comm::sendto_init(plat_.hosts[from], plat_.hosts[to]);
     c->set_payload_size(static_cast<uint64_t>(bytes));
     launch(c, {Pending::Comm, slot, from, to, now, bytes});
+    const TransferStarted ev{slot, flights_[slot].req.id, now};
+    for (SimObserver* o : in_.observers) o->transfer_started(ev);
     link_load(from, to, bytes, +1);
   }
 
@@ -774,6 +782,7 @@ class Controller {
   std::unique_ptr<Forecaster> own_forecast_;  // when SimInput::forecast is null
   CarbonSampler* sampler_ = nullptr;
   std::function<void(const std::string&, double)> tick_observers_;  // a zone's change point, to the observers
+  CarbonSampler::SampleFn sample_observers_;  // a host's energy sample, to the observers
   uint32_t wants_ = 0;  // the policy's event_bit()s
   Decisions decisions_;
   uint64_t decisions_timed_ = 0;
@@ -833,7 +842,7 @@ SimResult simulate(const SimInput& in) {
   SimResult out;
   std::vector<std::string> zones;
   for (const auto& h : spec.hosts) {
-    out.hosts.push_back({h.name, h.region, false, {{0.0, 0.0}}, 0});
+    out.hosts.push_back({h.name, h.region, false, 0});
     zones.push_back(h.region);
   }
   for (const auto& l : spec.links) zones.push_back(l.region);
@@ -855,8 +864,11 @@ SimResult simulate(const SimInput& in) {
                                    in.experiment->file, format_utc(in.experiment->carbon.start_epoch + out.end_s),
                                    zone, format_utc(in.experiment->carbon.start_epoch + tl.end())));
   }
-  for (size_t h = 0; h < out.hosts.size(); ++h)
-    if (out.hosts[h].samples.back().t < out.end_s) out.hosts[h].samples.push_back(book.sample(h, out.end_s));
+  // The hosts' last samples, handed over like the others (sim/ keeps none).
+  sampler.finish(out.end_s, [&](uint32_t h, const EnergySample& s) {
+    for (SimObserver* o : in.observers) o->host_sample(h, s);
+  });
+  for (SimObserver* o : in.observers) o->samples_taken(out.end_s);
   return out;
 }
 

@@ -12,6 +12,7 @@
 
 #include "../support/cli_harness.hpp"
 #include "accounting/carbon_integral.hpp"
+#include "accounting/run_accountant.hpp"
 #include "accounting/run_metrics.hpp"
 #include "core/csv.hpp"
 #include "core/csv_writer.hpp"
@@ -212,38 +213,115 @@ TEST_CASE("output.requests_every: k writes exactly the ids divisible by k and th
   }
 }
 
-TEST_CASE("timeseries.csv streamed from the samples is byte-identical to the table built in memory", "[outputs]") {
+TEST_CASE("timeseries rows go out as each interval is final, time-major, and match the per-consumer reference",
+          "[outputs]") {
   TempDir tmp;
-  // A zone whose intensity changes every hour, a host and a link (a name that needs quoting), and
-  // samples that include a repeated instant (merged) and a partial last hour.
-  ce::Timeline tl({{0, 120.5}, {3600, 98.25}, {7200, 301}, {10800, 77}}, 14400, false);
+  // A zone whose intensity changes every hour; a host and two links (one name needs quoting).
+  ce::ZoneTimelines carbon;
+  carbon.by_zone.emplace("GB", ce::Timeline({{0, 120.5}, {3600, 98.25}, {7200, 301}, {10800, 77}}, 14400, false));
+  const ce::Timeline& tl = carbon.by_zone.at("GB");
+  ce::PlatformSpec plat;
+  ce::HostSpec h;
+  h.name = "edge-server";
+  h.region = "GB";
+  plat.hosts.push_back(h);
+  plat.links.push_back({"wan,\"1\"", 1000, 0.5, 2, 12, "GB"});
+  plat.links.push_back({"lan", 4000, 0.25, 1, 3, "GB"});
+  const std::vector<std::string> models;
+  const double epoch = 1685577600;  // 2023-06-01T00:00:00Z
+  std::vector<std::pair<uint32_t, ce::IntervalCarbon>> rows;
+  ce::TimeseriesWriter writer(tmp / "ts.csv", plat, epoch);
+  ce::RunAccountant acc(plat, carbon, models, {}, {}, [&](uint32_t c, const ce::IntervalCarbon& iv) {
+    rows.emplace_back(c, iv);
+    writer.write(c, iv);
+  });
+  // The host's cumulative energy, samples that include a repeated instant (merged) and a partial
+  // last hour; the links' from their transfers (as sim/ would emit them).
   const std::vector<ce::EnergySample> host = {{0, 0, 0},          {3600, 36000.125, 36000},
                                               {7200, 80000.3, 72000}, {7200, 80000.3, 72000},
                                               {10800, 1e5 / 3, 1e5}, {12345.678, 2e5 / 7, 1.2e5}};
-  const std::vector<ce::EnergySample> link = {{0, 0, 0}, {3600, 1800.000001, 1800}, {7200, 3601.5, 3600},
-                                              {10800, 5400.25, 5400}, {12345.678, 6172.839, 6172.839}};
-  ce::RunMetrics m;
-  for (const auto* s : {&host, &link}) {
-    ce::ConsumerMetrics c;
-    c.is_link = s == &link;
-    c.name = c.is_link ? "wan,\"1\"" : "edge-server";
-    c.zone = "GB";
-    c.samples = s;
-    c.timeline = &tl;
-    m.consumers.push_back(c);
-  }
-  const double epoch = 1685577600;  // 2023-06-01T00:00:00Z
-  // The reference: every interval in a vector, the whole table in one string (the former writer).
+  const std::vector<uint32_t> wan = {0}, both = {0, 1};
+  auto tick = [&](size_t i) {
+    acc.host_sample(0, host[i]);
+    acc.zone_tick("GB", host[i].t);
+    acc.samples_taken(host[i].t);
+  };
+  tick(0);
+  acc.transfer_started({0, 1, 3000});  // in flight across the 3600 change point: 1.5e6 bytes
+  tick(1);
+  CHECK(rows.empty());  // nothing ends before the transfer's start... and t = 3600 rows wait
+  acc.transfer_ended({0, 1, &wan, 3000, 5000, 1.5e6, 0, true});
+  CHECK(rows.empty());  // rows ending at 3600 wait until no sample before 3600 can still come
+  acc.transfer_started({1, 2, 7000});  // cut short: carried 3e5 of 4e5 bytes
+  tick(2);
+  tick(3);
+  CHECK(rows.size() == 3);  // [0, 3600) of the host and both links, released once t1 < frontier
+  acc.transfer_ended({1, 2, &both, 7000, 7300, 4e5, 1e5, false});
+  tick(4);
+  CHECK(rows.size() == 6);
+  acc.host_sample(0, host[5]);
+  acc.samples_taken(host[5].t);
+  acc.finish(host[5].t);
+  writer.close();
+  REQUIRE(rows.size() == 12);  // 4 intervals × (host + 2 links)
+  // Ordered by (t1, consumer): hosts in platform order, then links.
+  for (size_t i = 1; i < rows.size(); ++i)
+    CHECK(std::make_pair(rows[i - 1].second.t1, rows[i - 1].first) < std::make_pair(rows[i].second.t1, rows[i].first));
+  // The reference: each consumer's full sample series (the links' with each transfer's energy
+  // spread over its data phase [start + Σ latency, end]) through for_each_interval.
+  auto link_energy = [&](uint32_t l, double t) {
+    double e = plat.links[l].idle_w * t;
+    auto add = [&](double a, double b, double bytes, bool on_l) {
+      if (!on_l) return;
+      const double en = (plat.links[l].busy_w - plat.links[l].idle_w) * bytes / plat.links[l].bandwidth;
+      e += en * std::clamp((t - a) / (b - a), 0.0, 1.0);
+    };
+    add(3000 + 0.5, 5000, 1.5e6, l == 0);
+    add(7000 + 0.75, 7300, 3e5, true);
+    return ce::EnergySample{t, e, plat.links[l].idle_w * t};
+  };
+  std::vector<std::vector<ce::EnergySample>> series = {host, {}, {}};
+  for (uint32_t l = 0; l < 2; ++l)
+    for (double t : {0.0, 3600.0, 7200.0, 10800.0, 12345.678}) series[1 + l].push_back(link_energy(l, t));
   std::string ref = "consumer,kind,zone,t0_s,t1_s,t0_utc,intensity_g_per_kwh,energy_j,mean_power_w,carbon_g\n";
-  for (const auto& c : m.consumers)
-    for (const auto& iv : ce::integrate_carbon(*c.samples, tl))
-      ref += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", ce::csv_field(c.name), c.is_link ? "link" : "host",
-                         ce::csv_field(c.zone), iv.t0, iv.t1, ce::csv_field(ce::format_utc(epoch + iv.t0)),
-                         iv.intensity, iv.energy_j, iv.energy_j / (iv.t1 - iv.t0), iv.carbon_g);
-  REQUIRE(count_lines(ref) == 1 + 4 + 4);
-  ce::write_timeseries(tmp / "ts.csv", m, epoch);
+  for (const auto& [c, iv] : rows)
+    ref += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", ce::csv_field(c == 0 ? h.name : plat.links[c - 1].name),
+                       c == 0 ? "host" : "link", "GB", iv.t0, iv.t1, ce::csv_field(ce::format_utc(epoch + iv.t0)),
+                       iv.intensity, iv.energy_j, iv.energy_j / (iv.t1 - iv.t0), iv.carbon_g);
   CHECK(slurp(tmp / "ts.csv") == ref);
-  ce::write_timeseries(tmp / "ts.csv", m, epoch, true);
+  for (uint32_t c = 0; c < 3; ++c) {
+    INFO("consumer " << c);
+    const auto expect = ce::integrate_carbon(series[c], tl);
+    std::vector<ce::IntervalCarbon> got;
+    for (const auto& [k, iv] : rows)
+      if (k == c) got.push_back(iv);
+    REQUIRE(got.size() == expect.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      CHECK(got[i].t0 == expect[i].t0);
+      CHECK(got[i].t1 == expect[i].t1);
+      CHECK(got[i].intensity == expect[i].intensity);
+      CHECK(got[i].energy_j == Approx(expect[i].energy_j).epsilon(1e-12));
+      CHECK(got[i].idle_energy_j == Approx(expect[i].idle_energy_j).epsilon(1e-12));
+    }
+    // The totals are the same additions over the same intervals, in time order: bit for bit.
+    ce::ConsumerTotals t;
+    for (const auto& iv : got) ce::add_interval(t, iv);
+    CHECK(t.energy_j == acc.totals()[c].energy_j);
+    CHECK(t.carbon_g == acc.totals()[c].carbon_g);
+    CHECK(t.idle_energy_j == acc.totals()[c].idle_energy_j);
+  }
+  // The host's rows are exactly for_each_interval's over its samples (no rounding of its own).
+  std::vector<ce::IntervalCarbon> host_rows;
+  for (const auto& [k, iv] : rows)
+    if (k == 0) host_rows.push_back(iv);
+  const auto host_ref = ce::integrate_carbon(host, tl);
+  for (size_t i = 0; i < host_ref.size(); ++i) CHECK(host_rows[i].carbon_g == host_ref[i].carbon_g);
+  // gzip: the same bytes.
+  {
+    ce::TimeseriesWriter gz(tmp / "ts.csv", plat, epoch, true);
+    for (const auto& [c, iv] : rows) gz.write(c, iv);
+    gz.close();
+  }
   CHECK(gunzip(tmp / "ts.csv.gz") == ref);
 }
 

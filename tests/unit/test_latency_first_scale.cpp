@@ -1,13 +1,18 @@
 // latency-first's class index (src/policy/latency_first.cpp, select()) against the full DP
 // (`make_latency_first_exhaustive`) on star platforms: the YAML edge_city_200 with random loads,
 // hand-built stars with sites, identical hosts (exact ties) and memory limits, states changed
-// between decisions through the view's change log. Also: the 100,000-host platform builds quickly.
+// between decisions through the view's change log. Also: the star transfers the policy computes
+// from arms and sites against brute force with PlatformSpec::transfer_time() (sites, shared and
+// missing arms, flat stars), and the 100,000-host platform builds quickly.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <random>
 
 #include "config/platform_spec.hpp"
+#include "models/cost_model.hpp"
 #include "models/zoo.hpp"
 #include "policy/builtin_policies.hpp"
 #include "policy/policy.hpp"
@@ -126,6 +131,56 @@ PlatformSpec star(std::mt19937_64& rng, size_t H, size_t sites, size_t specs) {
   return p;
 }
 
+// Predicted latency of a plan straight from the formula in latency_first.cpp's header, with the
+// transfers from PlatformSpec::transfer_time() (the routes as PlatformSpec::path() builds them).
+double plan_latency(const PlatformSpec& p, const ClusterView& v, const ModelProfile& m,
+                    const std::vector<PlanStage>& st, uint32_t src) {
+  const size_t R = m.row_count() - 1;
+  double T = 0;
+  uint32_t at = src;
+  for (const PlanStage& s : st) {
+    if (at != s.host && !p.reachable(at, s.host)) return INFINITY;
+    T += p.transfer_time(at, s.host, m.cut_bytes(s.first_row - 1));
+    const HostSpec& spec = p.hosts[s.host];
+    const HostState& hs = v.hosts[s.host];
+    const double t = stage_seconds(spec, m, s.first_row, s.last_row) * spec.pstates[0].speed / spec.pstates[hs.pstate].speed;
+    const double n = hs.busy + hs.queued, c = spec.cores;
+    const double q = n < c ? 0 : (n - c + 1) / c;
+    T += t + q * (hs.completed ? hs.mean_service_s() : t);
+    at = s.host;
+  }
+  if (at != src && !p.reachable(at, src)) return INFINITY;
+  return T + p.transfer_time(at, src, m.cut_bytes(R));
+}
+
+// The best latency over every plan of 1..S stages on the candidates that are on (consecutive
+// stages on different hosts, weights within memory): +inf when there is none.
+double brute_best(const PlatformSpec& p, const ClusterView& v, const ModelProfile& m, const std::vector<uint32_t>& cands,
+                  uint32_t S, uint32_t src) {
+  const uint32_t R = static_cast<uint32_t>(m.row_count() - 1);
+  double best = INFINITY;
+  std::vector<PlanStage> cur;
+  auto rec = [&](auto&& self, uint32_t next) -> void {
+    if (next > R) {
+      best = std::min(best, plan_latency(p, v, m, cur, src));
+      return;
+    }
+    if (cur.size() == S) return;
+    for (uint32_t h : cands) {
+      if (!v.hosts[h].on || (!cur.empty() && cur.back().host == h)) continue;
+      for (uint32_t last = next; last <= R; ++last) {
+        const double mem = p.hosts[h].memory_bytes;
+        if (mem > 0 && stage_weight_bytes(m, next, last) > mem) break;
+        cur.push_back({h, next, last});
+        self(self, last + 1);
+        cur.pop_back();
+      }
+    }
+  };
+  rec(rec, 1);
+  return best;
+}
+
 std::vector<uint32_t> all_hosts(const PlatformSpec& p) {
   std::vector<uint32_t> v(p.hosts.size());
   for (uint32_t i = 0; i < v.size(); ++i) v[i] = i;
@@ -201,6 +256,71 @@ TEST_CASE("latency-first's class index equals the full DP with one stage on a si
   std::mt19937_64 rng(100);
   const std::vector<const ModelProfile*> models = {find_model("resnet50"), find_model("mobilenet_v2")};
   for (bool heavy : {false, true}) compare(p, models, 1, cams, rng, 300, heavy);
+}
+
+TEST_CASE("latency-first's star transfers match PlatformSpec's routes (sites, shared and missing arms)", "[policy][scale]") {
+  // Small stars checked against brute-force enumeration with PlatformSpec::transfer_time(): the
+  // policy computes transfers from each host's arm and site (no table per pair), through a fast
+  // path on flat stars (one site, one arm per host) and the general one otherwise; hosts sharing
+  // an arm, hosts without one (unreachable), sources outside the candidates, tracked and plain views.
+  std::mt19937_64 rng(31);
+  int compared = 0, flat = 0, split = 0;
+  for (int iter = 0; iter < 300; ++iter) {
+    const size_t H = 2 + rng() % 6, sites = iter % 4 == 0 ? 0 : 1 + rng() % 3;
+    PlatformSpec p = star(rng, H, sites, 1 + rng() % 3);
+    const int kind = iter % 5;  // 0: flat; 1: shared arm; 2: a host without an arm; 3, 4: as built
+    if (kind == 0) {
+      std::fill(p.site.begin(), p.site.end(), -1);
+      ++flat;
+    } else if (kind == 1) {
+      p.arm[1] = p.arm[0];
+    } else if (kind == 2) {
+      p.arm[rng() % H] = -1;
+    }
+    for (size_t i = 0; i < p.links.size(); ++i)  // latencies and bandwidths varied more than star()'s
+      if (rng() % 2) {
+        p.links[i].latency *= 1 + static_cast<double>(rng() % 1000) / 100;
+        p.links[i].bandwidth *= 1 + static_cast<double>(rng() % 1000) / 10;
+      }
+    ModelProfile model;
+    model.name = model.family = "rand";
+    const size_t R = 1 + rng() % 5;
+    model.layers.push_back({"in", "input", 0, 0, 1000 + rng() % 10000000, 0});
+    const bool cheap_cuts = iter % 2 == 0;  // small tensors between rows: splits pay more often
+    for (size_t k = 1; k <= R; ++k)
+      model.layers.push_back({"r" + std::to_string(k), "conv", 100000ull * (1 + rng() % 1000), 1000 * (1 + rng() % 300),
+                              cheap_cuts ? 1 + rng() % 2000 : 1 + rng() % 20000000, 0});
+    std::vector<uint32_t> cands = all_hosts(p);
+    const bool subset = rng() % 3 == 0 && H > 2;
+    if (subset) cands.erase(cands.begin());  // host 0 (often the source) is then not a candidate
+    std::string yaml_hosts;
+    for (uint32_t h : cands) yaml_hosts += (yaml_hosts.empty() ? "" : ", ") + p.hosts[h].name;
+    Tracked t(p);
+    if (rng() % 2) t.view.changes_epoch = 0;  // a plain view: no index
+    for (uint32_t h = 0; h < H; ++h) randomise(t.view.hosts[h], p.hosts[h], rng, iter % 2 == 1);
+    for (uint32_t S : {1u, 2u}) {
+      const std::string yaml = "{max_stages: " + std::to_string(S) + (subset ? ", hosts: [" + yaml_hosts + "]" : "") + "}";
+      auto pol = make(p, yaml, false);
+      for (int d = 0; d < 4; ++d) {
+        Request r;
+        r.source = static_cast<uint32_t>(rng() % H);
+        const Plan plan = pol->decide(r, {&model}, t.view);
+        const double want = brute_best(p, t.view, model, cands, std::min<uint32_t>(S, static_cast<uint32_t>(R)), r.source);
+        INFO("iteration " << iter << ", kind " << kind << ", hosts " << H << ", sites " << sites << ", stages " << S
+                          << ", source " << r.source << ", subset " << subset);
+        REQUIRE(plan.rejected() == !std::isfinite(want));
+        if (plan.rejected()) continue;
+        ++compared;
+        split += plan.stages.size() > 1;
+        // The same optimum, up to rounding (the policy multiplies by 1/bandwidth, transfer_time divides).
+        CHECK(plan_latency(p, t.view, model, plan.stages, r.source) == Approx(want).epsilon(1e-9));
+      }
+    }
+  }
+  CHECK(compared > 1500);
+  CHECK(flat > 50);
+  CHECK(split > 50);  // transfers between candidates are exercised too
+  WARN("star transfers: plans with a split " << split);
 }
 
 TEST_CASE("latency-first builds in well under a second at 100,000 hosts", "[policy][scale]") {
