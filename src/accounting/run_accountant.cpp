@@ -64,7 +64,7 @@ void RunAccountant::exec_ended(const ExecEnded& e) {
   r.running.pop_back();
 }
 
-void RunAccountant::transfer_started(const TransferStarted& e) { starts_.insert(e.t); }
+void RunAccountant::transfer_started(const TransferStarted& e) { starts_.push_back(e.t); }
 
 // A transfer's dynamic link energy: on every link l of its route, (busy − idle) W × bytes carried
 // / bandwidth_l (the link's load integrated over the transfer), spread evenly over the data phase
@@ -96,9 +96,15 @@ void RunAccountant::transfer_ended(const TransferEnded& e) {
     for (uint32_t l : route) names += (names.empty() ? "" : ";") + platform_.links[l].name;
     on_stage_({e.request, true, names, e.start, now, e.bytes, charge.energy_j, charge.carbon_g, e.completed});
   }
-  auto it = starts_.find(e.start);  // the start transfer_started recorded (the same double)
-  if (it != starts_.end()) starts_.erase(it);
-  settle();
+  // Retire the start transfer_started recorded (the same double): at once when it is the earliest,
+  // else once everything before it has gone.
+  if (!starts_.empty() && e.start == starts_.front()) starts_.pop_front();  // the usual case: no heap
+  else if (!starts_.empty() && e.start > starts_.front()) ended_starts_.push(e.start);
+  while (!starts_.empty() && !ended_starts_.empty() && ended_starts_.top() == starts_.front()) {
+    starts_.pop_front();
+    ended_starts_.pop();
+  }
+  if (!link_due_.empty() || !rows_.empty()) settle();  // nothing waits: nothing to release
 }
 
 // A transfer whose data phase on link l was [a, b] (b = now) put `e` J of dynamic energy on it.
@@ -131,7 +137,7 @@ void RunAccountant::add_sample(uint32_t c, const EnergySample& s) {
 // sampling frontier: no row ending earlier can come after it, so the sink sees rows ordered by
 // (t1, consumer). What waits is bounded by what one transfer in flight and one sampling step span.
 void RunAccountant::settle() {
-  const double min_start = starts_.empty() ? std::numeric_limits<double>::infinity() : *starts_.begin();
+  const double min_start = starts_.empty() ? std::numeric_limits<double>::infinity() : starts_.front();
   const uint32_t n_hosts = static_cast<uint32_t>(hosts_.size());
   while (!link_due_.empty() && link_due_.top().first <= min_start) {
     const uint32_t l = link_due_.top().second;
@@ -235,6 +241,7 @@ void RunAccountant::finish(double end_s) {
       link_due_.push({end_s, l});
     }
   starts_.clear();  // every transfer has ended (sim/ checks it)
+  ended_starts_ = {};
   frontier_ = std::numeric_limits<double>::infinity();
   settle();
 }

@@ -3,6 +3,7 @@
 // energy and carbon (the hosts' meters, the links' charges), the links' own energy account, the
 // run's tallies and latency histogram. It hands each finished stage and request, with its energy,
 // to the output sinks. sim/ never includes accounting/: it only emits events.
+#include <deque>
 #include <functional>
 #include <queue>
 #include <set>
@@ -117,8 +118,11 @@ class RunAccountant : public SimObserver {
   std::vector<Last> last_;              // hosts, then links
   std::vector<ConsumerTotals> totals_;  // hosts, then links
   IntervalSink on_interval_;
-  // Starts of the transfers in flight: a link sample at t is final once none began before t.
-  std::multiset<double> starts_;
+  // Starts of the transfers in flight: a link sample at t is final once none began before t. They
+  // come in time order, so a deque in that order plus a heap of ended ones not yet at its front
+  // (lazy deletion) gives the earliest, like a multiset but without a node allocation per transfer.
+  std::deque<double> starts_;
+  std::priority_queue<double, std::vector<double>, std::greater<double>> ended_starts_;
   std::priority_queue<Due, std::vector<Due>, std::greater<Due>> link_due_;  // pending link samples
   std::priority_queue<Row, std::vector<Row>, std::greater<Row>> rows_;      // final, not yet handed over
   double frontier_ = 0;  // every sample before this time has been taken (samples_taken)

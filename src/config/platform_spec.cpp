@@ -54,18 +54,6 @@ void PlatformSpec::add_route(uint32_t src, uint32_t dst, std::vector<uint32_t> r
   explicit_routes[route_key(src, dst)] = std::move(route_links);
 }
 
-template <class F>
-void PlatformSpec::star_path(uint32_t i, uint32_t j, F&& f) const {
-  const auto ai = static_cast<uint32_t>(arm_of(i)), aj = static_cast<uint32_t>(arm_of(j));
-  const int32_t si = site_of(i), sj = site_of(j);
-  f(ai);
-  if (si != sj) {
-    if (si >= 0) f(sites[static_cast<size_t>(si)].uplink);
-    if (sj >= 0) f(sites[static_cast<size_t>(sj)].uplink);
-  }
-  if (aj != ai) f(aj);  // a shared arm (one access point) is crossed once, as SimGrid's star zone does
-}
-
 bool PlatformSpec::reachable(uint32_t i, uint32_t j) const {
   if (i == j) return true;
   if (!explicit_routes.empty() && explicit_routes.count(route_key(i, j))) return true;
@@ -74,33 +62,15 @@ bool PlatformSpec::reachable(uint32_t i, uint32_t j) const {
 
 void PlatformSpec::route(uint32_t i, uint32_t j, std::vector<uint32_t>& out) const {
   out.clear();
-  if (i == j) return;
-  if (!explicit_routes.empty()) {
-    auto it = explicit_routes.find(route_key(i, j));
-    if (it != explicit_routes.end()) {
-      out = it->second;
-      return;
-    }
-  }
-  if (arm_of(i) < 0 || arm_of(j) < 0) return;
-  star_path(i, j, [&](uint32_t l) { out.push_back(l); });
+  for_each_link(i, j, [&](uint32_t l) { out.push_back(l); });
 }
 
 PlatformSpec::Path PlatformSpec::path(uint32_t i, uint32_t j) const {
   Path p;
-  auto add = [&](uint32_t l) {
+  for_each_link(i, j, [&](uint32_t l) {
     p.latency += links[l].latency;
     p.bandwidth = std::min(p.bandwidth, links[l].bandwidth);
-  };
-  if (i == j) return p;
-  if (!explicit_routes.empty()) {
-    auto it = explicit_routes.find(route_key(i, j));
-    if (it != explicit_routes.end()) {
-      for (uint32_t l : it->second) add(l);
-      return p;
-    }
-  }
-  if (arm_of(i) >= 0 && arm_of(j) >= 0) star_path(i, j, add);
+  });
   return p;
 }
 

@@ -113,6 +113,9 @@ struct PlatformSpec {
   // then the uplinks of both sites when they differ, then j's arm; an arm shared by both hosts
   // appears once. Empty when i == j or unreachable.
   void route(uint32_t i, uint32_t j, std::vector<uint32_t>& out) const;
+  // f(link index) for each link of that route, in order, without building it.
+  template <class F>
+  void for_each_link(uint32_t i, uint32_t j, F&& f) const;
   // Idle-network figures of the route i → j: Σ latency and the bottleneck bandwidth (+inf when
   // the route has no links). O(route length), no allocation.
   struct Path {
@@ -130,8 +133,30 @@ struct PlatformSpec {
   int32_t site_of(uint32_t h) const { return h < site.size() ? site[h] : -1; }
   // Calls f(link index) for each link of the star path i → j (both on arms, i != j).
   template <class F>
-  void star_path(uint32_t i, uint32_t j, F&& f) const;
+  void star_path(uint32_t i, uint32_t j, F&& f) const {
+    const auto ai = static_cast<uint32_t>(arm_of(i)), aj = static_cast<uint32_t>(arm_of(j));
+    const int32_t si = site_of(i), sj = site_of(j);
+    f(ai);
+    if (si != sj) {
+      if (si >= 0) f(sites[static_cast<size_t>(si)].uplink);
+      if (sj >= 0) f(sites[static_cast<size_t>(sj)].uplink);
+    }
+    if (aj != ai) f(aj);  // a shared arm (one access point) is crossed once, as SimGrid's star zone does
+  }
 };
+
+template <class F>
+void PlatformSpec::for_each_link(uint32_t i, uint32_t j, F&& f) const {
+  if (i == j) return;
+  if (!explicit_routes.empty()) {
+    auto it = explicit_routes.find(route_key(i, j));
+    if (it != explicit_routes.end()) {
+      for (uint32_t l : it->second) f(l);
+      return;
+    }
+  }
+  if (arm_of(i) >= 0 && arm_of(j) >= 0) star_path(i, j, f);
+}
 
 // `edit`, when given, changes the parsed document before it is read (the experiment's
 // `--set platform.hosts.<name>.<key>=...` overrides and sweeps over platform keys).

@@ -38,6 +38,7 @@ class Autoscale : public Policy {
     last_busy_.assign(p_.servers.size(), 0);
   }
 
+  bool uses_change_log() const override { return router_->uses_change_log(); }
   uint32_t events() const override {
     return event_bit(PolicyEvent::Arrival) | event_bit(PolicyEvent::Start) | event_bit(PolicyEvent::Timer) |
            event_bit(PolicyEvent::RequestDone);

@@ -44,7 +44,8 @@ struct ClusterView {
   // (with repeats). A policy keeping per-host indexes remembers (changes_epoch, changes.size())
   // and later replays only the entries after that point, O(changes) instead of rescanning every
   // host; when changes_epoch has moved on (sim/ restarts the log once it holds 2 × hosts + 1024
-  // entries) it rescans once. changes_epoch 0: not tracked (a hand-built view) — always rescan.
+  // entries) it rescans once. changes_epoch 0: not tracked (a hand-built view, or a policy whose
+  // uses_change_log() is false) — always rescan.
   std::vector<uint32_t> changes;
   uint64_t changes_epoch = 0;
   // Per host (same order as hosts): {min, max} carbon intensity (gCO2eq/kWh) of the host's zone

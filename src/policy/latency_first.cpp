@@ -223,6 +223,8 @@ class LatencyFirst : public Policy {
     build_index_classes(p);
   }
 
+  bool uses_change_log() const override { return true; }  // its per-class wait order
+
   Plan decide(const Request& req, const std::vector<const ModelProfile*>& variants,
               const ClusterView& view) const override {
     const ModelProfile* m = pick_variant(variants);

@@ -79,6 +79,8 @@ class Policy {
   virtual ~Policy() = default;
   // Which events this policy wants (event_bit()s); arrivals always come.
   virtual uint32_t events() const { return event_bit(PolicyEvent::Arrival); }
+  // Whether it reads ClusterView::changes (sim/ keeps the change log only for policies that do).
+  virtual bool uses_change_log() const { return false; }
   // Appends its decisions to `out`. Every Arrival must get exactly one Place, Defer or Reject
   // for its request. Default: Place(decide(...)), or Reject when the plan is rejected.
   virtual void on_event(const PolicyEvent& ev, const ClusterView& view, Decisions& out);

@@ -60,11 +60,11 @@ class SpecZone : public simgrid::kernel::routing::NetZoneImpl {
  protected:
   void get_local_route(const simgrid::kernel::routing::NetPoint* src, const simgrid::kernel::routing::NetPoint* dst,
                        simgrid::kernel::routing::Route* into, double* latency) override {
-    spec_.route(host_of_vertex_.at(src->id()), host_of_vertex_.at(dst->id()), scratch_);
-    for (uint32_t l : scratch_) {
+    into->link_list_.reserve(into->link_list_.size() + 4);  // a star route has ≤ 4 links: one allocation
+    spec_.for_each_link(host_of_vertex_.at(src->id()), host_of_vertex_.at(dst->id()), [&](uint32_t l) {
       into->link_list_.push_back(impl_[l]);
       if (latency) *latency += spec_.links[l].latency;  // the value given to set_latency()
-    }
+    });
   }
 
  private:
@@ -72,7 +72,6 @@ class SpecZone : public simgrid::kernel::routing::NetZoneImpl {
   const PlatformSpec& spec_;
   std::vector<uint32_t> host_of_vertex_;  // netpoint id → host index
   std::vector<simgrid::kernel::resource::StandardLinkImpl*> impl_;  // per link index
-  std::vector<uint32_t> scratch_;
 };
 
 }  // namespace

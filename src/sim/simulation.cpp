@@ -91,7 +91,8 @@ class Controller {
     view_.models = in.models;
     view_.hosts.resize(spec_.hosts.size());
     view_.links.resize(spec_.links.size());
-    view_.changes_epoch = 1;
+    track_changes_ = in.policy->uses_change_log();
+    view_.changes_epoch = track_changes_ ? 1 : 0;  // 0: not kept (ClusterView::changes)
     for (size_t h = 0; h < spec_.hosts.size(); ++h) {
       const HostSpec& hs = spec_.hosts[h];
       const Timeline* tl = &in.carbon->by_zone.at(hs.region);
@@ -212,6 +213,7 @@ class Controller {
   // Appends to the view's change log (ClusterView::changes), restarting it once it holds twice as
   // many entries as there are hosts: a reader then rescans once, O(1) amortised per change.
   void changed(uint32_t host) {
+    if (!track_changes_) return;
     if (view_.changes.size() >= 2 * view_.hosts.size() + 1024) {
       view_.changes.clear();
       ++view_.changes_epoch;
@@ -426,13 +428,16 @@ class Controller {
     launch(c, {Pending::Comm, slot, from, to, now, bytes});
     const TransferStarted ev{slot, flights_[slot].req.id, now};
     for (SimObserver* o : in_.observers) o->transfer_started(ev);
-    link_load(from, to, bytes, +1);
+    // Once per transfer: the view's link load and the accounting both use it. Kept per slot apart
+    // from Flight (which take() resets), so its capacity is reused: no allocation per transfer.
+    if (routes_.size() <= slot) routes_.resize(slot + 1);
+    spec_.route(from, to, routes_[slot]);
+    link_load(routes_[slot], bytes, +1);
   }
 
   // ClusterView::links: transfers in progress and their bytes on each link of the route.
-  void link_load(uint32_t from, uint32_t to, double bytes, int sign) {
-    spec_.route(from, to, route_scratch_);
-    for (uint32_t l : route_scratch_) {
+  void link_load(const std::vector<uint32_t>& route, double bytes, int sign) {
+    for (uint32_t l : route) {
       LinkState& ls = view_.links[l];
       ls.transfers = static_cast<uint32_t>(static_cast<int64_t>(ls.transfers) + sign);
       ls.bytes = ls.transfers ? ls.bytes + sign * bytes : 0.0;  // exactly 0 when idle, whatever the rounding
@@ -591,8 +596,9 @@ class Controller {
   }
 
   void transfer_ended(const Pending& p, double now, double remaining, bool completed) {
-    link_load(p.from, p.to, p.amount, -1);  // leaves route_scratch_ = the route
-    const TransferEnded ev{p.slot, flights_[p.slot].req.id, &route_scratch_, p.start, now, p.amount,
+    const std::vector<uint32_t>& route = routes_[p.slot];
+    link_load(route, p.amount, -1);
+    const TransferEnded ev{p.slot, flights_[p.slot].req.id, &route, p.start, now, p.amount,
                            remaining, completed};
     for (SimObserver* o : in_.observers) o->transfer_ended(ev);
   }
@@ -771,10 +777,11 @@ class Controller {
   const Experiment& exp_;
   const PlatformSpec& spec_;
   const BuiltPlatform& plat_;
-  std::vector<uint32_t> route_scratch_;  // the route of the transfer being reported
   // A backlog is watched from this size on (hosts: or 4 stages per core) and sampled every 15
   // simulated minutes over the last hour.
   static constexpr uint32_t kHostBacklog = 16, kLinkBacklog = 64;
+  std::vector<std::vector<uint32_t>> routes_;
+  bool track_changes_ = false;  // the policy reads ClusterView::changes  // [flight slot]: links of its transfer in flight (one at a time)
   BacklogWatch backlog_{900, 3600};
   EnergyBook& book_;
   SimResult& out_;
