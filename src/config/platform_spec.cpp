@@ -54,12 +54,6 @@ void PlatformSpec::add_route(uint32_t src, uint32_t dst, std::vector<uint32_t> r
   explicit_routes[route_key(src, dst)] = std::move(route_links);
 }
 
-bool PlatformSpec::reachable(uint32_t i, uint32_t j) const {
-  if (i == j) return true;
-  if (!explicit_routes.empty() && explicit_routes.count(route_key(i, j))) return true;
-  return arm_of(i) >= 0 && arm_of(j) >= 0;
-}
-
 void PlatformSpec::route(uint32_t i, uint32_t j, std::vector<uint32_t>& out) const {
   out.clear();
   for_each_link(i, j, [&](uint32_t l) { out.push_back(l); });

@@ -107,8 +107,13 @@ struct PlatformSpec {
   void add_route(uint32_t src, uint32_t dst, std::vector<uint32_t> links);
   void index_hosts();  // builds the name index host_index uses (load_platform calls it)
 
-  // i == j, an explicit route i → j, or both hosts on star arms.
-  bool reachable(uint32_t i, uint32_t j) const;
+  // i == j, an explicit route i → j, or both hosts on star arms. Inline: policies ask it per
+  // candidate host on every decision.
+  bool reachable(uint32_t i, uint32_t j) const {
+    if (i == j) return true;
+    if (!explicit_routes.empty() && explicit_routes.count(route_key(i, j))) return true;
+    return arm_of(i) >= 0 && arm_of(j) >= 0;
+  }
   // The links from host i to host j, in order, into `out` (cleared first). Star path: i's arm,
   // then the uplinks of both sites when they differ, then j's arm; an arm shared by both hosts
   // appears once. Empty when i == j or unreachable.

@@ -49,6 +49,21 @@ double children_peak_mb() {
   return static_cast<double>(u.ru_maxrss) / 1024.0;
 }
 
+// AddressSanitizer keeps freed memory in quarantine (256 MB by default) and pads every block: peak
+// RSS says nothing about the program's own memory there, so the RSS bounds are checked only in
+// builds without it (the row-order checks run everywhere).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRssMeaningful = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kRssMeaningful = false;
+#else
+constexpr bool kRssMeaningful = true;
+#endif
+#else
+constexpr bool kRssMeaningful = true;
+#endif
+
 }  // namespace
 
 TEST_CASE("peak memory does not grow with run length x consumers, time series off or on", "[e2e][scale]") {
@@ -69,7 +84,7 @@ TEST_CASE("peak memory does not grow with run length x consumers, time series of
   // they are final; the kept samples were ~50 MB (vector capacity included), +20 MB of peak RSS.
   const double ts_mb = run("ts", "30d", true);
   INFO("peak RSS 30 days with timeseries.csv: " << ts_mb << " MB");
-  CHECK(ts_mb - short_mb < 8);
+  if (kRssMeaningful) CHECK(ts_mb - short_mb < 8);
   // Time-major: sorted by t1_s, then the hosts in platform order, then the links. Read line by
   // line (the file is large); names and numbers here need no CSV quoting.
   std::ifstream in(tmp / "ts/p/timeseries.csv");
@@ -105,5 +120,5 @@ TEST_CASE("peak memory does not grow with run length x consumers, time series of
   // ~138 MB. Last, since RUSAGE_CHILDREN only grows.
   const double long_mb = run("long", "120d", false);
   INFO("peak RSS 1 day: " << short_mb << " MB, 120 days: " << long_mb << " MB");
-  CHECK(long_mb - short_mb < 40);
+  if (kRssMeaningful) CHECK(long_mb - short_mb < 40);
 }

@@ -1,1 +1,0 @@
-{"bench": "throughput", "requests": 1000564, "completed": 1000564, "simulated_s": 5000.071, "load_wall_s": 0.0074, "sim_wall_s": 5.7090, "sim_cpu_s": 5.7085, "req_per_s": 175261, "req_per_cpu_s": 175275, "max_rss_mb": 38.0}
