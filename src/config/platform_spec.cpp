@@ -306,6 +306,10 @@ std::string expand_name(std::string pattern, long i, const std::string& site) {
   return pattern;
 }
 
+// At most this many hosts and sites (docs/inputs.md "Limits"): a short file must not expand into
+// more than memory holds.
+constexpr size_t kMaxHosts = 1'000'000;
+
 // Builds PlatformSpec's hosts, links, sites and arms from the YAML, keeping every name unique and
 // each arm inside one site.
 class PlatformReader {
@@ -323,6 +327,10 @@ class PlatformReader {
   // Every copy of one host entry, in site `site` (-1: the platform's own star).
   void add_hosts(const YamlSection& h, int32_t site) {
     const long count = entry_count(h);
+    // A short file must not expand into more hosts than memory holds (docs/inputs.md "Limits").
+    if (p_.hosts.size() + static_cast<size_t>(count) > kMaxHosts)
+      h.fail(h.has("count") ? "count" : "name",
+             fmt::format("the platform would have more than {} hosts (sites × hosts per site)", kMaxHosts));
     const HostSpec proto = parse_host(h);
     const std::string site_name = site >= 0 ? p_.sites[static_cast<size_t>(site)].name : "";
     if (site < 0 && h.str("name").find("{site}") != std::string::npos)
@@ -365,6 +373,8 @@ class PlatformReader {
   // A link from the site's gateway to the backbone: its own figures (`uplink: {bandwidth, ...}`,
   // named <site>-uplink) or a link declared under links:.
   void add_site(const YamlSection& st, const std::string& name) {
+    if (p_.sites.size() >= kMaxHosts)
+      st.fail(st.has("count") ? "count" : "name", fmt::format("the platform would have more than {} sites", kMaxHosts));
     claim_name(st, name);
     SiteSpec s;
     s.name = name;
@@ -455,6 +465,11 @@ static PlatformSpec load_platform_body(const std::string& path, const std::funct
     for (const auto& st : root.list("sites")) {
       st.allow_only({"name", "count", "region", "uplink", "hosts"});
       const long count = entry_count(st);
+      size_t per_site = 0;  // checked before expanding: 10^4 sites × 10^3 hosts fails at once
+      for (const auto& h : st.list("hosts")) per_site += static_cast<size_t>(entry_count(h));
+      if (p.hosts.size() + per_site * static_cast<size_t>(count) > kMaxHosts)
+        st.fail("count", fmt::format("the platform would have more than {} hosts ({} sites × {} hosts)", kMaxHosts,
+                                     count, per_site));
       for (long i = 1; i <= count; ++i) {
         reader.add_site(st, expand_name(st.str("name"), i, ""));
         const auto site = static_cast<int32_t>(p.sites.size() - 1);

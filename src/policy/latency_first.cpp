@@ -51,6 +51,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/rng.hpp"
 #include "models/cost_model.hpp"
 #include "policy/builtin_policies.hpp"
 #include "policy/model_cache.hpp"
@@ -78,6 +79,14 @@ namespace {
 #endif
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// A cheap hash of the figures that set a host's stage times, to bucket hosts before comparing
+// their specs in full (the comparison decides; collisions only cost a compare). Wraps on purpose.
+CE_INTENDED_WRAPAROUND uint64_t spec_bucket_key(const HostSpec& s) {
+  uint64_t key = std::hash<double>()(s.pstates.empty() ? 0 : s.pstates[0].speed) * 31 + s.cores;
+  key = key * 31 + std::hash<double>()(s.memory_bytes);
+  return key * 31 + s.rates.size() * 7 + s.op_costs.size();
+}
 constexpr double kSlack = 1e-15;  // > 4 ulp, relative: rounding room between a bound and the DP's value
 constexpr double kNear = 1e-9;    // relative margin under which two wait keys of a class count as close
 constexpr size_t kSmallSite = 64;  // sites up to this size are merged into classes across sites (1 stage)
@@ -519,10 +528,7 @@ class LatencyFirst : public Policy {
       const uint32_t h = hosts_[c];
       if (host_class[h] < 0) {
         const HostSpec& s = p.hosts[h];
-        uint64_t key = std::hash<double>()(s.pstates.empty() ? 0 : s.pstates[0].speed) * 31 + s.cores;
-        key = key * 31 + std::hash<double>()(s.memory_bytes);
-        key = key * 31 + s.rates.size() * 7 + s.op_costs.size();
-        auto& bucket = buckets[key];
+        auto& bucket = buckets[spec_bucket_key(s)];
         for (uint32_t k : bucket)
           if (same_compute(p.hosts[class_host_[k]], s)) host_class[h] = static_cast<int32_t>(k);
         if (host_class[h] < 0) {

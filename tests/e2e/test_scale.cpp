@@ -104,6 +104,10 @@ TEST_CASE("count, {i}/{site} patterns, attach and sites: mistakes are one line n
        "network.routes"},
       {"name: p\ndefault_region: Z\nhosts:\n  - {name: h, speed: 1Gf, power: \"1:2\", max_queue: -1}\n",
        "hosts[0].max_queue"},
+      // 10,000 sites × 1,000 hosts: refused before a host is made, not after 10^7 of them.
+      {"name: p\ndefault_region: Z\nsites:\n  - {name: \"s{i}\", count: 10000, uplink: {bandwidth: 1Gbps}, hosts: "
+       "[{name: \"{site}-h{i}\", count: 1000, speed: 1Gf, power: \"1:2\"}]}\n",
+       "more than 1000000 hosts"},
   };
   for (const auto& c : cases) {
     TempDir tmp;
