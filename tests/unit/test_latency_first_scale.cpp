@@ -16,8 +16,10 @@
 #include "models/zoo.hpp"
 #include "policy/builtin_policies.hpp"
 #include "policy/policy.hpp"
+#include "../support/plan_latency.hpp"
 
 using namespace ce;
+using cetest::plan_latency;
 
 namespace {
 
@@ -129,28 +131,6 @@ PlatformSpec star(std::mt19937_64& rng, size_t H, size_t sites, size_t specs) {
     p.site.push_back(sites ? static_cast<int32_t>(rng() % (sites + 1)) - 1 : -1);
   }
   return p;
-}
-
-// Predicted latency of a plan straight from the formula in latency_first.cpp's header, with the
-// transfers from PlatformSpec::transfer_time() (the routes as PlatformSpec::path() builds them).
-double plan_latency(const PlatformSpec& p, const ClusterView& v, const ModelProfile& m,
-                    const std::vector<PlanStage>& st, uint32_t src) {
-  const size_t R = m.row_count() - 1;
-  double T = 0;
-  uint32_t at = src;
-  for (const PlanStage& s : st) {
-    if (at != s.host && !p.reachable(at, s.host)) return INFINITY;
-    T += p.transfer_time(at, s.host, m.cut_bytes(s.first_row - 1));
-    const HostSpec& spec = p.hosts[s.host];
-    const HostState& hs = v.hosts[s.host];
-    const double t = stage_seconds(spec, m, s.first_row, s.last_row) * spec.pstates[0].speed / spec.pstates[hs.pstate].speed;
-    const double n = hs.busy + hs.queued, c = spec.cores;
-    const double q = n < c ? 0 : (n - c + 1) / c;
-    T += t + q * (hs.completed ? hs.mean_service_s() : t);
-    at = s.host;
-  }
-  if (at != src && !p.reachable(at, src)) return INFINITY;
-  return T + p.transfer_time(at, src, m.cut_bytes(R));
 }
 
 // The best latency over every plan of 1..S stages on the candidates that are on (consecutive

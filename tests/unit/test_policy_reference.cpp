@@ -10,6 +10,7 @@
 #include "models/cost_model.hpp"
 #include "policy/builtin_policies.hpp"
 #include "policy/policy.hpp"
+#include "../support/plan_latency.hpp"
 
 using namespace ce;
 
@@ -67,23 +68,7 @@ struct RandomSnap {
 
   // Predicted latency of a plan, straight from the formula in latency_first.cpp's header.
   double latency(const std::vector<PlanStage>& st, uint32_t src) const {
-    const size_t R = model.row_count() - 1;
-    double T = 0;
-    uint32_t at = src;
-    for (const PlanStage& s : st) {
-      if (at != s.host && !plat.reachable(at, s.host)) return INFINITY;
-      T += plat.transfer_time(at, s.host, model.cut_bytes(s.first_row - 1));
-      const HostSpec& spec = plat.hosts[s.host];
-      const HostState& hs = view.hosts[s.host];
-      const double t = stage_seconds(spec, model, s.first_row, s.last_row) * spec.pstates[0].speed /
-                       spec.pstates[hs.pstate].speed;
-      const double n = hs.busy + hs.queued, c = spec.cores;
-      const double q = n < c ? 0 : (n - c + 1) / c;
-      T += t + q * (hs.completed ? hs.mean_service_s() : t);
-      at = s.host;
-    }
-    if (at != src && !plat.reachable(at, src)) return INFINITY;
-    return T + plat.transfer_time(at, src, model.cut_bytes(R));
+    return cetest::plan_latency(plat, view, model, st, src);
   }
 
   // Every feasible plan with 1..S stages over the candidates (on, listed), consecutive stages on
