@@ -2,16 +2,21 @@
 
 #include "accounting/carbon_integral.hpp"
 
+#include <algorithm>
+
 namespace ce {
 
 DynamicMeter::DynamicMeter(const HostSpec* host, const Timeline* tl, uint32_t pstate)
-    : host_(host), tl_(tl), pstate_(pstate) {}
+    : host_(host), tl_(tl), ps_(&host->pstates.at(pstate)) {}
 
 bool DynamicMeter::advance(double now, size_t running, DynamicCharge& share) {
   bool owed = false;
   if (now > last_ && running > 0 && on_) {
     const double k = static_cast<double>(running);
-    const double per_task_w = (host_->power_w(pstate_, k) - host_->power_w(pstate_, 0)) / k;
+    // HostSpec::power_w(p, k) − power_w(p, 0), the same arithmetic inline (this runs at every
+    // stage start and end).
+    const double load = std::min<double>(k, host_->cores) / host_->cores;
+    const double per_task_w = (ps_->epsilon_w + load * (ps_->all_cores_w - ps_->epsilon_w) - ps_->idle_w) / k;
     const double dt = now - last_;
     share.energy_j = per_task_w * dt;
     share.carbon_g = per_task_w * tl_->integral(last_, now, &hint_) / kJoulesPerKWh;

@@ -22,13 +22,13 @@ class DynamicMeter {
   // `share` since the last call (false, and nothing owed, when no time passed, none runs or the
   // host is off).
   bool advance(double now, size_t running, DynamicCharge& share);
-  void set_pstate(uint32_t p) { pstate_ = p; }
+  void set_pstate(uint32_t p) { ps_ = &host_->pstates.at(p); }
   void set_on(bool on) { on_ = on; }
 
  private:
   const HostSpec* host_;
   const Timeline* tl_;
-  uint32_t pstate_;
+  const PstateSpec* ps_;  // the host's current pstate
   bool on_ = true;
   double last_ = 0;
   size_t hint_ = 0;  // interval of tl_ the last charge ended in

@@ -78,11 +78,16 @@ void RunAccountant::transfer_ended(const TransferEnded& e) {
   const double a = std::min(e.start + latency, now);
   const double carried = std::max(0.0, e.bytes - e.remaining);
   DynamicCharge charge;
+  const Timeline* last_timeline = nullptr;  // links of one zone share the mean intensity over [a, now]
+  double ci = 0;
   for (uint32_t l : route) {
     const LinkSpec& ls = platform_.links[l];
     const double en = (ls.busy_w - ls.idle_w) * carried / ls.bandwidth;
     LinkBook& b = books_[l];
-    const double ci = now > a ? b.timeline->integral(a, now, &b.hint) / (now - a) : b.timeline->at(now);
+    if (b.timeline != last_timeline) {
+      ci = now > a ? b.timeline->integral(a, now, &b.hint) / (now - a) : b.timeline->at(now);
+      last_timeline = b.timeline;
+    }
     charge.energy_j += en;
     charge.carbon_g += en * ci / kJoulesPerKWh;
     link_charge(l, a, now, en);

@@ -17,7 +17,8 @@ class ArrivalStream {
   virtual Request pop() = 0;
   // True when no request will ever arrive again, whatever completes.
   virtual bool finished() const = 0;
-  // Closed-loop feedback: the request finished at now_s. Open-loop sources ignore it.
+  // Closed-loop feedback: the request finished at now_s. Called only for requests with a client
+  // (Request::client != 0), so only a closed-loop source's peek_time may change through it.
   virtual void on_completion(const Request& /*req*/, double /*now_s*/) {}
 };
 
