@@ -7,6 +7,7 @@ PKGS=(
   libsimgrid-dev libeigen3-dev libyaml-cpp-dev libfmt-dev catch2
   libcli11-dev nlohmann-json3-dev libbenchmark-dev libssl-dev
   zlib1g-dev  # output.format: csv.gz
+  coinor-libcbc-dev  # COIN-OR CBC/Clp (EPL): the offline optimum of time-shifting plans
   clang libclang-rt-14-dev  # libFuzzer (-fsanitize=fuzzer) for scripts/ci-fuzz.sh
   python3-matplotlib python3-pandas
   slurm-wlm  # sweep --slurm test: a single-node cluster on localhost (scripts/slurm-local.sh)
