@@ -80,19 +80,25 @@ def make(data, out_dir, args):
         if col not in df.columns:
             raise c.Skip(f"results.csv has no column '{col}'")
     series = c.sweep_series(df, data.swept_keys, exclude=(key,))
-    colors = c.series_colors([label for label, _, _ in series])
+    colors = c.series_colors(series, data.policies)
     all_shares = [col for col in df.columns if col.startswith("per_host.") and col.endswith(".task_share")]
     used_shares = [col for col in all_shares if df[col].fillna(0).abs().max() > 0]
-    x_name = c.short_names([key])[key]
+    x_name = c.axis_names(data.axes).get(c.axis_of(key, data.axes)[0], c.short_names([key])[key])
 
-    fig, axes = c.plt.subplots(3, 1, figsize=(8, 10), sharex=True)
+    fig, axes = c.plt.subplots(3, 1, figsize=(9, 9.5), sharex=True)
     spread = False
     for label, _, rows in series:
         spread |= line(axes[0], rows, key, "gco2_per_inference", color=colors[label], label=label, marker="o")
         spread |= line(axes[1], rows, key, "latency_ms.p95", color=colors[label], label=label, marker="o")
     axes[0].set_ylabel("gCO2eq per inference")
     axes[1].set_ylabel("p95 latency (ms)")
-    axes[0].legend(fontsize=8)
+    for ax, col in ((axes[0], "gco2_per_inference"), (axes[1], "latency_ms.p95")):
+        if c.log_if_decades(ax, df[col].dropna().tolist(), "y"):
+            ax.set_ylabel(ax.get_ylabel() + ", log")
+    note = c.tiny_span_note(df["gco2_per_inference"].dropna().tolist(), "totals")
+    if note:
+        axes[0].set_title(note.replace(" (see dynamic)", ""), loc="right", fontsize=8, color="0.15")
+    axes[0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="series", title_fontsize=8)
 
     notes = []
     flips = []
@@ -122,11 +128,11 @@ def make(data, out_dir, args):
     if used_shares:
         axes[2].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="series: node",
                        title_fontsize=7)
-    axes[2].set_xlabel(key)
+    axes[2].set_xlabel(c.axis_title(key, data.axes) + (f"  ({key})" if x_name != key else ""))
     bars = "; bars: min-max over seeds" if spread else ""
     flip_text = "; dotted: first change of majority node" if flips else ""
-    fig.suptitle(f"{data.name}: weight sweep over {key}\n({c.replicate_note(df)}{bars}{flip_text})", fontsize=10)
-    fig.subplots_adjust(top=0.93)
+    fig.align_ylabels(axes)
+    fig.suptitle(f"{data.name}: weight sweep over {x_name}\n({c.replicate_note(df)}{bars}{flip_text})", fontsize=10)
     return c.Written(c.save_figure(fig, out_dir, STEM), notes)
 
 

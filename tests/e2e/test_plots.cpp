@@ -184,6 +184,128 @@ TEST_CASE("plot: the output of a real `carbonedge sweep` over w_C gives the weig
   check_plot(tmp / "sweep/plots", "b_weight_sweep");
 }
 
+namespace {
+
+// Runs `/usr/bin/python3 SCRIPT` (written to tmp) with plots/ importable; returns its exit code,
+// stdout+stderr in `out`.
+int run_python(const TempDir& tmp, const std::string& name, const std::string& script, std::string& out) {
+  std::string file = tmp.file(name, "import sys\nsys.path.insert(0, '" + source_dir() + "/plots')\n" + script);
+  std::string log = tmp / (name + ".log");
+  int st = std::system(("/usr/bin/python3 " + file + " >" + log + " 2>&1").c_str());
+  out = slurp(log);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+}  // namespace
+
+// docs/plots.md "Colours and series": a policy has one colour in every figure, whatever order the
+// policies come in; zipped keys are one axis of the sweep, named by their short name.
+TEST_CASE("plot: policy colours are stable and zipped keys are one series axis", "[e2e][plots]") {
+  if (!have_matplotlib()) {
+    WARN("skipped: /usr/bin/python3 cannot import matplotlib/pandas");
+    return;
+  }
+  TempDir tmp;
+  std::string out;
+  int rc = run_python(tmp, "colours.py", R"py(
+import ce_plot_common as c, pandas as pd
+a = c.policy_colors(["monolithic", "round-robin", "adaptive"])
+b = c.policy_colors(["adaptive", "monolithic", "round-robin"])
+assert a == b, (a, b)
+assert len(set(a.values())) == 3
+nine = c.policy_colors([f"p{i}" for i in range(9)])
+assert len(set(nine.values())) == 9, nine
+assert c.policy_colors(["x", "y"]) == c.policy_colors(["y", "x"])
+# A zip of three region keys x a grid over w_C, two policies.
+rows = []
+for i, (z, w) in enumerate([(z, w) for z in ("DE", "NO") for w in (0.1, 0.5)]):
+    for p in ("ce", "mono"):
+        rows.append({"point": i, "platform.hosts.h1.region": z, "platform.hosts.h2.region": z,
+                     "platform.default_region": z, "policies.ce.w_C": w, "seed": 1, "policy": p})
+df = pd.DataFrame(rows)
+keys = ["platform.hosts.h1.region", "platform.hosts.h2.region", "platform.default_region", "policies.ce.w_C"]
+axes = c.sweep_axes(df, keys)
+assert axes == [keys[:3], keys[3:]], axes
+labels = [s[0] for s in c.sweep_series(df, keys)]
+assert labels == ["ce, region=DE, w_C=0.1", "ce, region=DE, w_C=0.5", "ce, region=NO, w_C=0.1",
+                  "ce, region=NO, w_C=0.5", "mono, region=DE", "mono, region=NO"], labels
+labels = [s[0] for s in c.sweep_series(df, keys, exclude=("platform.default_region",))]
+assert labels == ["ce, w_C=0.1", "ce, w_C=0.5", "mono"], labels
+assert c.axis_title("platform.hosts.h2.region", axes) == "region (3 zipped keys)"
+cols = c.series_colors(c.sweep_series(df, keys, exclude=("platform.default_region",)), ["ce", "mono"])
+assert cols["mono"] == c.policy_colors(["ce", "mono"])["mono"]
+assert cols["ce, w_C=0.1"] != cols["ce, w_C=0.5"]
+print("ok")
+)py", out);
+  INFO(out);
+  CHECK(rc == 0);
+  CHECK(out.find("ok") != std::string::npos);
+}
+
+// experiments/region_sweep.yaml zips seven keys (six hosts' regions and the links' default zone):
+// the per-region plot must take them as one axis (one bar per policy, not one per key value).
+TEST_CASE("plot: the region sweep experiment gives the per-region plot over one zipped axis", "[e2e][plots]") {
+  if (!have_matplotlib()) {
+    WARN("skipped: /usr/bin/python3 cannot import matplotlib/pandas");
+    return;
+  }
+  TempDir tmp;
+  std::string exp = slurp(source_dir() + "/experiments/region_sweep.yaml");
+  exp.replace(exp.find("platform: ../platforms/"), 23, "platform: " + source_dir() + "/platforms/");
+  exp.replace(exp.find("duration: 1d"), 12, "duration: 10min");
+  std::string file = tmp.file("region_sweep.yaml", exp);
+  CliResult sweep = run_cli("sweep " + file + " --out " + (tmp / "sweep") + " -q -j 2 --data-root " + data_root(), tmp);
+  INFO(sweep.out << sweep.err);
+  REQUIRE(sweep.rc == 0);
+  CliResult p = run_cli("plot " + (tmp / "sweep") + " --only a,d", tmp);
+  INFO(p.out << p.err);
+  REQUIRE(p.rc == 0);
+  check_plot(tmp / "sweep/plots", "a_carbon_vs_latency");
+  check_plot(tmp / "sweep/plots", "d_regions");
+  std::string out;
+  int rc = run_python(tmp, "axes.py", "import ce_plot_common as c\nd = c.open_dir('" + (tmp / "sweep") + R"py(')
+assert len(d.axes) == 1 and len(d.axes[0]) == 7, d.axes
+labels = [s[0] for s in c.sweep_series(d.results, d.swept_keys, exclude=(d.axes[0][0],))]
+assert labels == ["edge-server", "cloud", "on-device", "round-robin"], labels
+assert d.name == "region_sweep", d.name
+print("ok")
+)py", out);
+  INFO(out);
+  CHECK(rc == 0);
+}
+
+// Plots of a long run read only the columns they use (categorical text): on the World Cup run (3 ×
+// 259k requests, requests.csv 27 MB each) plots (c) and (e) peaked at 289 MB when every column was
+// read as Python strings, ~120 MB now; the bound leaves room for other matplotlib builds.
+TEST_CASE("plot: a long run's time-series plots stay within a memory bound", "[e2e][plots]") {
+  if (!have_matplotlib()) {
+    WARN("skipped: /usr/bin/python3 cannot import matplotlib/pandas");
+    return;
+  }
+  TempDir tmp;
+  std::string exp = slurp(source_dir() + "/experiments/worldcup_gb_week.yaml");
+  exp.replace(exp.find("platform: ../platforms/"), 23, "platform: " + source_dir() + "/platforms/");
+  std::string file = tmp.file("wc.yaml", exp);
+  CliResult run = run_cli("run " + file + " --out " + (tmp / "run") + " -q --data-root " + data_root(), tmp);
+  INFO(run.err);
+  REQUIRE(run.rc == 0);
+  std::string out;
+  int rc = run_python(tmp, "mem.py", R"py(
+import resource, subprocess, time
+t = time.time()
+r = subprocess.run(["/usr/bin/python3", ")py" + source_dir() + "/plots/plot_all.py\", \"" + (tmp / "run") +
+                                               "\", \"--out\", \"" + (tmp / "plots") + R"py(", "--only", "c,e"])
+peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(f"rc={r.returncode} peak={peak_mb:.0f} MB wall={time.time() - t:.1f} s")
+assert r.returncode == 0
+assert peak_mb < 220, peak_mb
+)py", out);
+  INFO(out);
+  CHECK(rc == 0);
+  check_plot(tmp / "plots", "c_intensity_and_choice");
+  check_plot(tmp / "plots", "e_host_power");
+}
+
 TEST_CASE("plot: the SVG check itself rejects malformed files", "[e2e][plots]") {
   std::string why;
   CHECK(svg_is_well_formed("<?xml version=\"1.0\"?>\n<!DOCTYPE svg>\n<svg a=\"1\"><!-- <x> --><g><path d=\"M0\"/></g></svg>\n", why));
