@@ -66,7 +66,7 @@ struct Cluster {
 
 void decide(benchmark::State& state, const std::string& type, const std::string& params) {
   Cluster c(static_cast<size_t>(state.range(0)));
-  ce::PolicySpec spec{type, type, YAML::Load(params), "policies." + type};
+  ce::PolicySpec spec{type, type, YAML::Load(params), "policies." + type, {}};
   ce::PolicyContext ctx{&c.plat, &c.models, nullptr, {}};
   std::unique_ptr<ce::Policy> p = ce::make_policy(spec, ctx);
   ce::Request r;
@@ -146,7 +146,7 @@ void decide_city(benchmark::State& state, const std::string& file, const std::st
   if (!c) c = std::make_unique<City>(file, source_part);
   const ce::ModelProfile* m = ce::find_model(model);
   std::vector<const ce::ModelProfile*> variants = {m};
-  ce::PolicySpec spec{"latency-first", "latency-first", YAML::Load(params), "policies.lf"};
+  ce::PolicySpec spec{"latency-first", "latency-first", YAML::Load(params), "policies.lf", {}};
   ce::PolicyContext ctx{&c->plat, &c->models, nullptr, {}};
   std::unique_ptr<ce::Policy> p = ce::make_policy(spec, ctx);
   ce::Request r;

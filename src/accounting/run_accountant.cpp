@@ -1,6 +1,7 @@
 #include "accounting/run_accountant.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "models/model_profile.hpp"
@@ -204,8 +205,13 @@ void RunAccountant::request_ended(const RequestEnded& e) {
   if (e.status == RequestStatus::Completed) {
     ++tally_.completed;
     double lat = e.t - req.arrival_s;
-    tally_.latency.add(lat);
-    if (lat > req.slo_s) ++tally_.slo_violations;
+    if (std::isinf(req.deadline_s)) {
+      tally_.latency.add(lat);
+      if (lat > req.slo_s) ++tally_.slo_violations;
+    } else {
+      tally_.deferrable_latency.add(lat);
+      if (lat > req.deadline_s) ++tally_.deadline_violations;
+    }
     tally_.completed_dynamic_energy_j += s.total.energy_j;
     tally_.completed_dynamic_carbon_g += s.total.carbon_g;
     tally_.top1_sum += top1;

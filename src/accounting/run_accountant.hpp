@@ -20,8 +20,12 @@
 namespace ce {
 
 struct RunTally {
-  uint64_t completed = 0, rejected = 0, failed = 0, slo_violations = 0;
-  LatencyStats latency;
+  // slo_violations: completed requests without a deadline that took longer than their SLO;
+  // deadline_violations: completed requests with a deadline (deferrable) that finished after it
+  // (a deferrable request's latency includes its deferral, so its SLO is not what it is judged by).
+  uint64_t completed = 0, rejected = 0, failed = 0, slo_violations = 0, deadline_violations = 0;
+  LatencyStats latency;             // completed requests without a deadline (interactive)
+  LatencyStats deferrable_latency;  // completed requests with one: arrival → result, deferral included
   // Σ over every request that ran (completed or failed): equals Σ consumers (energy − idle).
   double dynamic_energy_j = 0, dynamic_carbon_g = 0;
   double completed_dynamic_energy_j = 0, completed_dynamic_carbon_g = 0;  // completed requests only

@@ -1,6 +1,8 @@
 #pragma once
 // Turns a RunResult into the numbers a researcher compares: totals that always include idle
 // power, per-consumer carbon from the exact interval integral, per-request shares, latency.
+#include <cstddef>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -22,6 +24,24 @@ struct ConsumerMetrics {
   double embodied_g = 0;  // embodied carbon amortised over the span (hosts with `embodied`)
 };
 
+// Wall-clock time per arrival decision (timing.json). sim/ times the first kDecisionTimedAll
+// decisions, then every kDecisionTimedEvery-th (simulation.cpp present(): reading the clock on
+// every decision would cost more than many decisions). Each later sample stands for
+// kDecisionTimedEvery decisions, so the statistics weight it that much: mean and quantiles then
+// describe the same population, every decision of the run, not the warm-up's overweighted sample.
+constexpr size_t kDecisionTimedAll = 4096;
+constexpr size_t kDecisionTimedEvery = 64;  // must match simulation.cpp's `& 63`
+struct DecisionTiming {
+  uint64_t sampled = 0;   // decisions timed (the first included)
+  double first_us = 0;    // the run's first decision: cold caches, a policy's lazy set-up; kept apart
+  // Over the other samples, weighted (NaN when there are none). The mean can exceed p99 when under
+  // 1% of the samples are long (an OS preemption or page fault inside the timed call: max shows
+  // it); trimmed_mean is the mean of the samples <= p99, the robust figure for a policy's cost.
+  double mean_us = 0, trimmed_mean_us = 0, p50_us = 0, p99_us = 0, max_us = 0;
+};
+// From SimResult::decision_ns, in the order sim/ took them.
+DecisionTiming decision_timing(const std::vector<double>& decision_ns);
+
 struct RunMetrics {
   double span_s = 0;
   uint64_t arrived = 0, completed = 0, rejected = 0, failed = 0;
@@ -39,9 +59,14 @@ struct RunMetrics {
   double dynamic_gco2_per_inference = 0;  // dynamic_carbon_g / completed: what the policy's work cost
   double latency_mean_ms = 0, latency_p50_ms = 0, latency_p95_ms = 0, latency_p99_ms = 0, latency_max_ms = 0;
   double slo_violation_rate = 0;
+  // Requests with a workload `deadline:` (deferrable): how many completed, how many of those after
+  // their deadline, and their latency (arrival → result, deferral included; NaN when none). The
+  // latency figures above are those of the requests without a deadline.
+  uint64_t deferrable_completed = 0, deadline_violations = 0;
+  double deferrable_latency_p50_ms = 0, deferrable_latency_p95_ms = 0, deferrable_latency_max_ms = 0;
   double mean_top1 = 0, mean_top5 = 0;  // NaN when nothing completed  // accuracy (%) averaged over completed requests
   std::map<std::string, uint64_t> served_per_model;  // variant name → completed requests
-  double decision_mean_us = 0, decision_p99_us = 0;
+  DecisionTiming decision;  // wall clock: timing.json only, never summary.json
   std::vector<ConsumerMetrics> consumers;
   uint64_t host_tasks = 0;
   std::vector<std::string> warnings;  // the simulation's (SimResult::warnings)  // Σ stages executed over all hosts (per-host shares divide by it)

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fmt/format.h>
+#include <set>
 #include <iostream>
 
 #include "carbon/carbon_loaders.hpp"
@@ -64,8 +65,10 @@ CarbonSeries load_from_manifest(const Experiment& e, const std::string& zone, st
   // the end, room for the drain); files without a `year` are always read.
   const int first_year = year_of(e.carbon.start_epoch);
   const int last_year = year_of(e.carbon.start_epoch + e.carbon.duration_s + 7 * 86400.0);
+  std::set<long> years;  // the yearly files the manifest has, for the error below
   for (const auto& f : z.list("files")) {
     f.allow_only({"path", "sha256", "year"});
+    if (f.has("year")) years.insert(f.integer("year"));
     if (!e.carbon.wrap && f.has("year") && (f.integer("year") < first_year || f.integer("year") > last_year)) continue;
     std::string path = data_file(e.data_root, f.str("path"), mf, f.key_path("path"));
     if (f.has("sha256")) {
@@ -78,9 +81,16 @@ CarbonSeries load_from_manifest(const Experiment& e, const std::string& zone, st
     append_series(series, part, path);
     files.push_back(path);
   }
-  if (series.points.empty())
+  if (series.points.empty()) {
+    std::string avail;
+    for (long y : years) avail += (avail.empty() ? "" : ", ") + std::to_string(y);
+    // Say what there is and the two ways out, as the end-of-trace error does (carbon_series.cpp).
     fail_at_key(e.file, "carbon.start",
-                fmt::format("zone '{}' has no data file for {}..{} in {}", zone, first_year, last_year, mf));
+                fmt::format("zone '{}' has no data file for {}..{} in {} (years available: {}); move carbon.start "
+                            "into them, set carbon.wrap: true to repeat the trace, or give carbon.static.{}: "
+                            "<gCO2eq/kWh>",
+                            zone, first_year, last_year, mf, avail.empty() ? "none" : avail, zone));
+  }
   return series;
 }
 

@@ -53,7 +53,8 @@ Command add_run_command(CLI::App& app) {
                   "of this experiment, which is replaced (docs/outputs.md)");
   sub->add_option("--jobs,-j", opt->jobs, "policies simulated in parallel (default and 0: all cores)")
       ->check(jobs_validator());
-  sub->add_flag("--quiet,-q", opt->quiet, "print nothing on success");
+  sub->add_flag("--quiet,-q", opt->quiet, "no progress display on stderr, nothing printed on success");
+  sub->add_option("--policies", opt->policies, "run only these policies of the experiment: label,label,...");
   add_load_flags(sub, opt->load);
   return {sub, [opt] { return run_command(*opt); }};
 }
@@ -61,10 +62,15 @@ Command add_run_command(CLI::App& app) {
 Command add_validate_command(CLI::App& app) {
   auto file = std::make_shared<std::string>();
   auto load = std::make_shared<LoadOptions>();
+  auto policies = std::make_shared<std::string>();
   CLI::App* sub = app.add_subcommand("validate", "check an experiment and every file it names; runs nothing");
   sub->add_option("file", *file, "experiment YAML file")->required();
+  sub->add_option("--policies", *policies, "also check that these policy labels exist: label,label,...");
   add_load_flags(sub, *load);
-  return {sub, [file, load] { return validate_command(*file, *load); }};
+  return {sub, [file, load, policies] {
+            if (!policies->empty()) pick_policies(load_experiment(*file, *load), *policies);  // InputError: exit 2
+            return validate_command(*file, *load);
+          }};
 }
 
 }  // namespace ce

@@ -26,5 +26,6 @@ Command add_sweep_command(CLI::App& app);  // src/cli/sweep_command.cpp
 Command add_regress_command(CLI::App& app);  // src/cli/regress_command.cpp
 Command add_plot_command(CLI::App& app);     // src/cli/plot_command.cpp
 Command add_calibrate_command(CLI::App& app);  // src/cli/calibrate_command.cpp
+Command add_compare_command(CLI::App& app);    // src/cli/compare_command.cpp
 
 }  // namespace ce

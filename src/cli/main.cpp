@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
       ce::add_regress_command(app),
       ce::add_plot_command(app),
       ce::add_calibrate_command(app),
+      ce::add_compare_command(app),
   };
 
   try {

@@ -163,6 +163,34 @@ bool remove_marked_dir(const fs::path& dir) {
   return !ec;
 }
 
+bool link_or_copy_tree(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  if (!fs::is_directory(fs::symlink_status(from, ec)) || !fs::create_directory(to, ec) || ec) return false;
+  bool ok = true;
+  for (auto it = fs::recursive_directory_iterator(from, ec); ok && !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    const fs::path dst = to / fs::relative(it->path(), from, ec);
+    const fs::file_status st = it->symlink_status(ec);
+    if (ec) break;
+    if (fs::is_directory(st)) {
+      ok = fs::create_directory(dst, ec) && !ec;
+    } else if (fs::is_regular_file(st)) {
+      // The files are never written in place afterwards (summary.json is replaced by rename), so
+      // sharing their inodes with OUT's copy, which the swap then removes, is safe.
+      fs::create_hard_link(it->path(), dst, ec);
+      if (ec) {
+        ec.clear();
+        ok = fs::copy_file(it->path(), dst, ec) && !ec;
+      }
+    } else {
+      ok = false;  // a link or something stranger: not what a run writes
+    }
+  }
+  if (ec) ok = false;
+  if (!ok) fs::remove_all(to, ec);
+  return ok;
+}
+
 size_t remove_stale_staging(const fs::path& dir, const std::string& base) {
   size_t removed = 0;
   std::error_code ec;

@@ -68,4 +68,10 @@ size_t remove_stale_staging(const std::filesystem::path& dir, const std::string&
 // remove_all(dir) only if it carries our marker; false (nothing touched) otherwise.
 bool remove_marked_dir(const std::filesystem::path& dir);
 
+// Recreates the directory `from` (regular files and directories only) at `to`, which must not
+// exist: each file hard-linked, else copied. Reads `from`, never writes to it (a resumed run reuses
+// a finished policy's directory of OUT this way, before OUT is swapped out). False, with `to`
+// removed, when anything failed.
+bool link_or_copy_tree(const std::filesystem::path& from, const std::filesystem::path& to);
+
 }  // namespace ce

@@ -1,6 +1,7 @@
 #include "cli/process_pool.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -248,7 +249,15 @@ PoolResult run_pool(size_t n, const PoolOptions& opt, const std::function<int(si
       }
       while (!stopping && !failed && next < n && running.size() < jobs) start(next++);
       if (running.empty()) break;
-      sigsuspend(&wait_mask);  // returns after SIGCHLD or a stop signal was handled
+      if (opt.on_tick) {
+        opt.on_tick();
+        // ppoll, like sigsuspend, unblocks the signals only while it waits, and also wakes by time.
+        const double s = std::max(opt.tick_s, 0.01);
+        const timespec ts{static_cast<time_t>(s), static_cast<long>((s - static_cast<double>(static_cast<time_t>(s))) * 1e9)};
+        ppoll(nullptr, 0, &ts, &wait_mask);
+      } else {
+        sigsuspend(&wait_mask);  // returns after SIGCHLD or a stop signal was handled
+      }
     }
   } catch (...) {
     for (auto& kv : running) kill(kv.first, SIGKILL);

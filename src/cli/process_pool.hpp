@@ -49,6 +49,10 @@ struct PoolOptions {
   size_t jobs = 0;                // children at once; 0 = number of cores
   bool stop_on_failure = false;   // after the first failed child: start no more, SIGKILL the others
   int stop_signal = SIGKILL;      // sent to the children when a stop signal arrives
+  // Called in the parent on every wake-up and at least every tick_s seconds while children run
+  // (a progress display polls their state here); empty: the pool sleeps until a child ends.
+  std::function<void()> on_tick;
+  double tick_s = 0.25;
 };
 
 struct ChildExit {

@@ -13,7 +13,7 @@
 
 namespace ce {
 
-int simulate_policy(Prepared& p, size_t index, const std::string& dir) {
+int simulate_policy(Prepared& p, size_t index, const std::string& dir, ProgressBoard* board) {
   const PolicySpec& spec = p.exp.policies[index];
   const OutputOptions& o = p.exp.output;
   std::filesystem::create_directories(dir);
@@ -48,7 +48,13 @@ int simulate_policy(Prepared& p, size_t index, const std::string& dir) {
   RunAccountant accountant(p.exp.platform, p.carbon, p.requested_models, on_request, on_stage, on_interval);
   accountant.set_record_every(o.requests_every);
   in.observers.push_back(&accountant);
-  in.on_warning = [&](const std::string& w) { std::cerr << "warning: " << spec.label << ": " << w << std::endl; };
+  // One insertion, so one write(2): the parent may be drawing a progress line on the same terminal.
+  const std::string reset = board ? board->line_reset() : "";
+  in.on_warning = [&](const std::string& w) {
+    std::cerr << reset + "warning: " + spec.label + ": " + w + "\n" << std::flush;
+  };
+  if (!spec.events.empty()) in.extra_events = &spec.events;
+  if (board) in.on_progress = board->start(index);
   SimResult result = simulate(in);
   accountant.finish(result.end_s);
   if (requests) requests->close();

@@ -37,6 +37,7 @@
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "sweep/slurm_scripts.hpp"
+#include "sweep/sweep_reuse.hpp"
 #include "sweep/sweep_results.hpp"
 #include "sweep/sweep_spec.hpp"
 
@@ -67,15 +68,63 @@ struct SweepPlan {
   std::vector<SweepPoint> points;
   json record;
   std::string dir;  // absolute
+  // Per point: which policies it simulates and which results it reads from an earlier point
+  // (src/sweep/sweep_reuse.hpp).
+  std::vector<PointReuse> reuse;
 
   std::string point_dir(size_t i) const { return dir + "/points/" + point_dir_name(i, points.size()); }
-  bool finished(size_t i) const { return fs::is_directory(point_dir(i)); }
+  // The point's directory with a summary of every policy it simulates: `run` installs an interrupted
+  // run's finished policies too, and rerunning such a point simulates only its missing ones.
+  bool finished(size_t i) const {
+    if (!fs::is_directory(point_dir(i))) return false;
+    for (const auto& label : reuse[i].run)
+      if (!fs::is_regular_file(point_dir(i) + "/" + label + "/summary.json")) return false;
+    return true;
+  }
 };
+
+LoadOptions point_load(const SweepOptions& opt, const SweepPoint& p) {
+  LoadOptions l = opt.load;
+  l.command_line_overrides = opt.load.overrides.size();  // the point's values are written in the file
+  for (const auto& o : p.overrides()) l.overrides.push_back(o);
+  l.seed = static_cast<long>(p.seed);
+  return l;
+}
+
+std::string describe(const SweepPoint& p) {
+  std::string s = fmt::format("sweep point {}:", p.index);
+  for (const auto& o : p.overrides()) s += " " + o;
+  return s + fmt::format(" seed={}", p.seed);
+}
+
+// Each (policy, effective configuration) is simulated once (src/sweep/sweep_reuse.hpp): keys every
+// point's policies from its resolved document (YAML only: no platform, carbon or workload is loaded)
+// and records in sweep.json which results each point reuses. Deterministic, so a resume, a Slurm
+// task and the merge job plan the same.
+void plan_policy_reuse(const SweepOptions& opt, const YAML::Node& file_doc, SweepPlan& plan) {
+  std::vector<PointPolicies> keyed;
+  keyed.reserve(plan.points.size());
+  for (const auto& pt : plan.points) {
+    std::vector<std::string> overrides = opt.load.overrides;
+    for (auto& o : pt.overrides()) overrides.push_back(std::move(o));
+    try {
+      keyed.push_back(point_policies(resolved_point(file_doc, overrides, pt.seed, opt.experiment)));
+    } catch (const InputError& err) {
+      throw InputError(fmt::format("{} ({})", err.what(), describe(pt)));
+    }
+  }
+  plan.reuse = plan_reuse(keyed);
+  json reused = json::array();  // [{point, from: {label: earlier point}}], in point order
+  for (size_t i = 0; i < plan.points.size(); ++i)
+    if (!plan.reuse[i].from.empty()) reused.push_back({{"point", i}, {"from", plan.reuse[i].from}});
+  plan.record["reused"] = reused;  // informational: sweep_record_mismatch does not compare it
+}
 
 SweepPlan plan_sweep(const SweepOptions& opt) {
   SweepPlan plan;
   plan.experiment = fs::absolute(opt.experiment).lexically_normal().string();
-  YAML::Node doc = load_yaml_file(opt.experiment);
+  const YAML::Node file_doc = load_yaml_file(opt.experiment);
+  YAML::Node doc = YAML::Clone(file_doc);
   for (const auto& o : opt.load.overrides) apply_override(doc, o, opt.experiment);
   YamlSection root(doc, opt.experiment, "");
   long seed = opt.load.seed >= 0 ? opt.load.seed : root.integer_or("seed", 1);
@@ -87,20 +136,8 @@ SweepPlan plan_sweep(const SweepOptions& opt) {
   plan.record = sweep_record(plan.experiment, sha256_file(opt.experiment), opt.load.overrides, plan.keys, plan.points);
   plan.dir = fs::absolute(opt.out_dir).lexically_normal().string();
   if (plan.dir.size() > 1 && plan.dir.back() == '/') plan.dir.pop_back();
+  plan_policy_reuse(opt, file_doc, plan);
   return plan;
-}
-
-LoadOptions point_load(const SweepOptions& opt, const SweepPoint& p) {
-  LoadOptions l = opt.load;
-  for (const auto& o : p.overrides()) l.overrides.push_back(o);
-  l.seed = static_cast<long>(p.seed);
-  return l;
-}
-
-std::string describe(const SweepPoint& p) {
-  std::string s = fmt::format("sweep point {}:", p.index);
-  for (const auto& o : p.overrides()) s += " " + o;
-  return s + fmt::format(" seed={}", p.seed);
 }
 
 // The sweep directory's rule (docs/reliability.md): absent, empty, or a sweep directory (with
@@ -171,33 +208,32 @@ std::vector<size_t> pending_points(const SweepPlan& plan) {
 }
 
 int run_point(const SweepOptions& opt, const SweepPlan& plan, size_t i) {
+  if (plan.reuse[i].run.empty()) {
+    // Every result of this point comes from earlier points: the directory alone marks it finished.
+    fs::create_directories(plan.point_dir(i));
+    return 0;
+  }
   RunOptions r;
   r.experiment = opt.experiment;
   r.out_dir = plan.point_dir(i);
   r.load = point_load(opt, plan.points[i]);
+  if (!plan.reuse[i].runs_all())  // only the policies it simulates (`run --policies`)
+    for (const auto& label : plan.reuse[i].run) r.policies += (r.policies.empty() ? "" : ",") + label;
   r.jobs = 1;  // the sweep parallelises over points
   r.quiet = true;
   return run_command(r);
 }
 
-// The policy labels of a finished point, in the experiment's order (comparison.csv keeps it).
-std::vector<std::string> point_policies(const std::string& dir) {
-  std::ifstream in(dir + "/comparison.csv");
-  if (!in) fail_in_file(dir + "/comparison.csv", "missing: the point did not finish; rerun the sweep");
-  std::vector<std::string> labels;
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line))
-    if (!line.empty()) labels.push_back(line.substr(0, line.find(',')));
-  return labels;
-}
-
+// Every policy's row comes from the point that simulated it: this one, or the earlier point whose
+// results it reuses (plan.reuse), so results.csv has every (point, policy) row either way.
 std::string merge_results(const SweepPlan& plan) {
   std::vector<SweepResultRow> rows;
   for (const auto& p : plan.points) {
-    const std::string dir = plan.point_dir(p.index);
+    const PointReuse& reuse = plan.reuse[p.index];
     std::vector<json> summaries;
-    for (const auto& label : point_policies(dir)) {
+    for (const auto& label : reuse.labels) {
+      auto from = reuse.from.find(label);
+      const std::string dir = plan.point_dir(from == reuse.from.end() ? p.index : from->second);
       std::ifstream in(dir + "/" + label + "/summary.json");
       if (!in) fail_in_file(dir + "/" + label + "/summary.json", "missing: the point did not finish; rerun the sweep");
       summaries.push_back(json::parse(in));
@@ -338,9 +374,14 @@ int run_local(const SweepOptions& opt, const SweepPlan& plan) {
   }
   std::string csv = merge_results(plan);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  size_t results = 0, reused = 0;
+  for (const auto& r : plan.reuse) results += r.labels.size(), reused += r.from.size();
   if (!opt.quiet)
-    std::cout << fmt::format("{} — {} points ({} run now, {} already done) in {:.1f} s, results in {}\n", plan.name, n,
-                             todo.size(), n - todo.size(), wall, csv);
+    std::cout << fmt::format("{} — {} points ({} run now, {} already done) in {:.1f} s, results in {}{}\n", plan.name,
+                             n, todo.size(), n - todo.size(), wall, csv,
+                             reused ? fmt::format("; {} of {} policy results reused from earlier points with the same "
+                                                  "configuration", reused, results)
+                                    : std::string());
   return 0;
 }
 

@@ -36,6 +36,8 @@ size_t validate_sweep(const std::string& file, const LoadOptions& opt, uint64_t 
     std::vector<std::string> ov = pt.overrides();
     if (!done.insert(ov).second) continue;
     LoadOptions l = opt;
+    // Only the command line's own --set values must carry units; the point's come from the file.
+    l.command_line_overrides = opt.overrides.size();
     for (auto& o : ov) l.overrides.push_back(std::move(o));
     if (pt.seed <= kMaxPointSeed) l.seed = static_cast<long>(pt.seed);
     try {

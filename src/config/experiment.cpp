@@ -49,7 +49,7 @@ std::string resolve_path(const std::string& p, const std::string& file, const st
   return (fs::path(fallback_dir) / path).lexically_normal().string();
 }
 
-void apply_override(YAML::Node& root, const std::string& assignment, const std::string& file) {
+void apply_override(YAML::Node& root, const std::string& assignment, const std::string& file, bool from_command_line) {
   if (!valid_utf8(assignment))
     throw InputError("--set: an assignment is not valid UTF-8 text (it would be recorded in run.json)");
   size_t eq = assignment.find('=');
@@ -75,6 +75,7 @@ void apply_override(YAML::Node& root, const std::string& assignment, const std::
   }
   // The value is YAML held to the same limits as a file (aliases, keys, nesting).
   YAML::Node parsed = load_yaml_text(value, fmt::format("--set '{}': value", assignment));
+  if (from_command_line) mark_command_line_value(parsed);
   // A list entry is addressed by its index or by its `name:` (e.g. hosts.node-green).
   auto list_index = [&](const YAML::Node& list, const std::string& k) -> size_t {
     if (k.find_first_not_of("0123456789") == std::string::npos) {
@@ -210,7 +211,10 @@ std::vector<FamilySpec> parse_families(const YamlSection& root) {
   return out;
 }
 
-std::vector<PolicySpec> parse_policies(const YamlSection& root) {
+std::vector<PlatformEvent> parse_events(const YamlSection& root, const PlatformSpec& plat, double duration_s);
+
+// A policy's own `events:` are parsed with the top-level list's rules (hence platform and duration).
+std::vector<PolicySpec> parse_policies(const YamlSection& root, const PlatformSpec& plat, double duration_s) {
   YamlSection ps = root.child("policies");
   std::vector<PolicySpec> out;
   for (auto it = ps.node().begin(); it != ps.node().end(); ++it) {
@@ -229,8 +233,10 @@ std::vector<PolicySpec> parse_policies(const YamlSection& root) {
     p.params = YAML::Node(YAML::NodeType::Map);
     for (auto kv = body.begin(); kv != body.end(); ++kv) {
       if (!kv->first.IsScalar()) ps.fail(p.label, "parameter names must be plain names");
-      if (kv->first.as<std::string>() != "type") p.params[kv->first.as<std::string>()] = kv->second;
+      const std::string k = kv->first.as<std::string>();
+      if (k != "type" && k != "events") p.params[k] = kv->second;
     }
+    p.events = parse_events(YamlSection(body, ps.file(), p.key), plat, duration_s);
     out.push_back(p);
   }
   if (out.empty()) ps.fail("", "list at least one policy");
@@ -275,13 +281,19 @@ std::vector<PlatformEvent> parse_events(const YamlSection& root, const PlatformS
 
 static Experiment load_experiment_body(const std::string& path, const LoadOptions& opt) {
   YAML::Node doc = load_yaml_file(path);
+  clear_command_line_values();
   // `platform.<key>...` reaches into the platform file when `platform:` names one.
   std::vector<std::string> platform_overrides;
-  for (const auto& o : opt.overrides) {
-    if (o.rfind("platform.", 0) == 0 && doc["platform"] && doc["platform"].IsScalar())
+  std::vector<bool> platform_from_cli;
+  for (size_t i = 0; i < opt.overrides.size(); ++i) {
+    const std::string& o = opt.overrides[i];
+    const bool cli = i < opt.command_line_overrides;
+    if (o.rfind("platform.", 0) == 0 && doc["platform"] && doc["platform"].IsScalar()) {
       platform_overrides.push_back(o.substr(9));
-    else
-      apply_override(doc, o, path);
+      platform_from_cli.push_back(cli);
+    } else {
+      apply_override(doc, o, path, cli);
+    }
   }
   YamlSection root(doc, path, "");
   root.allow_only({"name", "description", "seed", "platform", "carbon", "models", "workload", "policies", "events",
@@ -317,9 +329,10 @@ static Experiment load_experiment_body(const std::string& path, const LoadOption
   if (std::error_code ec; !fs::is_regular_file(plat, ec))
     root.fail("platform", fmt::format("'{}' is not a regular file (a directory?)", plat));
   e.platform = load_platform(plat, [&](YAML::Node& pdoc) {
-    for (const auto& o : platform_overrides) {
+    for (size_t i = 0; i < platform_overrides.size(); ++i) {
+      const std::string& o = platform_overrides[i];
       try {
-        apply_override(pdoc, o, plat);
+        apply_override(pdoc, o, plat, platform_from_cli[i]);
       } catch (const InputError& err) {  // name the key as the user wrote it
         std::string m = err.what();
         const size_t at = m.find("--set '");
@@ -338,7 +351,7 @@ static Experiment load_experiment_body(const std::string& path, const LoadOption
   e.families = parse_families(root);
   if (!root.has("workload")) root.fail("workload", "missing (required)");
   e.workload = doc["workload"];
-  e.policies = parse_policies(root);
+  e.policies = parse_policies(root, e.platform, e.carbon.duration_s);
   e.events = parse_events(root, e.platform, e.carbon.duration_s);
   if (root.has("output")) {
     YamlSection o = root.child("output");

@@ -34,11 +34,21 @@ struct CarbonSpec {
   YAML::Node forecast;  // `carbon.forecast` as written; parsed by carbon/forecast.cpp (parse_forecast) when the run is prepared
 };
 
+struct PlatformEvent {
+  double at_s = 0;
+  uint32_t host = 0;
+  enum Kind { Pstate, TurnOff, TurnOn, Sleep } kind = Pstate;
+  uint32_t pstate = 0;
+};
+
 struct PolicySpec {
   std::string label;  // column value in comparison.csv, directory name under OUT/
   std::string type;   // registry name (monolithic, round-robin, ...)
-  YAML::Node params;  // the policy's own mapping (type removed)
+  YAML::Node params;  // the policy's own mapping (type and events removed)
   std::string key;    // "policies.<label>" for error messages
+  // The policy's own `events:` (same syntax as the top-level list), sorted by time: applied in
+  // this policy's simulation only, after the experiment's events of the same instant.
+  std::vector<PlatformEvent> events;
 };
 
 struct CustomModelSpec {
@@ -53,13 +63,6 @@ struct FamilySpec {
   std::string name;
   std::vector<std::string> members;
   std::string key;  // key path, for errors
-};
-
-struct PlatformEvent {
-  double at_s = 0;
-  uint32_t host = 0;
-  enum Kind { Pstate, TurnOff, TurnOn, Sleep } kind = Pstate;
-  uint32_t pstate = 0;
 };
 
 struct OutputOptions {
@@ -100,6 +103,10 @@ struct LoadOptions {
   std::vector<std::string> overrides;  // "key.path=value"
   std::string data_root;               // empty: $CARBONEDGE_DATA_ROOT, else the built-in default
   long seed = -1;                      // >= 0 replaces the file's seed (LONG_MAX: refused, see load_experiment)
+  // The first N overrides came from the command line (--set); the rest from a sweep point, whose
+  // values are written in a YAML file. Only command-line durations must carry a unit
+  // (mark_command_line_value). Default: all of them.
+  size_t command_line_overrides = static_cast<size_t>(-1);
 };
 
 Experiment load_experiment(const std::string& path, const LoadOptions& opt);
@@ -108,7 +115,9 @@ Experiment load_experiment(const std::string& path, const LoadOptions& opt);
 // Every mistake is a one-line InputError: a key under a single value, an index out of range, a value
 // that is not YAML or breaks the limits of load_yaml_file. `platform.<key>...` is left alone when the
 // document's `platform:` names a file (load_experiment applies it to that file).
-void apply_override(YAML::Node& root, const std::string& assignment, const std::string& file);
+// `from_command_line`: mark the value as typed on the command line (mark_command_line_value).
+void apply_override(YAML::Node& root, const std::string& assignment, const std::string& file,
+                    bool from_command_line = false);
 std::string resolve_data_root(const std::string& cli_value);
 // Resolves a path written in `file`: absolute as is, else relative to file's directory if that
 // exists, else relative to `fallback_dir` (when not empty).

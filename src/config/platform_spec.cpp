@@ -452,11 +452,16 @@ static PlatformSpec load_platform_body(const std::string& path, const std::funct
   YAML::Node doc = load_yaml_file(path);
   if (edit) edit(doc);
   YamlSection root(doc, path, "");
-  root.allow_only({"name", "description", "default_region", "hosts", "links", "sites", "network"});
+  root.allow_only({"name", "description", "region", "default_region", "hosts", "links", "sites", "network"});
   PlatformSpec p;
   p.file = path;
   p.name = root.str_or("name", "platform");
-  PlatformReader reader(p, root.str_or("default_region", ""));
+  // `region:` moves the whole platform into one carbon zone (`--set platform.region=DE`, a sweep's
+  // `zone:` axis): it replaces default_region and the region of every site, host and link, so
+  // comparing zones is one key instead of one per host (docs/inputs.md "Regions").
+  const std::string everywhere = root.str_or("region", "");
+  if (root.has("region") && everywhere.empty()) root.fail("region", "is empty; give a carbon zone id, e.g. DE");
+  PlatformReader reader(p, everywhere.empty() ? root.str_or("default_region", "") : everywhere);
   if (root.has("links"))
     for (const auto& l : root.list("links")) reader.add_link(l);
   if (root.has("hosts"))
@@ -510,6 +515,11 @@ static PlatformSpec load_platform_body(const std::string& path, const std::funct
     }
   }
   reader.resolve_link_regions(path);
+  if (!everywhere.empty()) {
+    for (auto& h : p.hosts) h.region = everywhere;
+    for (auto& st : p.sites) st.region = everywhere;
+    for (auto& l : p.links) l.region = everywhere;
+  }
   return p;
 }
 

@@ -315,7 +315,8 @@ std::string YamlSection::key_path(const std::string& key) const { return path_.e
 
 void YamlSection::fail(const std::string& key, const std::string& what) const {
   std::string where = key_path(key);
-  if (node_[key] && node_[key].Mark().line >= 0)
+  // A value typed with --set has no line in the file (its mark is line 1 of the --set text).
+  if (node_[key] && node_[key].Mark().line >= 0 && !is_command_line_value(node_[key]))
     fail_in_file(file_, fmt::format("line {}: key '{}': {}", node_[key].Mark().line + 1, where, what));
   fail_at_key(file_, where, what);
 }
@@ -426,8 +427,35 @@ double parse_quantity_or_fail(const std::string& text, Unit unit, const std::str
   if (!v) fail_at_key(file, key, fmt::format("'{}' is not {}", text, unit_examples(unit)));
   return *v;
 }
+namespace {
+std::vector<YAML::Node>& command_line_values() {
+  static std::vector<YAML::Node> nodes;
+  return nodes;
+}
+}  // namespace
+
+void clear_command_line_values() { command_line_values().clear(); }
+
+void mark_command_line_value(const YAML::Node& value) {
+  command_line_values().push_back(value);
+  if (value.IsMap())
+    for (auto it = value.begin(); it != value.end(); ++it) mark_command_line_value(it->second);
+  else if (value.IsSequence())
+    for (const auto& v : value) mark_command_line_value(v);
+}
+
+bool is_command_line_value(const YAML::Node& node) {
+  for (const auto& n : command_line_values())
+    if (n.is(node)) return true;
+  return false;
+}
+
 double YamlSection::quantity(const std::string& key, Unit unit) const {
   std::string s = str(key);
+  double bare;
+  if (unit == Unit::Duration && parse_double(s, bare) && is_command_line_value(node_[key]))
+    fail(key, fmt::format("--set gave '{}' without a unit: write {}s, {}min or {}h (a bare number means seconds "
+                          "only in YAML files)", s, s, s, s));
   auto v = parse_quantity(s, unit);
   if (!v && quantity_out_of_range(s, unit)) fail(key, fmt::format("'{}' is out of range", s));
   if (!v) fail(key, fmt::format("'{}' is not {}", s, unit_examples(unit)));

@@ -45,6 +45,15 @@ bool valid_utf8(const std::string& s);
 bool parse_whole(const std::string& text, int64_t lo, int64_t hi, int64_t& out);
 bool parse_whole_u64(const std::string& text, uint64_t& out);  // 0 .. 2^64 - 1
 
+// Values given on the command line (--set), as opposed to written in a file: a duration among them
+// must carry a unit, because `--set carbon.duration=7` meaning 7 s is a trap (in a file a bare
+// number means seconds, as documented). load_experiment marks them (the value and every node inside
+// it) after clearing the previous load's; YamlSection::quantity() consults the mark. One load at a
+// time per process, which is how carbonedge loads (a sweep prepares its points one after another).
+void clear_command_line_values();
+void mark_command_line_value(const YAML::Node& value);
+bool is_command_line_value(const YAML::Node& node);
+
 class YamlSection {
  public:
   YamlSection(YAML::Node node, std::string file, std::string path);

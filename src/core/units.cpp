@@ -35,7 +35,41 @@ const Table& table(Unit unit) {
 }
 }  // namespace
 
+namespace {
+// "5h30min", "1d12h": two or more <decimal><unit> parts, units from the largest down, each unit at
+// most once (so "30min5h" and "1h1h" are refused as likely typos). Plain decimals only: an exponent
+// would be ambiguous with the unit letters. Sets *overflow when the parts parse but the sum is not finite.
+std::optional<double> parse_compound_duration(const std::string& text, bool* overflow) {
+  const Table& units = table(Unit::Duration);
+  double total = 0, last_factor = 0;
+  size_t i = 0, parts = 0;
+  while (i < text.size()) {
+    const size_t num_start = i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    const size_t unit_start = i;
+    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
+    const std::string number = text.substr(num_start, unit_start - num_start), suffix = text.substr(unit_start, i - unit_start);
+    double v, factor = 0;
+    if (number.empty() || suffix.empty() || !parse_double(number, v)) return std::nullopt;
+    for (auto& [name, f] : units)
+      if (suffix == name) factor = f;
+    if (factor == 0 || (parts > 0 && factor >= last_factor)) return std::nullopt;
+    total += v * factor;
+    last_factor = factor;
+    ++parts;
+  }
+  if (parts < 2) return std::nullopt;
+  if (!std::isfinite(total)) {
+    if (overflow) *overflow = true;
+    return std::nullopt;
+  }
+  return total;
+}
+}  // namespace
+
 std::optional<double> parse_quantity(const std::string& text, Unit unit) {
+  if (unit == Unit::Duration)
+    if (auto v = parse_compound_duration(text, nullptr)) return v;
   size_t end = text.size();
   while (end > 0 && std::isalpha(static_cast<unsigned char>(text[end - 1]))) --end;
   std::string number = text.substr(0, end), suffix = text.substr(end);
@@ -51,6 +85,8 @@ std::optional<double> parse_quantity(const std::string& text, Unit unit) {
 }
 
 bool quantity_out_of_range(const std::string& text, Unit unit) {
+  bool overflow = false;
+  if (unit == Unit::Duration && (parse_compound_duration(text, &overflow), overflow)) return true;
   size_t end = text.size();
   while (end > 0 && std::isalpha(static_cast<unsigned char>(text[end - 1]))) --end;
   double v;
@@ -65,7 +101,7 @@ const char* unit_examples(Unit unit) {
   switch (unit) {
     case Unit::Speed: return "a speed such as 1.5Gf or 2e9";
     case Unit::Bandwidth: return "a bandwidth such as 100Mbps (bits) or 12.5MBps (bytes)";
-    case Unit::Duration: return "a duration such as 5ms, 2h or 30 (seconds)";
+    case Unit::Duration: return "a duration such as 5ms, 2h, 5h30min or 30 (seconds)";
     case Unit::Bytes: return "a size such as 4GB or 512MiB";
   }
   return "";

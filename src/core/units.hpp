@@ -1,6 +1,7 @@
 #pragma once
 // Quantities with units as written in YAML: "1.5Gf" (flop/s), "100Mbps", "5ms", "4GB", "2h".
-// A bare number is taken in the base unit (flop/s, bytes/s, seconds, bytes).
+// A bare number is taken in the base unit (flop/s, bytes/s, seconds, bytes). Durations may also be
+// compound, largest unit first: "5h30min", "1d12h", "1h30min15s".
 #include <optional>
 #include <string>
 

@@ -26,6 +26,11 @@ json ratio_or_null(double num, double den) {
   return den == 0.0 || std::isnan(num) || std::isnan(den) ? json(nullptr) : json(num / den);
 }
 
+// A mean accuracy, or null where no served variant has one: a model without an ImageNet accuracy
+// (BERT, YOLO, a custom model without top1) counts 0, and a mean of 0 would read as "always wrong"
+// (the table prints —, comparison.csv an empty cell). NaN (nothing completed) is null too.
+json accuracy_or_null(double mean) { return mean > 0 ? json(mean) : json(nullptr); }
+
 // Per-consumer fields shared by hosts and links.
 json zone(const RunMetrics&, const ConsumerMetrics& c) { return c.zone; }
 json energy(const RunMetrics&, const ConsumerMetrics& c) { return c.energy_j; }
@@ -39,7 +44,7 @@ json tasks(const RunMetrics&, const ConsumerMetrics& c) { return c.tasks; }
 std::vector<MetricDef> builtin_metrics() {
   return {
   // key, unit, aggregation, track, comparison.csv column, printed-table column, doc, value
-  {"span_s", "s", A::Max, kUntracked, "", {}, "simulated span: max(carbon.duration, last completion)",
+  {"span_s", "s", A::Max, kUntracked, "", {}, "simulated span: max(carbon.duration + the longest workload deadline, last completion)",
    RunValue([](const RunMetrics& m) -> json { return m.span_s; })},
   {"requests_arrived", "requests", A::Count, kUntracked, "", {}, "requests that arrived",
    RunValue([](const RunMetrics& m) -> json { return m.arrived; })},
@@ -81,7 +86,7 @@ std::vector<MetricDef> builtin_metrics() {
   {"inferences_per_gco2", "requests/g", A::Ratio, 8, "inferences_per_gco2", {},
    "requests_completed / carbon_g (the CarbonEdge paper's carbon efficiency)",
    RunValue([](const RunMetrics& m) -> json { return m.inferences_per_gco2; })},
-  {"latency_ms.mean", "ms", A::Mean, 11, "latency_mean_ms", {}, "mean latency, arrival → result back at the source",
+  {"latency_ms.mean", "ms", A::Mean, 11, "latency_mean_ms", {}, "mean latency, arrival → result back at the source (requests without a deadline)",
    RunValue([](const RunMetrics& m) -> json { return m.latency_mean_ms; })},
   {"latency_ms.p50", "ms", A::Percentile, kUntracked, "", {}, "median latency",
    RunValue([](const RunMetrics& m) -> json { return m.latency_p50_ms; })},
@@ -92,14 +97,29 @@ std::vector<MetricDef> builtin_metrics() {
   {"latency_ms.max", "ms", A::Max, kUntracked, "", {}, "largest latency",
    RunValue([](const RunMetrics& m) -> json { return m.latency_max_ms; })},
   {"slo_violation_rate", "1", A::Share, 9, "slo_violation_rate", {"SLO_viol", 9, "{:.1f}", 100, "%"},
-   "share of completed requests whose latency exceeded their SLO",
+   "share of completed requests without a deadline whose latency exceeded their SLO",
    RunValue([](const RunMetrics& m) -> json { return m.slo_violation_rate; })},
+  {"deferrable_completed", "requests", A::Count, kUntracked, "", {},
+   "completed requests that had a workload deadline (deferrable)",
+   RunValue([](const RunMetrics& m) -> json { return m.deferrable_completed; })},
+  {"deadline_violations", "requests", A::Count, kUntracked, "", {},
+   "completed deferrable requests whose result came back after their deadline",
+   RunValue([](const RunMetrics& m) -> json { return m.deadline_violations; })},
+  {"deferrable_latency_ms.p50", "ms", A::Percentile, kUntracked, "", {},
+   "median latency of deferrable requests, deferral included (null: none completed)",
+   RunValue([](const RunMetrics& m) -> json { return m.deferrable_latency_p50_ms; })},
+  {"deferrable_latency_ms.p95", "ms", A::Percentile, kUntracked, "", {},
+   "95th-percentile latency of deferrable requests, deferral included (null: none completed)",
+   RunValue([](const RunMetrics& m) -> json { return m.deferrable_latency_p95_ms; })},
+  {"deferrable_latency_ms.max", "ms", A::Max, kUntracked, "", {},
+   "largest latency of a deferrable request, deferral included (null: none completed)",
+   RunValue([](const RunMetrics& m) -> json { return m.deferrable_latency_max_ms; })},
   {"mean_top1", "%", A::Mean, 10, "mean_top1", {"top1%", 7, "{:.2f}"},
-   "mean ImageNet top-1 accuracy of the variants that served completed requests",
-   RunValue([](const RunMetrics& m) -> json { return m.mean_top1; })},
+   "mean ImageNet top-1 accuracy of the variants that served completed requests (null: none has one)",
+   RunValue([](const RunMetrics& m) -> json { return accuracy_or_null(m.mean_top1); })},
   {"mean_top5", "%", A::Mean, 16, "mean_top5", {},
-   "mean ImageNet top-5 accuracy of the variants that served completed requests",
-   RunValue([](const RunMetrics& m) -> json { return m.mean_top5; })},
+   "mean ImageNet top-5 accuracy of the variants that served completed requests (null: none has one)",
+   RunValue([](const RunMetrics& m) -> json { return accuracy_or_null(m.mean_top5); })},
 
   {"per_host.*.zone", "", A::Attribute, kUntracked, "", {}, "the host's carbon zone", ConsumerValue(zone)},
   {"per_host.*.energy_j", "J", A::Total, kUntracked, "", {}, "the host's energy, idle included", ConsumerValue(energy)},

@@ -10,6 +10,7 @@
 #include "core/time_utc.hpp"
 #include "output/metric_registry.hpp"
 #include "output/row_file.hpp"
+#include "output/verdict.hpp"
 
 namespace ce {
 
@@ -54,7 +55,16 @@ void write_summary(const std::string& dir, const RunMetrics& m, const PolicySpec
   if (!m.warnings.empty()) j["warnings"] = m.warnings;  // only when there are: most runs have none
   write_file_atomic(dir + "/summary.json", j.dump(2) + "\n");
   // Wall-clock measurements differ between runs; they live apart from the deterministic outputs.
-  json t = {{"decision_mean_us", m.decision_mean_us}, {"decision_p99_us", m.decision_p99_us}};
+  // docs/outputs.md "timing.json": the first decision apart, the rest weighted by what each sample
+  // stands for (run_metrics.hpp DecisionTiming); NaN (no decision timed) is written as null.
+  const DecisionTiming& d = m.decision;
+  json t = {{"decisions_sampled", d.sampled},
+            {"decision_first_us", d.first_us},
+            {"decision_mean_us", d.mean_us},
+            {"decision_trimmed_mean_us", d.trimmed_mean_us},
+            {"decision_p50_us", d.p50_us},
+            {"decision_p99_us", d.p99_us},
+            {"decision_max_us", d.max_us}};
   write_file_atomic(dir + "/timing.json", t.dump(2) + "\n");
 }
 
@@ -129,6 +139,12 @@ std::string comparison_table(const std::vector<std::pair<PolicySpec, json>>& row
       s += fmt::format(" {:>{}}", v ? table_cell(*v, d->table) : "—", d->table.width);
     }
     s += "\n";
+  }
+  // The verdict: what the columns, mostly idle power, do not show at a glance (verdict.hpp).
+  if (rows.size() >= 2) {
+    std::vector<VerdictPoint> points;
+    for (const auto& [p, j] : rows) points.push_back(verdict_point(p.label, j));
+    s += verdict_line(make_verdict(points));
   }
   return s;
 }

@@ -39,6 +39,8 @@ class TimeseriesWriter {
 void write_comparison(const std::string& path, const std::vector<std::pair<PolicySpec, nlohmann::json>>& rows);
 void write_run_json(const std::string& path, const Experiment& e, const std::vector<std::string>& inputs,
                     const std::string& simgrid_version, const std::vector<std::string>& warnings = {});
+// The table `carbonedge run` prints: one row per policy, the registry's table columns, then (with
+// two policies or more) the verdict line of output/verdict.hpp.
 std::string comparison_table(const std::vector<std::pair<PolicySpec, nlohmann::json>>& rows);
 nlohmann::json yaml_to_json(const YAML::Node& n);
 

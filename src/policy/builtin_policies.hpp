@@ -14,5 +14,6 @@ std::unique_ptr<Policy> make_latency_first_exhaustive(const YamlSection& params,
 std::unique_ptr<Policy> make_carbonedge(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_intensity_adaptive(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_autoscale(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_wait_awhile(const YamlSection& params, const PolicyContext& ctx);
 
 }  // namespace ce

@@ -1,7 +1,9 @@
 #include "policy/builtin_policies.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <map>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -16,8 +18,42 @@ std::map<std::string, PolicyFactory>& registry() {
       {"carbonedge", make_carbonedge},
       {"intensity-adaptive", make_intensity_adaptive},
       {"autoscale", make_autoscale},
+      {"wait-awhile", make_wait_awhile},
   };
   return r;
+}
+
+// Levenshtein distance, for "did you mean" on a mistyped policy type.
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// The closest candidate within a third of its length (at least 2 edits), or "".
+std::string closest(const std::string& typed, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_d = std::max<size_t>(2, typed.size() / 3) + 1;
+  for (const auto& name : candidates) {
+    const size_t d = edit_distance(typed, name);
+    if (d < best_d) best = name, best_d = d;
+  }
+  return best;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
 }
 }  // namespace
 
@@ -32,10 +68,19 @@ std::vector<std::string> policy_types() {
 std::unique_ptr<Policy> make_policy(const PolicySpec& spec, const PolicyContext& ctx) {
   auto it = registry().find(spec.type);
   if (it == registry().end()) {
-    std::string names;
-    for (auto& t : policy_types()) names += (names.empty() ? "" : ", ") + t;
-    fail_at_key(ctx.experiment ? ctx.experiment->file : "experiment", spec.key + ".type",
-                fmt::format("unknown policy type '{}' (known: {})", spec.type, names));
+    // Without `type:` the label is the type, so the typo may be in a label (`--set policies.gren.w_C=1`
+    // makes a new policy `gren`): then the other labels are candidates too.
+    const bool implicit = spec.type == spec.label;
+    std::vector<std::string> candidates = policy_types(), labels;
+    if (implicit && ctx.experiment)
+      for (const auto& p : ctx.experiment->policies)
+        if (p.label != spec.label) labels.push_back(p.label);
+    candidates.insert(candidates.end(), labels.begin(), labels.end());
+    const std::string near = closest(spec.type, candidates);
+    fail_at_key(ctx.experiment ? ctx.experiment->file : "experiment", implicit ? spec.key : spec.key + ".type",
+                fmt::format("no policy named '{}' (known: {}{}){}", spec.type, join(policy_types()),
+                            labels.empty() ? "" : "; labels in this experiment: " + join(labels),
+                            near.empty() ? "" : fmt::format("; did you mean '{}'?", near)));
   }
   std::string file = ctx.experiment ? ctx.experiment->file : "experiment";
   // Safety net for factories that read raw YAML: a value of an unexpected YAML type that no explicit

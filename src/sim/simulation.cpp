@@ -111,6 +111,11 @@ class Controller {
     view_.forecast = in.forecast ? in.forecast : own_forecast_.get();
     for (const auto& name : *in.requested_models) variants_.push_back(in.models->variants(name));
     wants_ = in.policy->events();
+    events_ = exp_.events;
+    if (in.extra_events) {
+      events_.insert(events_.end(), in.extra_events->begin(), in.extra_events->end());
+      std::stable_sort(events_.begin(), events_.end(), [](auto& a, auto& b) { return a.at_s < b.at_s; });
+    }
     for (SimObserver* o : in.observers) host_names_ = host_names_ || o->wants_host_names();
   }
 
@@ -126,6 +131,7 @@ class Controller {
       for (SimObserver* o : in_.observers) o->host_sample(h, s);
     };
     next_arrival_ = in_.arrivals->peek_time();
+    horizon_ = exp_.carbon.duration_s + in_.arrivals->max_deadline_s();
     sg4::Activity::on_completion_cb([this](const sg4::Activity& a) { on_completion(a); });
     if (wants(PolicyEvent::Start)) {
       PolicyEvent ev;
@@ -172,8 +178,7 @@ class Controller {
       agenda_.pop();
       run_agenda(item, now);
     }
-    while (next_event_ < exp_.events.size() && exp_.events[next_event_].at_s <= now)
-      apply_event(exp_.events[next_event_++], now);
+    while (next_event_ < events_.size() && events_[next_event_].at_s <= now) apply_event(events_[next_event_++], now);
     while (next_arrival_ <= now && next_arrival_ < exp_.carbon.duration_s) arrive(now);
     reschedule(now);
   }
@@ -200,8 +205,10 @@ class Controller {
     const double duration = exp_.carbon.duration_s;
     double next_t = kNever;
     if (next_arrival_ < duration) next_t = next_arrival_;
-    if (next_event_ < exp_.events.size()) next_t = std::min(next_t, exp_.events[next_event_].at_s);
-    if (now < duration) next_t = std::min(next_t, duration);
+    if (next_event_ < events_.size()) next_t = std::min(next_t, events_[next_event_].at_s);
+    // The run reaches the end of the arrival window plus the longest deadline (every policy is
+    // accounted over the same span, whatever it defers; ArrivalStream::max_deadline_s).
+    if (now < horizon_) next_t = std::min(next_t, horizon_);
     if (!agenda_.empty()) {
       const AgendaItem& a = agenda_.top();
       const bool live = flights_.live() + parked_.live() > 0;  // requests in flight or deferred
@@ -334,10 +341,16 @@ class Controller {
     }
   }
 
+  // Out of line and rare (SimInput::kProgressEvery): nothing on the per-request path but a counter.
+  void report_progress(double now) {
+    if (in_.on_progress) in_.on_progress(SimInput::Progress{now, out_.arrived, ended_});
+  }
+
   void arrive(double now) {
     Request req = in_.arrivals->pop();
     next_arrival_ = in_.arrivals->peek_time();
     ++out_.arrived;
+    if ((++progress_count_ & (SimInput::kProgressEvery - 1)) == 0) report_progress(now);
     present(req, 0, now);
   }
 
@@ -625,6 +638,8 @@ class Controller {
       next_arrival_ = in_.arrivals->peek_time();
     }
     flights_.release(slot);
+    ++ended_;
+    if ((++progress_count_ & (SimInput::kProgressEvery - 1)) == 0) report_progress(now);
     if (status != RequestStatus::Rejected && wants(PolicyEvent::RequestDone)) {
       PolicyEvent ev;
       ev.kind = PolicyEvent::RequestDone;
@@ -807,12 +822,16 @@ class Controller {
   uint32_t wants_ = 0;  // the policy's event_bit()s
   Decisions decisions_;
   uint64_t decisions_timed_ = 0;
+  double horizon_ = 0;  // the run lasts at least this long (arrival window + longest deadline)
   std::priority_queue<AgendaItem, std::vector<AgendaItem>, std::greater<AgendaItem>> agenda_;
   uint64_t agenda_seq_ = 0;
   SlotPool<Parked> parked_;  // deferred requests
   std::vector<uint32_t> waiting_host_change_;  // parked slots deferred until a host change
   Timer* timer_ = nullptr;  // the chain's next tick, if any
+  std::vector<PlatformEvent> events_;  // the experiment's and SimInput::extra_events, by time
   size_t next_event_ = 0;
+  uint64_t ended_ = 0;           // requests ended (SimInput::Progress::finished)
+  uint64_t progress_count_ = 0;  // arrivals + ends: every kProgressEvery-th reports progress
   double next_arrival_ = kNever;  // the stream's peek_time(), read again only after it can change
   std::vector<HostRun> runs_;
   std::vector<std::vector<const ModelProfile*>> variants_;

@@ -26,6 +26,18 @@ struct SimInput {
   std::vector<SimObserver*> observers;
   // Called with each warning as it arises (SimResult::warnings holds them all at the end).
   std::function<void(const std::string&)> on_warning;
+  // Platform events of this simulation only (a policy's own `events:`), sorted by time; merged
+  // with the experiment's, which come first at the same instant.
+  const std::vector<PlatformEvent>* extra_events = nullptr;
+  // Where the run is, for a progress display: called every kProgressEvery arrivals and finished
+  // requests (never per request: the per-request path is benchmarked), so it should be cheap.
+  struct Progress {
+    double t = 0;           // simulated seconds
+    uint64_t arrived = 0;   // requests that arrived so far
+    uint64_t finished = 0;  // of which ended (completed, failed or rejected)
+  };
+  std::function<void(const Progress&)> on_progress;
+  static constexpr uint64_t kProgressEvery = 1024;
 };
 
 SimResult simulate(const SimInput& in);

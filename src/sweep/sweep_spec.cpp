@@ -73,12 +73,25 @@ std::vector<SweepAxis> parse_axes(const YamlSection& sweep, const std::string& s
 SweepSpec parse_sweep(const YAML::Node& doc, const std::string& file, uint64_t base_seed) {
   YamlSection root(doc, file, "");
   if (!root.has("sweep"))
-    fail_in_file(file, "has no `sweep:` section (give grid:, zip:, replicates: or seeds:; see docs/sweeps.md)");
+    fail_in_file(file, "has no `sweep:` section (give grid:, zip:, zone:, replicates: or seeds:; see docs/sweeps.md)");
   YamlSection sw = root.child("sweep");
-  sw.allow_only({"grid", "zip", "replicates", "seeds"});
+  sw.allow_only({"grid", "zip", "zone", "replicates", "seeds"});
   SweepSpec spec;
   std::set<std::string> seen;
-  spec.grid = parse_axes(sw, "grid", seen);
+  // `zone: [DE, FR, NO]`: shorthand for the first grid axis `platform.region`, which puts every
+  // host, site and link of the platform in that zone (one key instead of one per host).
+  if (sw.has("zone")) {
+    const YAML::Node list = sw.raw("zone");
+    if (!list.IsSequence() || list.size() == 0) sw.fail("zone", "must be a non-empty list of carbon zones, e.g. [DE, FR]");
+    SweepAxis a{kZoneSweepKey, {}};
+    for (const auto& v : list) {
+      if (!v.IsScalar() || v.Scalar().empty()) sw.fail("zone", "entries must be zone ids, e.g. [DE, FR]");
+      a.values.push_back(yaml_flow_text(v));
+    }
+    seen.insert(a.key);
+    spec.grid.push_back(std::move(a));
+  }
+  for (auto& a : parse_axes(sw, "grid", seen)) spec.grid.push_back(std::move(a));
   spec.zip = parse_axes(sw, "zip", seen);
   for (const auto& a : spec.zip)
     if (a.values.size() != spec.zip.front().values.size())
@@ -110,7 +123,7 @@ SweepSpec parse_sweep(const YAML::Node& doc, const std::string& file, uint64_t b
     spec.seeds.push_back(base_seed);
   }
   if (spec.grid.empty() && spec.zip.empty() && !sw.has("replicates") && !sw.has("seeds"))
-    root.fail("sweep", "is empty; give grid:, zip:, replicates: or seeds:");
+    root.fail("sweep", "is empty; give grid:, zip:, zone:, replicates: or seeds:");
   // grid × zip × seeds, in floating point so that no product can overflow before the check.
   double points = static_cast<double>(spec.seeds.size());
   for (const auto& a : spec.grid) points *= static_cast<double>(a.values.size());

@@ -6,6 +6,7 @@
 //   sweep:
 //     grid: {policies.green.w_C: [0, 0.5], workload.rate: [5, 10]}  # cartesian product
 //     zip:  {carbon.start: [A, B, C], carbon.duration: [1h, 2h, 3h]}  # advance together
+//     zone: [DE, FR, NO]                                              # = grid platform.region, first
 //     replicates: 3                                                   # seeds seed, seed+1, seed+2
 //     # or seeds: [1, 7, 9]
 //
@@ -38,6 +39,9 @@ struct SweepPoint {
 
   std::vector<std::string> overrides() const;  // "key.path=value" for each swept key
 };
+
+// The key path a `zone: [...]` axis sweeps (the platform-wide region, docs/inputs.md "Regions").
+inline constexpr const char* kZoneSweepKey = "platform.region";
 
 // Most points one sweep may expand to (docs/sweeps.md): more is an error naming `sweep`.
 constexpr size_t kMaxSweepPoints = 100000;

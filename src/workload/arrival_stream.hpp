@@ -20,6 +20,10 @@ class ArrivalStream {
   // Closed-loop feedback: the request finished at now_s. Called only for requests with a client
   // (Request::client != 0), so only a closed-loop source's peek_time may change through it.
   virtual void on_completion(const Request& /*req*/, double /*now_s*/) {}
+  // The longest finite Request::deadline_s it may give (0: none has a deadline). The run then
+  // accounts every policy up to the arrival window's end plus this, so a policy that defers work
+  // is compared with one that does not over the same span.
+  virtual double max_deadline_s() const { return 0; }
 };
 
 constexpr double kNever = std::numeric_limits<double>::infinity();

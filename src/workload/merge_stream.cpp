@@ -35,6 +35,12 @@ Request MergeStream::pop() {
   return r;
 }
 
+double MergeStream::max_deadline_s() const {
+  double d = 0;
+  for (const auto& s : streams_) d = std::max(d, s->max_deadline_s());
+  return d;
+}
+
 bool MergeStream::finished() const {
   for (const auto& s : streams_)
     if (!s->finished()) return false;

@@ -19,6 +19,7 @@ class MergeStream : public ArrivalStream {
   Request pop() override;
   bool finished() const override;
   void on_completion(const Request& req, double now_s) override;
+  double max_deadline_s() const override;
 
   size_t stream_count() const { return streams_.size(); }
 

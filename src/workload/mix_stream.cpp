@@ -14,6 +14,7 @@ MixStream::MixStream(std::unique_ptr<ArrivalStream> inner, MixSpec spec, uint64_
 Request MixStream::pop() {
   Request r = inner_->pop();
   r.slo_s = spec_.slo_s;
+  r.deadline_s = spec_.deadline_s;
   if (!spec_.models.empty()) {
     size_t i = spec_.models.draw_index(model_rng_);
     r.model = spec_.models.value(i);

@@ -3,6 +3,7 @@
 // its own random stream derived from `seed`, so changing the device weights does not change the
 // model sequence. Arrival times, size and client come from the inner stream untouched.
 #include <cstdint>
+#include <cmath>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -18,6 +19,7 @@ struct MixSpec {
   WeightedChoice sources;   // empty: keep the inner request's source
   double slo_s = std::numeric_limits<double>::infinity();  // for every request ...
   std::vector<double> slo_by_model;  // ... unless given per models entry (same size as models)
+  double deadline_s = std::numeric_limits<double>::infinity();  // completion deadline (none: infinity)
 };
 
 class MixStream : public ArrivalStream {
@@ -28,6 +30,7 @@ class MixStream : public ArrivalStream {
   Request pop() override;
   bool finished() const override { return inner_->finished(); }
   void on_completion(const Request& req, double now_s) override { inner_->on_completion(req, now_s); }
+  double max_deadline_s() const override { return std::isfinite(spec_.deadline_s) ? spec_.deadline_s : 0; }
 
  private:
   std::unique_ptr<ArrivalStream> inner_;

@@ -12,6 +12,10 @@ struct Request {
   uint32_t model = 0;        // index into Experiment::requested_models (a family or a variant name)
   uint32_t source = 0;       // index into the platform's hosts: the device the request comes from
   double slo_s = std::numeric_limits<double>::infinity();  // latency deadline, relative to arrival
+  // Completion deadline relative to arrival, at least slo_s: a request with a deadline beyond its
+  // SLO may be deferred until then (time shifting); finishing after it is a deadline violation.
+  // Infinity: none.
+  double deadline_s = std::numeric_limits<double>::infinity();
   uint32_t size = 0;         // optional size class (e.g. tokens from an LLM trace); 0 = unknown
   uint32_t client = 0;       // closed-loop client id (0 for open-loop sources)
 };

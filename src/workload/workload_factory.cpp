@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <iterator>
 #include <utility>
 
@@ -26,9 +27,10 @@ SourceParser build_poisson, build_mmpp, build_diurnal, build_closed_loop, build_
 
 namespace {
 
-// Keys every source reads (the factory applies model/models, source/sources and slo; the parser
-// reads stop through SourceBuilder::until()); an inline source may also give workload.max_requests.
-constexpr const char* kCommonKeys[] = {"type", "model", "models", "source", "sources", "slo", "stop"};
+// Keys every source reads (the factory applies model/models, source/sources, slo and deadline;
+// the parser reads stop through SourceBuilder::until()); an inline source may also give
+// workload.max_requests.
+constexpr const char* kCommonKeys[] = {"type", "model", "models", "source", "sources", "slo", "deadline", "stop"};
 
 struct SourceType {
   const char* name;                  // the value of `type:`
@@ -156,6 +158,18 @@ struct MixParser {
         m.slo_s = s.quantity("slo", Unit::Duration);
         if (!(m.slo_s > 0)) s.fail("slo", "must be > 0");
       }
+    }
+    if (s.has("deadline")) {
+      m.deadline_s = s.quantity("deadline", Unit::Duration);
+      if (!(m.deadline_s > 0) || !std::isfinite(m.deadline_s)) s.fail("deadline", "must be a duration > 0");
+      double slo = 0;  // the longest finite slo of the source's requests
+      for (double v : m.slo_by_model)
+        if (std::isfinite(v)) slo = std::max(slo, v);
+      if (std::isfinite(m.slo_s)) slo = std::max(slo, m.slo_s);
+      if (m.deadline_s < slo)
+        s.fail("deadline", fmt::format("{} s is shorter than the slo ({} s): the deadline bounds completion "
+                                       "including any deferral, so it must be at least the slo",
+                                       m.deadline_s, slo));
     }
     return m;
   }

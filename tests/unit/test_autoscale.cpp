@@ -44,7 +44,7 @@ struct Fleet {
     variants = models.variants("resnet18");
   }
   std::unique_ptr<Policy> make(const std::string& yaml) {
-    PolicySpec s{"as", "autoscale", YAML::Load(yaml), "policies.as"};
+    PolicySpec s{"as", "autoscale", YAML::Load(yaml), "policies.as", {}};
     PolicyContext ctx{&plat, &models, &exp, {0}};
     return make_policy(s, ctx);
   }
@@ -156,7 +156,7 @@ TEST_CASE("autoscale: its timer scales out over the target and in after `hold` q
 
 TEST_CASE("a per-request policy's default on_event places or rejects each arrival", "[policy]") {
   Fleet f;
-  PolicySpec s{"mono", "monolithic", YAML::Load("{host: mid}"), "policies.mono"};
+  PolicySpec s{"mono", "monolithic", YAML::Load("{host: mid}"), "policies.mono", {}};
   PolicyContext ctx{&f.plat, &f.models, &f.exp, {0}};
   auto p = make_policy(s, ctx);
   CHECK(p->events() == event_bit(PolicyEvent::Arrival));

@@ -110,7 +110,7 @@ struct Fixture {
     exp.file = "e.yaml";
   }
   std::unique_ptr<Policy> make(const std::string& type, const std::string& yaml) {
-    PolicySpec s{type, type, YAML::Load(yaml), "policies." + type};
+    PolicySpec s{type, type, YAML::Load(yaml), "policies." + type, {}};
     PolicyContext ctx{&plat, &models, &exp, {}};
     return make_policy(s, ctx);
   }

@@ -150,6 +150,18 @@ TEST_CASE("summary.json holds every registered metric at its key", "[output][reg
   RunMetrics none;
   none.mean_top1 = std::numeric_limits<double>::quiet_NaN();
   CHECK(summary_of(none, policy("x")).at("mean_top1").is_null());
+  // Variants without an ImageNet accuracy (BERT, YOLO: top1 0) give null, not a mean of 0 — the
+  // table prints —, comparison.csv an empty cell; a real accuracy stays as it is.
+  RunMetrics bert = run_metrics();
+  bert.mean_top1 = 0;
+  bert.mean_top5 = 0;
+  const json b = summary_of(bert, policy("bert"));
+  CHECK(b.at("mean_top1").is_null());
+  CHECK(b.at("mean_top5").is_null());
+  CHECK(s.at("mean_top1").get<double>() == 76.13);
+  const auto cells = comparison_cells({{policy("bert"), b}});
+  const auto col = std::find(cells[0].begin(), cells[0].end(), "mean_top1") - cells[0].begin();
+  CHECK(cells[1].at(static_cast<size_t>(col)).empty());
 }
 
 TEST_CASE("a metric added in a test touches one place: summary, comparison.csv, table, regress",
@@ -242,7 +254,10 @@ TEST_CASE("the printed table: null as —, percentages, CEE only with a referenc
         "idle                     0         0.00      0.0000      0.0000             —             —        0.00"
         "         —       —\n"
         "busy                    10      7200.00      2.5000      0.5000          0.25          0.05      120.00"
-        "     10.0%   76.13\n");
+        "     10.0%   76.13\n"
+        // The verdict leaves out "idle": with nothing completed its p95 of 0 is no latency.
+        "verdict: lowest carbon/inference busy (0.25 g); lowest p95 latency busy (120.00 ms); Pareto (carbon/"
+        "inference, p95): busy; no completed request: idle\n");
   PolicyRows rows = {{policy("busy"), some}, {policy("busy2"), some}};
   rows[1].second["carbon_g"] = 3.5;
   add_reference_metrics(rows, "busy");

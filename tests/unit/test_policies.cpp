@@ -52,7 +52,7 @@ struct Snap {
     plat.add_route(j, i, {l});
   }
   std::unique_ptr<Policy> make(const std::string& type, const std::string& yaml) {
-    PolicySpec s{type, type, YAML::Load(yaml), "policies." + type};
+    PolicySpec s{type, type, YAML::Load(yaml), "policies." + type, {}};
     PolicyContext ctx{&plat, &models, &exp, {}};
     return make_policy(s, ctx);
   }

@@ -61,7 +61,7 @@ struct RandomSnap {
   }
 
   std::unique_ptr<Policy> make(const std::string& type, const std::string& yaml) {
-    PolicySpec s{type, type, YAML::Load(yaml), "policies." + type};
+    PolicySpec s{type, type, YAML::Load(yaml), "policies." + type, {}};
     PolicyContext ctx{&plat, &models, nullptr, {}};
     return make_policy(s, ctx);
   }

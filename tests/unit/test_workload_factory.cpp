@@ -273,7 +273,7 @@ TEST_CASE("Factory: an unknown type's error lists every registered source type",
   // Each registered type is dispatched to its parser, which is preceded by the strict key check.
   for (const auto& t : types) {
     const std::string msg = error_of("{type: " + t + ", bogus: 1}");
-    has(msg, "key 'workload.bogus': unknown key (allowed here: type, model, models, source, sources, slo, stop, "
+    has(msg, "key 'workload.bogus': unknown key (allowed here: type, model, models, source, sources, slo, deadline, stop, "
              "max_requests, ");
     CHECK(msg.find("not a workload source type") == std::string::npos);
   }
@@ -307,4 +307,37 @@ TEST_CASE("MergeStream: ties go to the earlier stream", "[workload]") {
     pairs = pairs && t[i].arrival_s == t[i + 1].arrival_s && t[i].model == 9 && t[i + 1].model == 0 &&
             t[i].id == i && t[i + 1].id == i + 1;
   CHECK(pairs);
+}
+
+TEST_CASE("Factory: deadline gives every request of the source a completion deadline beyond its SLO",
+          "[workload][deadline]") {
+  auto reqs = all(R"(
+type: poisson
+rate: 2
+model: resnet50
+source: jetson
+slo: 500ms
+deadline: 6h
+)", context(600));
+  REQUIRE(reqs.size() > 100);
+  for (const auto& r : reqs) {
+    CHECK(r.slo_s == 0.5);
+    CHECK(r.deadline_s == 6 * 3600);
+  }
+  // Without the key: no deadline.
+  auto plain = all("type: poisson\nrate: 2\nmodel: resnet50\nsource: jetson\n", context(60));
+  REQUIRE_FALSE(plain.empty());
+  CHECK(std::isinf(plain.front().deadline_s));
+  // Per-model SLOs: the deadline must cover the longest.
+  CHECK(error_of(R"(
+type: poisson
+rate: 2
+models: {resnet50: 1, yolov5s: 1}
+source: jetson
+slo: {resnet50: 200ms, yolov5s: 2s}
+deadline: 1s
+)") == "experiments/exp.yaml: line 7: key 'workload.deadline': 1 s is shorter than the slo (2 s): the deadline bounds "
+       "completion including any deferral, so it must be at least the slo");
+  CHECK(error_of("type: poisson\nrate: 2\nmodel: resnet50\nsource: jetson\ndeadline: 0s\n") ==
+        "experiments/exp.yaml: line 5: key 'workload.deadline': must be a duration > 0");
 }
