@@ -98,3 +98,25 @@ TEST_CASE("carbonedge compare: a policy on one side only is listed, bad input is
   CHECK(r.out.find("0000/monolithic") != std::string::npos);
   CHECK(r.out.find("most changed: none") != std::string::npos);
 }
+
+TEST_CASE("run prints the table with dynamic columns and ends it with the verdict line", "[e2e][verdict]") {
+  TempDir tmp;
+  auto r = run_cli("run " + source_dir() + "/experiments/quickstart.yaml --data-root " + data_root() +
+                       " --set carbon.duration=10min --set output.timeseries=false --set output.requests=false --out " +
+                       (tmp / "out"),
+                   tmp);
+  INFO(r.err);
+  REQUIRE(r.rc == 0);
+  CHECK(r.out.find("dyn_carb_g") != std::string::npos);
+  CHECK(r.out.find("dyn_gCO2/inf") != std::string::npos);
+  // The last line names the lowest carbon per inference, the lowest p95 and the Pareto set, with
+  // values from the summaries.
+  const auto last = r.out.substr(r.out.rfind("verdict: "));
+  CHECK(last.find("lowest carbon/inference ") != std::string::npos);
+  CHECK(last.find("lowest p95 latency ") != std::string::npos);
+  CHECK(last.find("Pareto (carbon/inference, p95): ") != std::string::npos);
+  const auto mono = read_json(tmp / "out/monolithic/summary.json"), rr = read_json(tmp / "out/round-robin/summary.json");
+  const bool mono_greener = mono["gco2_per_inference"].get<double>() < rr["gco2_per_inference"].get<double>();
+  CHECK(last.find(std::string("lowest carbon/inference ") + (mono_greener ? "monolithic" : "round-robin")) !=
+        std::string::npos);
+}
