@@ -185,7 +185,7 @@ std::string compare_table(const RunComparison& c) {
   std::array<size_t, 7> width{};
   auto cells = [](const std::string& s) {  // display width: "—" is one column, three bytes
     size_t n = 0;
-    for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+    for (char ch : s) n += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;  // not a UTF-8 continuation byte
     return n;
   };
   for (const auto& r : rows)
