@@ -5,6 +5,7 @@
 namespace ce {
 
 std::string sha256_file(const std::string& path);  // lowercase hex
+std::string sha256_text(const std::string& text);  // lowercase hex
 // Writes to PATH.tmp then renames over PATH, so a reader never sees a half-written file.
 void write_file_atomic(const std::string& path, const std::string& content);
 

@@ -1,30 +1,12 @@
 #include "sweep/sweep_reuse.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <unordered_map>
 
 #include "config/experiment.hpp"
+#include "core/files.hpp"
 
 namespace ce {
-
-namespace {
-// SHA-256 of the canonical text, in hex: a sweep keeps one key per (point, policy), so keys stay
-// small however large the experiment document is.
-std::string sha256_text(const std::string& text) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
-  }
-  return out;
-}
-}  // namespace
 
 YAML::Node resolved_point(const YAML::Node& file_doc, const std::vector<std::string>& overrides, uint64_t seed,
                           const std::string& file) {
@@ -65,7 +47,7 @@ PointPolicies point_policies(const YAML::Node& resolved) {
     YAML::Emitter out;
     out << doc;
     pp.labels.push_back(label);
-    pp.keys.push_back(sha256_text(out.c_str()));
+    pp.keys.push_back(sha256_text(out.c_str()));  // hashed: one small key per (point, policy)
   }
   return pp;
 }
