@@ -27,13 +27,6 @@ size_t finished_points(const std::string& dir) {
   return n;
 }
 
-// Column index by header name.
-size_t column(const std::vector<std::string>& header, const std::string& name) {
-  for (size_t i = 0; i < header.size(); ++i)
-    if (header[i] == name) return i;
-  FAIL("no column " << name);
-  return 0;
-}
 
 // Starts `carbonedge sweep EXP --out OUT --data-root ... -j 2 EXTRA...` as our own child (no shell in
 // between, so a signal hits carbonedge itself), with stdout and stderr discarded.

@@ -32,13 +32,6 @@ size_t policy_dirs(const std::string& out, const std::string& label) {
   return n;
 }
 
-size_t column(const std::vector<std::string>& header, const std::string& name) {
-  for (size_t i = 0; i < header.size(); ++i)
-    if (header[i] == name) return i;
-  FAIL("no column " << name);
-  return 0;
-}
-
 // results.csv rows of one policy with the `point` and swept-value columns blanked.
 std::vector<std::vector<std::string>> policy_rows(const std::vector<std::vector<std::string>>& rows,
                                                   const std::string& label, size_t swept_columns) {

@@ -30,14 +30,6 @@ CliResult run_in(const TempDir& tmp, const std::string& exp) {
   return run_cli("run " + path + " --out " + (tmp / "out") + " --quiet", tmp);
 }
 
-// Column index by header name.
-size_t col(const std::vector<std::string>& header, const std::string& name) {
-  for (size_t i = 0; i < header.size(); ++i)
-    if (header[i] == name) return i;
-  FAIL("no column " << name);
-  return 0;
-}
-
 double one_core_formula(double one, double all, int cores, int k) {
   return cores == 1 ? all : one + (k - 1) * (all - one) / (cores - 1);
 }
@@ -61,7 +53,7 @@ TEST_CASE("a 4-core host with 3 busy cores draws the one-core formula's power, s
   auto rows = read_csv_rows(tmp / "out/p/requests.csv");
   REQUIRE(rows.size() == 4);
   for (size_t i = 1; i < rows.size(); ++i)
-    CHECK(rel_err(std::stod(rows[i][col(rows[0], "dynamic_energy_j")]), (p3 - 10) * 3600 / 3) < 1e-9);
+    CHECK(rel_err(std::stod(rows[i][column(rows[0], "dynamic_energy_j")]), (p3 - 10) * 3600 / 3) < 1e-9);
 }
 
 TEST_CASE("a 2-core host given as idle:all draws SimGrid's idle + load × (all − idle)", "[golden][energy]") {
@@ -93,8 +85,8 @@ TEST_CASE("a host that starts in pstate 1 pays pstate 1's idle power from t = 0"
   CHECK(s["dynamic_gco2_per_inference"].is_null());
   CHECK(s["mean_top1"].is_null());
   auto cmp = read_csv_rows(tmp / "out/comparison.csv");
-  CHECK(cmp[1][col(cmp[0], "gco2_per_inference")].empty());
-  CHECK(cmp[1][col(cmp[0], "inferences_per_gco2")] == "0.0");
+  CHECK(cmp[1][column(cmp[0], "gco2_per_inference")].empty());
+  CHECK(cmp[1][column(cmp[0], "inferences_per_gco2")] == "0.0");
 }
 
 TEST_CASE("a lone transfer takes latency + bytes / bandwidth, as predicted, and its links' energy is exact",
@@ -123,16 +115,16 @@ TEST_CASE("a lone transfer takes latency + bytes / bandwidth, as predicted, and 
   auto st = read_csv_rows(tmp / "out/p/stages.csv");
   REQUIRE(st.size() == 4);  // header, transfer in, exec on b, transfer back
   const auto& h = st[0];
-  auto dur = [&](size_t i) { return std::stod(st[i][col(h, "end_s")]) - std::stod(st[i][col(h, "start_s")]); };
-  CHECK(st[1][col(h, "kind")] == "transfer");
-  CHECK(st[1][col(h, "where")] == "La;Lb");
+  auto dur = [&](size_t i) { return std::stod(st[i][column(h, "end_s")]) - std::stod(st[i][column(h, "start_s")]); };
+  CHECK(st[1][column(h, "kind")] == "transfer");
+  CHECK(st[1][column(h, "where")] == "La;Lb");
   CHECK(rel_err(dur(1), in_s) < 1e-9);
-  CHECK(st[2][col(h, "kind")] == "exec");
-  CHECK(st[2][col(h, "where")] == "b");
+  CHECK(st[2][column(h, "kind")] == "exec");
+  CHECK(st[2][column(h, "where")] == "b");
   CHECK(rel_err(dur(2), exec_s) < 1e-9);
   CHECK(rel_err(dur(3), out_s) < 1e-9);
   auto req = read_csv_rows(tmp / "out/p/requests.csv");
-  CHECK(rel_err(std::stod(req[1][col(req[0], "latency_ms")]), (in_s + exec_s + out_s) * 1e3) < 1e-9);
+  CHECK(rel_err(std::stod(req[1][column(req[0], "latency_ms")]), (in_s + exec_s + out_s) * 1e3) < 1e-9);
 
   // Link energy: idle × span + (busy − idle) × bytes / bandwidth for each transfer.
   const double span = 3600, bytes = 1.1e6;
@@ -140,7 +132,7 @@ TEST_CASE("a lone transfer takes latency + bytes / bandwidth, as predicted, and 
   const double la = 2 * span + 3 * bytes / 1e6, lb = 1 * span + 2 * bytes / 4e6;
   CHECK(rel_err(s["per_link"]["La"]["energy_j"], la) < 1e-9);
   CHECK(rel_err(s["per_link"]["Lb"]["energy_j"], lb) < 1e-9);
-  CHECK(rel_err(std::stod(st[1][col(h, "dynamic_energy_j")]), (3 / 1e6 + 2 / 4e6) * 1e6) < 1e-9);
+  CHECK(rel_err(std::stod(st[1][column(h, "dynamic_energy_j")]), (3 / 1e6 + 2 / 4e6) * 1e6) < 1e-9);
   // The request's dynamic energy: b's share (one of 4 cores busy for 1 s) plus both transfers.
   const double exec_j = (30 - 10) * exec_s;
   CHECK(rel_err(s["dynamic_energy_j"], exec_j + 3 * bytes / 1e6 + 2 * bytes / 4e6) < 1e-9);
@@ -198,10 +190,10 @@ TEST_CASE("accounting invariant: per-request dynamic energy and carbon sum to to
         std::map<std::string, double> by_host, by_link;
         double failed_stages = 0, stage_sum = 0;
         for (size_t i = 1; i < st.size(); ++i) {
-          const double e = std::stod(st[i][col(h, "dynamic_energy_j")]);
+          const double e = std::stod(st[i][column(h, "dynamic_energy_j")]);
           stage_sum += e;
-          if (st[i][col(h, "status")] == "failed") ++failed_stages;
-          if (st[i][col(h, "kind")] == "exec") by_host[st[i][col(h, "where")]] += e;
+          if (st[i][column(h, "status")] == "failed") ++failed_stages;
+          if (st[i][column(h, "kind")] == "exec") by_host[st[i][column(h, "where")]] += e;
         }
         for (const char* host : {"c1", "c2", "c4", "c8"}) {
           INFO(host);
@@ -215,8 +207,8 @@ TEST_CASE("accounting invariant: per-request dynamic energy and carbon sum to to
         auto rq = read_csv_rows(tmp / "out/rr/requests.csv");
         double rj = 0, rg = 0;
         for (size_t i = 1; i < rq.size(); ++i) {
-          rj += std::stod(rq[i][col(rq[0], "dynamic_energy_j")]);
-          rg += std::stod(rq[i][col(rq[0], "dynamic_carbon_g")]);
+          rj += std::stod(rq[i][column(rq[0], "dynamic_energy_j")]);
+          rg += std::stod(rq[i][column(rq[0], "dynamic_carbon_g")]);
         }
         CHECK(rel_err(rj, s["dynamic_energy_j"]) < 1e-9);
         CHECK(rel_err(rg, s["dynamic_carbon_g"]) < 1e-9);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,6 +67,13 @@ inline CliResult run_cli(const std::string& args, const TempDir& tmp, const std:
 }
 
 inline nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(slurp(path)); }
+
+// Index of the column named `name` in a CSV header row (throws when there is none: the test fails).
+inline size_t column(const std::vector<std::string>& header, const std::string& name) {
+  for (size_t i = 0; i < header.size(); ++i)
+    if (header[i] == name) return i;
+  throw std::runtime_error("no column " + name);
+}
 
 // CSV rows as maps column -> text (small files only).
 inline std::vector<std::vector<std::string>> read_csv_rows(const std::string& path) {
