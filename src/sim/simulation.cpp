@@ -90,6 +90,7 @@ class Controller {
     view_.platform = &spec_;
     view_.models = in.models;
     view_.hosts.resize(spec_.hosts.size());
+    last_stage_.assign(spec_.hosts.size(), {StageKey{nullptr, 0, 0, 0}, 0.0});
     view_.links.resize(spec_.links.size());
     track_changes_ = in.policy->uses_change_log();
     view_.changes_epoch = track_changes_ ? 1 : 0;  // 0: not kept (ClusterView::changes)
@@ -528,7 +529,6 @@ class Controller {
   double flops_of(uint32_t host, const ModelProfile* m, size_t first, size_t last) {
     const StageKey key{m, host, static_cast<uint32_t>(first), static_cast<uint32_t>(last)};
     // Most hosts run one stage shape over and over: their last one is checked before the map.
-    if (last_stage_.size() <= host) last_stage_.resize(spec_.hosts.size(), {StageKey{nullptr, 0, 0, 0}, 0.0});
     auto& [last_key, last_flops] = last_stage_[host];
     if (last_key == key) return last_flops;
     auto [it, fresh] = stage_flops_.try_emplace(key, 0.0);
