@@ -106,6 +106,14 @@ TEST_CASE("wait-awhile runs at once what cannot or need not wait", "[policy][shi
   // A host that is off rejects.
   b.view.hosts[0].on = false;
   CHECK(b.arrive(*p, interactive, 600)[0].kind == Decision::Reject);
+  // So does one that cannot hold the model's weights (monolithic's rule), deferrable or not.
+  b.view.hosts[0].on = true;
+  b.plat.hosts[0].memory_bytes = 1000;
+  auto small = b.make();
+  const Decisions d = b.arrive(*small, deferrable(600, 4 * 3600), 600);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].kind == Decision::Reject);
+  CHECK(d[0].reason == "model weights do not fit in the host's memory");
 }
 
 TEST_CASE("wait-awhile: bad parameters are one-line errors", "[policy][shifting]") {
