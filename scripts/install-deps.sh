@@ -8,6 +8,7 @@ PKGS=(
   libcli11-dev nlohmann-json3-dev libbenchmark-dev libssl-dev
   zlib1g-dev  # output.format: csv.gz
   coinor-libcbc-dev  # COIN-OR CBC/Clp (EPL): the offline optimum of time-shifting plans
+  libboost-dev  # header-only Boost.Math (lambert_w0: the LACS/RORO threshold)
   clang libclang-rt-14-dev  # libFuzzer (-fsanitize=fuzzer) for scripts/ci-fuzz.sh
   python3-matplotlib python3-pandas
   slurm-wlm  # sweep --slurm test: a single-node cluster on localhost (scripts/slurm-local.sh)

@@ -202,6 +202,16 @@ void RunAccountant::request_ended(const RequestEnded& e) {
   const double top1 = m ? m->top1 : 0, top5 = m ? m->top5 : 0;
   tally_.dynamic_energy_j += s.total.energy_j;  // failed requests' work too: Σ = total − idle
   tally_.dynamic_carbon_g += s.total.carbon_g;
+  if (req.job != 0) {
+    tally_.batch_dynamic_energy_j += s.total.energy_j;
+    tally_.batch_dynamic_carbon_g += s.total.carbon_g;
+    if (e.status == RequestStatus::Completed) {
+      tally_.batch_items_completed += req.work;
+      if (e.t - req.arrival_s > req.deadline_s) tally_.late_jobs.insert(req.job);
+    } else if (e.status == RequestStatus::Rejected) {
+      tally_.rejected_jobs.insert(req.job);
+    }
+  }
   if (e.status == RequestStatus::Completed) {
     ++tally_.completed;
     double lat = e.t - req.arrival_s;

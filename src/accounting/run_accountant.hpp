@@ -31,6 +31,11 @@ struct RunTally {
   double completed_dynamic_energy_j = 0, completed_dynamic_carbon_g = 0;  // completed requests only
   double top1_sum = 0, top5_sum = 0;  // Σ top-1 / top-5 accuracy of served variants
   std::unordered_map<const ModelProfile*, uint64_t> served_per_model;  // completed requests per variant
+  // Batch jobs (Request::job != 0): inferences completed (Σ Request::work), the dynamic energy and
+  // carbon of their requests (completed or failed), the jobs with a request completed after the
+  // deadline, and those with a request rejected.
+  double batch_items_completed = 0, batch_dynamic_energy_j = 0, batch_dynamic_carbon_g = 0;
+  std::set<uint32_t> late_jobs, rejected_jobs;
 };
 
 // One finished interval of one consumer (timeseries.csv's row). `consumer`: the hosts in platform

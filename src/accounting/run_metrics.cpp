@@ -116,8 +116,23 @@ RunMetrics compute_metrics(const SimResult& sim, const RunAccountant& acc, const
   m.deferrable_latency_p50_ms = any_deferrable ? r.deferrable_latency.quantile(0.50) * 1e3 : nan;
   m.deferrable_latency_p95_ms = any_deferrable ? r.deferrable_latency.quantile(0.95) * 1e3 : nan;
   m.deferrable_latency_max_ms = any_deferrable ? r.deferrable_latency.max() * 1e3 : nan;
+  m.batch_items_completed = r.batch_items_completed;
+  m.batch_energy_j = r.batch_dynamic_energy_j;
+  m.batch_carbon_g = r.batch_dynamic_carbon_g;
+  m.jobs_rejected = r.rejected_jobs.size();
+  m.jobs_late = r.late_jobs.size();
+  set_oracle_bound(m, 0);
   m.decision = decision_timing(sim.decision_ns);
   return m;
+}
+
+void set_oracle_bound(RunMetrics& m, double oracle_batch_carbon_g) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  m.oracle_batch_carbon_g = oracle_batch_carbon_g;
+  const bool some = oracle_batch_carbon_g > 0;
+  m.regret_vs_oracle = some ? m.batch_carbon_g / oracle_batch_carbon_g - 1 : nan;
+  const double oracle_total = m.carbon_g - m.batch_carbon_g + oracle_batch_carbon_g;
+  m.total_regret_vs_oracle = some && oracle_total > 0 ? m.carbon_g / oracle_total - 1 : nan;
 }
 
 }  // namespace ce

@@ -64,6 +64,14 @@ struct RunMetrics {
   // latency figures above are those of the requests without a deadline.
   uint64_t deferrable_completed = 0, deadline_violations = 0;
   double deferrable_latency_p50_ms = 0, deferrable_latency_p95_ms = 0, deferrable_latency_max_ms = 0;
+  // Batch jobs (workload batch_job; 0 without): inferences completed, the dynamic energy and carbon
+  // of their requests, jobs with a request rejected (cannot finish) or completed late. The oracle
+  // bound of their carbon (policy/oracle_bound.hpp, set by the caller: the same for every policy)
+  // and the regrets: batch_carbon_g / oracle_batch_carbon_g − 1, and the run's carbon over the
+  // same carbon with the batch part replaced by the bound, − 1 (NaN without jobs).
+  double batch_items_completed = 0, batch_energy_j = 0, batch_carbon_g = 0;
+  uint64_t jobs_rejected = 0, jobs_late = 0;
+  double oracle_batch_carbon_g = 0, regret_vs_oracle = 0, total_regret_vs_oracle = 0;
   double mean_top1 = 0, mean_top5 = 0;  // NaN when nothing completed  // accuracy (%) averaged over completed requests
   std::map<std::string, uint64_t> served_per_model;  // variant name → completed requests
   DecisionTiming decision;  // wall clock: timing.json only, never summary.json
@@ -76,5 +84,7 @@ struct RunMetrics {
 // consumer's totals, summed as its samples came; tallies). Needs acc.finish() first.
 RunMetrics compute_metrics(const SimResult& r, const RunAccountant& acc, const ZoneTimelines& carbon,
                            const PlatformSpec& p);
+// Fills oracle_batch_carbon_g and the regrets from the bound (NaN regrets when the bound is not > 0).
+void set_oracle_bound(RunMetrics& m, double oracle_batch_carbon_g);
 
 }  // namespace ce

@@ -143,6 +143,25 @@ class FileForecaster : public Forecaster {
     load();
   }
 
+  std::string uncovered(double from, double to) const override {
+    if (spec_.fallback != ForecastFallback::Error) return "";
+    for (size_t z = 0; z < issues_.size(); ++z) {
+      const auto& v = issues_[z];
+      const std::string fix = fmt::format("; add rows or set {}.fallback: perfect or persistence", spec_.where_key);
+      if (v.empty()) return fmt::format("no forecast rows for zone '{}', which the run uses{}", zones()[z], fix);
+      if (v.front().t > from)
+        return fmt::format("zone '{}': the first issue is {}, after the run's start {}{}", zones()[z],
+                           utc(v.front().t), utc(from), fix);
+      double reach = v.front().end;
+      for (const auto& is : v) reach = std::max(reach, is.end);
+      if (reach < to)
+        return fmt::format("zone '{}': the issues forecast only until {}, but the run lasts until {} (its duration "
+                           "plus the longest workload deadline){}",
+                           zones()[z], utc(reach), utc(to), fix);
+    }
+    return "";
+  }
+
  protected:
   double forecast(size_t z, double issued, double target) const override {
     const auto& v = issues_[z];

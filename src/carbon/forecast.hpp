@@ -83,6 +83,11 @@ class Forecaster {
   const Timeline& trace(size_t zone) const { return *traces_[zone]; }
   const Timeline& trace(const std::string& zone) const { return *traces_[zone_index(zone)]; }
 
+  // Empty, or what a forecast file with `fallback: error` lacks over the run's span [from, to) for
+  // a zone (its first issue after `from`, or no issue reaching `to`): a run that would fail part-way
+  // is refused before it starts. The other kinds cover any span.
+  virtual std::string uncovered(double /*from*/, double /*to*/) const { return ""; }
+
   ForecastKind kind() const { return kind_; }
   // Input files read (the forecast CSV), for run.json.
   const std::vector<std::string>& files() const { return files_; }

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "policy/oracle_bound.hpp"
 #include "workload/workload_factory.hpp"
 
 namespace ce {
@@ -33,6 +34,11 @@ std::unique_ptr<ArrivalStream> Prepared::make_arrivals() {
     if (at == sources.end() || *at != static_cast<uint32_t>(h)) sources.insert(at, static_cast<uint32_t>(h));
     return static_cast<uint32_t>(h);
   };
+  ctx.host_index = [this](const std::string& name, const std::string& key) -> uint32_t {
+    const int h = exp.platform.host_index(name);
+    if (h < 0) fail_at_key(exp.file, key, fmt::format("unknown host '{}' (not in {})", name, exp.platform.file));
+    return static_cast<uint32_t>(h);
+  };
   ctx.hosts_matching = [this](const std::string& pattern) {
     std::vector<std::string> out;
     for (const auto& h : exp.platform.hosts)
@@ -40,7 +46,8 @@ std::unique_ptr<ArrivalStream> Prepared::make_arrivals() {
     return out;
   };
   std::vector<std::string> files;
-  auto s = make_workload(exp.workload, ctx, &files);
+  jobs.clear();  // called once per policy run: the same table each time
+  auto s = make_workload(exp.workload, ctx, &files, &jobs);
   for (auto& f : files)
     if (std::find(input_files.begin(), input_files.end(), f) == input_files.end()) input_files.push_back(f);
   return s;
@@ -64,8 +71,14 @@ std::unique_ptr<Prepared> prepare(const std::string& experiment, const LoadOptio
   const ForecastSpec forecast_spec = parse_forecast(p->exp.carbon.forecast, p->exp.file);
   p->forecast = make_forecaster(forecast_spec, p->carbon, p->exp.seed, p->exp.carbon.start_epoch, p->exp.data_root);
   for (const auto& f : p->forecast->files()) p->input_files.push_back(f);
-  p->make_arrivals();  // validates the workload section and names every requested model
-  PolicyContext ctx{&p->exp.platform, p->models.get(), &p->exp, p->sources};
+  // Validates the workload section and names every requested model.
+  p->max_deadline_s = p->make_arrivals()->max_deadline_s();
+  const std::string gap = p->forecast->uncovered(0, p->exp.carbon.duration_s + p->max_deadline_s);
+  if (!gap.empty()) fail_in_file(p->forecast->files().front(), gap);
+  if (!p->jobs.empty())
+    p->oracle_batch_carbon_g = oracle_batch_bound(p->jobs, p->exp.platform, *p->models, p->requested_models,
+                                                  *p->forecast, 3600);
+  PolicyContext ctx{&p->exp.platform, p->models.get(), &p->exp, p->sources, &p->jobs};
   for (const auto& spec : p->exp.policies) p->policies.push_back(make_policy(spec, ctx));
   // Warnings go to stderr once everything is known to be valid (bad input prints its one error line
   // only), once per process (a sweep prepares every point; forked children inherit what was

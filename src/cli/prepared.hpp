@@ -11,6 +11,7 @@
 #include "models/catalog.hpp"
 #include "policy/policy.hpp"
 #include "workload/arrival_stream.hpp"
+#include "workload/batch_job.hpp"
 
 namespace ce {
 
@@ -23,6 +24,9 @@ struct Prepared {
   std::vector<std::unique_ptr<Policy>> policies;
   std::vector<std::string> input_files;
   std::vector<uint32_t> sources;  // hosts the workload's requests come from, sorted
+  std::vector<BatchJob> jobs;     // the workload's batch jobs (batch_job sources), by id − 1
+  double max_deadline_s = 0;      // the workload's longest deadline: runs last until duration + this
+  double oracle_batch_carbon_g = 0;  // their carbon's lower bound (policy/oracle_bound.hpp)
 
   // A fresh stream (same seed → same arrivals for every policy).
   std::unique_ptr<ArrivalStream> make_arrivals();

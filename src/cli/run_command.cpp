@@ -158,7 +158,7 @@ int run_command(const RunOptions& opt) {
   std::vector<size_t> todo;
   for (size_t i = 0; i < n; ++i)
     if (!finished[i]) todo.push_back(i);
-  ProgressBoard board(labels, p->exp.carbon.duration_s, ProgressBoard::mode_for(opt.quiet));
+  ProgressBoard board(labels, p->exp.carbon.duration_s + p->max_deadline_s, ProgressBoard::mode_for(opt.quiet));
   for (size_t i = 0; i < n; ++i)
     if (finished[i]) board.ended(i);
   PoolOptions pool;

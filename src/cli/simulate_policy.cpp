@@ -62,6 +62,7 @@ int simulate_policy(Prepared& p, size_t index, const std::string& dir, ProgressB
   if (timeseries) timeseries->close();
   // The summary comes from the accountant's tallies and running totals, never from the files.
   RunMetrics m = compute_metrics(result, accountant, p.carbon, p.exp.platform);
+  set_oracle_bound(m, p.oracle_batch_carbon_g);
   write_summary(dir, m, spec);
   return 0;
 }

@@ -15,5 +15,9 @@ std::unique_ptr<Policy> make_carbonedge(const YamlSection& params, const PolicyC
 std::unique_ptr<Policy> make_intensity_adaptive(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_autoscale(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_wait_awhile(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_carbon_agnostic(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_carbon_scaler(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_lacs(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_oracle(const YamlSection& params, const PolicyContext& ctx);
 
 }  // namespace ce

@@ -7,6 +7,7 @@
 // views and its seeded parameters). The common case, a pure per-request policy, overrides one
 // function, decide(): the default on_event() turns each arrival into Place or Reject with it.
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "config/experiment.hpp"
 #include "config/yaml_section.hpp"
 #include "policy/cluster_view.hpp"
+#include "workload/batch_job.hpp"
 #include "workload/request.hpp"
 
 namespace ce {
@@ -28,6 +30,9 @@ struct Plan {
   const ModelProfile* model = nullptr;  // the variant chosen; nullptr = rejected
   std::vector<PlanStage> stages;
   std::string reject_reason;
+  // Every stage's compute × this (>= 1): the overhead of running a batch job's request among k
+  // workers whose speed-up is below k (BatchJob::speedup: k / speedup[k]). 1 for a plain request.
+  double work_scale = 1;
   bool rejected() const { return model == nullptr; }
 };
 
@@ -53,10 +58,17 @@ struct PolicyEvent {
 
 inline constexpr uint32_t event_bit(PolicyEvent::Kind k) { return 1u << k; }
 
+// Decision::Defer's `until` for a request the policy holds: it comes back only when the policy
+// itself decides on it (Place or Reject, at any later event: a queue the policy drains, e.g. a
+// batch job's requests started as workers free up). A held request never decided on fails at the
+// end of the run.
+inline constexpr double kHold = -std::numeric_limits<double>::infinity();
+
 struct Decision {
   enum Kind : uint8_t {
     Place,      // run `request` by `plan` (stages on hosts that are booting wait for them)
-    Defer,      // hand `request` back at `until` (kNever: at the next HostChange event)
+    Defer,      // hand `request` back at `until` (kNever: at the next HostChange event; kHold: never —
+                // the policy holds it and places or rejects it itself at a later event)
     Reject,     // give up on `request` (`reason`), counted as rejected
     SetPstate,  // `host` to pstate `pstate` (as an `events:` pstate change)
     PowerOn,    // boot `host` (off → booting → on; waking from sleep)
@@ -96,6 +108,7 @@ struct PolicyContext {
   const ModelCatalog* models = nullptr;
   const Experiment* experiment = nullptr;
   std::vector<uint32_t> sources;  // hosts the workload's requests come from (devices), sorted
+  const std::vector<BatchJob>* jobs = nullptr;  // the workload's batch jobs by id − 1 (null: none)
 };
 
 using PolicyFactory = std::function<std::unique_ptr<Policy>(const YamlSection& params, const PolicyContext& ctx)>;

@@ -19,6 +19,10 @@ std::map<std::string, PolicyFactory>& registry() {
       {"intensity-adaptive", make_intensity_adaptive},
       {"autoscale", make_autoscale},
       {"wait-awhile", make_wait_awhile},
+      {"carbon-agnostic", make_carbon_agnostic},
+      {"carbon-scaler", make_carbon_scaler},
+      {"lacs", make_lacs},
+      {"oracle", make_oracle},
   };
   return r;
 }

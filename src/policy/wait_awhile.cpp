@@ -7,10 +7,16 @@
 // (keys `host`, `variant`, and its rules: a host that is off or cannot hold the weights rejects);
 // requests without a deadline, and deferred ones coming back, are placed at once. Idle power is
 // paid whatever the start, so what moves is the dynamic carbon.
+// Batch jobs (workload batch_job) run interruptibly — suspend-resume, LWA's interruptible mode and
+// CarbonScaler's deadline-aware baseline: the job's minimum workers in the cleanest slots of the
+// forecast before its deadline that complete it (shifting/planners.hpp plan_suspend_resume),
+// re-planned every `slot` (policy/batch_runner.hpp).
 #include <cmath>
 
 #include "models/cost_model.hpp"
+#include "policy/batch_policy.hpp"
 #include "policy/builtin_policies.hpp"
+#include "shifting/planners.hpp"
 
 namespace ce {
 namespace {
@@ -69,16 +75,13 @@ class WaitAwhile : public Policy {
 }  // namespace
 
 std::unique_ptr<Policy> make_wait_awhile(const YamlSection& p, const PolicyContext& ctx) {
-  p.allow_only({"host", "variant", "step", "margin"});
+  p.allow_only({"host", "variant", "step", "margin", "slot"});
   const double step = p.quantity_or("step", Unit::Duration, 3600);
   if (!(step >= 60)) p.fail("step", "must be a duration of at least 1min");
-  const double margin = p.quantity_or("margin", Unit::Duration, 0);
-  if (!(margin >= 0)) p.fail("margin", "must be a duration >= 0");
-  YAML::Node placement(YAML::NodeType::Map);  // monolithic's own keys, checked by it
-  for (const char* key : {"host", "variant"})
-    if (p.has(key)) placement[key] = p.raw(key);
-  return std::make_unique<WaitAwhile>(*ctx.platform, make_monolithic(YamlSection(placement, p.file(), p.path()), ctx),
-                                      step, margin);
+  const BatchRunnerOptions batch = batch_options(p);  // slot; margin (also the requests' start margin)
+  auto per_request = std::make_unique<WaitAwhile>(*ctx.platform, monolithic_from(p, ctx), step, batch.margin_s);
+  BatchRunner runner(ctx, [](const JobPlanInput& in) { return plan_suspend_resume(in.rest, in.grid); }, batch);
+  return std::make_unique<BatchPolicy>(std::move(per_request), std::move(runner));
 }
 
 }  // namespace ce

@@ -75,6 +75,9 @@ std::string check_job(const ElasticJob& job, const SlotGrid& grid) {
   if (!(job.items > 0) || !std::isfinite(job.items)) return "the job needs items > 0";
   if (!(grid.slot_s > 0) || !std::isfinite(grid.slot_s)) return "slots must last > 0 s";
   if (grid.intensity.empty()) return "the job's window holds no slot";
+  if (!grid.avail.empty() && grid.avail.size() != grid.intensity.size()) return "avail must give one fraction per slot";
+  for (double a : grid.avail)
+    if (!(a > 0 && a <= 1)) return "every slot's available fraction must be in (0, 1]";
   for (double c : grid.intensity)
     if (!(c >= 0) || !std::isfinite(c)) return "every slot's intensity must be finite and >= 0";
   return "";
@@ -85,7 +88,7 @@ void evaluate(const ElasticJob& job, const SlotGrid& grid, SlotPlan& plan) {
   for (size_t t = 0; t < plan.workers.size(); ++t) {
     const uint32_t k = plan.workers[t];
     if (k == 0 || plan.use[t] <= 0) continue;
-    const double seconds = plan.use[t] * grid.slot_s;
+    const double seconds = plan.use[t] * grid.seconds(t);
     const double energy = seconds * job.profile.power_w[k];
     plan.items += seconds * job.profile.throughput[k];
     plan.energy_j += energy;
@@ -109,7 +112,7 @@ void fill_cheapest(const ElasticJob& job, const SlotGrid& grid, SlotPlan& plan) 
   double left = job.items;
   for (size_t t : order) {
     if (left <= 0) break;
-    const double whole = grid.slot_s * job.profile.throughput[plan.workers[t]];
+    const double whole = grid.seconds(t) * job.profile.throughput[plan.workers[t]];
     plan.use[t] = whole <= left ? 1.0 : left / whole;
     left -= whole;
   }

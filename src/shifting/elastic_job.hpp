@@ -36,6 +36,10 @@ ScalingProfile table_profile(const std::vector<double>& throughput_1_to_n, doubl
 struct SlotGrid {
   double slot_s = 3600;            // length of every slot
   std::vector<double> intensity;   // g/kWh of each slot of the window
+  // Fraction of each slot inside the window (a window that opens or closes part-way through a
+  // slot); empty: every slot whole. A plan's u_t is a fraction of that part.
+  std::vector<double> avail;
+  double seconds(size_t t) const { return avail.empty() ? slot_s : slot_s * avail[t]; }
 };
 
 struct ElasticJob {

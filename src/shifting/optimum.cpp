@@ -17,7 +17,7 @@ constexpr double kJoulesPerKWh = 3.6e6;
 
 // Columns: for each slot t and worker count k in [m, M], v(t,k) = the part of slot t run with k
 // workers, then (MILP only) z(t,k) = 1 when slot t runs with k workers.
-// Rows: Σ v·slot_s·throughput[k] ≥ items; per slot Σ_k z ≤ 1 (MILP) or Σ_k v ≤ 1 (LP);
+// Rows: Σ v·seconds(t)·throughput[k] ≥ items; per slot Σ_k z ≤ 1 (MILP) or Σ_k v ≤ 1 (LP);
 // v(t,k) − z(t,k) ≤ 0 (MILP).
 struct Model {
   size_t levels = 0;  // M − m + 1
@@ -37,14 +37,14 @@ void build(const ElasticJob& job, const SlotGrid& grid, bool integer, Model& out
   std::vector<double> collb(ncols, 0.0), colub(ncols, 1.0), obj(ncols, 0.0);
   for (size_t t = 0; t < n; ++t)
     for (size_t l = 0; l < L; ++l)
-      obj[v(t, l)] = grid.slot_s * p.power_w[m + l] * grid.intensity[t] / kJoulesPerKWh;
+      obj[v(t, l)] = grid.seconds(t) * p.power_w[m + l] * grid.intensity[t] / kJoulesPerKWh;
   CoinPackedMatrix A(false, 0, 0);
   A.setDimensions(0, static_cast<int>(ncols));
   std::vector<double> rowlb, rowub;
   {  // the work
     CoinPackedVector row;
     for (size_t t = 0; t < n; ++t)
-      for (size_t l = 0; l < L; ++l) row.insert(v(t, l), grid.slot_s * p.throughput[m + l]);
+      for (size_t l = 0; l < L; ++l) row.insert(v(t, l), grid.seconds(t) * p.throughput[m + l]);
     A.appendRow(row);
     rowlb.push_back(job.items);
     rowub.push_back(inf);

@@ -14,7 +14,7 @@ SlotPlan plan_carbon_agnostic(const ElasticJob& job, const SlotGrid& grid, uint3
   plan.use.assign(n, 0.0);
   double left = job.items;
   for (size_t t = 0; t < n && left > 0; ++t) {
-    const double whole = grid.slot_s * job.profile.throughput[workers];
+    const double whole = grid.seconds(t) * job.profile.throughput[workers];
     plan.workers[t] = workers;
     plan.use[t] = whole <= left ? 1.0 : left / whole;
     left -= whole;
@@ -55,7 +55,7 @@ SlotPlan plan_carbon_scaler(const ElasticJob& job, const SlotGrid& grid) {
     heap.pop();
     const uint32_t from = granted[t];
     granted[t] = from == 0 ? m : from + 1;
-    capacity += grid.slot_s * (p.throughput[granted[t]] - p.throughput[from]);
+    capacity += grid.seconds(t) * (p.throughput[granted[t]] - p.throughput[from]);
     if (granted[t] < M) heap.emplace(value(t), t);
   }
   SlotPlan plan;

@@ -151,6 +151,7 @@ class Controller {
                                            view_.links[l].transfers));
     for (uint32_t s = 0; s < flights_.size(); ++s)
       if (flights_.used(s)) finish(s, RequestStatus::Failed);
+    held_.clear();
     for (uint32_t s = 0; s < parked_.size(); ++s)
       if (parked_.used(s)) fail_parked(s);
   }
@@ -244,6 +245,9 @@ class Controller {
 
   // Place, Reject or Defer of the request whose arrival is being handled.
   void take_request(Decision& d, const Request& req, uint32_t deferrals, double now) {
+    if (d.kind == Decision::Place && !(d.plan.work_scale >= 1))
+      throw std::logic_error(fmt::format("policy placed request {} with work_scale {} (must be >= 1)", req.id,
+                                         d.plan.work_scale));
     if (d.kind == Decision::Defer) {
       park(req, deferrals + 1, d.until, now);
       return;
@@ -280,10 +284,25 @@ class Controller {
   void park(const Request& req, uint32_t deferrals, double until, double now) {
     const uint32_t s = parked_.take();
     parked_[s] = {req, deferrals};
-    if (until == kNever)
+    if (until == kHold)
+      held_.emplace(req.id, s);
+    else if (until == kNever)
       waiting_host_change_.push_back(s);
     else
       agenda_.push({std::max(until, now), agenda_seq_++, AgendaItem::Deferred, s});
+  }
+
+  // A decision on a request the policy holds (Defer until kHold), taken at any event.
+  void take_held(Decision& d, double now) {
+    auto it = held_.find(d.request);
+    if (it == held_.end())
+      throw std::logic_error(fmt::format("policy decided on request {}, which is neither the arrival at hand nor "
+                                         "held by it (Defer until kHold)", d.request));
+    const uint32_t s = it->second;
+    held_.erase(it);
+    const Parked p = parked_[s];
+    parked_.release(s);
+    take_request(d, p.req, p.deferrals, now);
   }
 
   // A deferred request comes back to the policy as an arrival.
@@ -394,10 +413,10 @@ class Controller {
     bool decided = false;
     for (Decision& d : mine) {
       const bool about_request = d.kind == Decision::Place || d.kind == Decision::Defer || d.kind == Decision::Reject;
-      if (about_request) {
-        if (ev.kind != PolicyEvent::Arrival || d.request != ev.request->id || decided)
-          throw std::logic_error(fmt::format("policy decided on request {} outside its own arrival, or twice",
-                                             d.request));
+      const bool own = ev.kind == PolicyEvent::Arrival && d.request == ev.request->id && !decided;
+      if (about_request && !own) {
+        take_held(d, now);  // also the arrival's own request, held by its first decision
+      } else if (about_request) {
         decided = true;
         take_request(d, *ev.request, ev.deferrals, now);
       } else {
@@ -416,12 +435,12 @@ class Controller {
     if (f.next_stage < f.plan.stages.size()) {
       const PlanStage& st = f.plan.stages[f.next_stage];
       if (f.at_host != st.host) {
-        send(slot, f.at_host, st.host, m.cut_bytes(st.first_row - 1), now);
+        send(slot, f.at_host, st.host, m.cut_bytes(st.first_row - 1) * f.req.work, now);
       } else {
         enqueue(slot, st.host, now);
       }
     } else if (f.at_host != f.req.source) {
-      send(slot, f.at_host, f.req.source, m.cut_bytes(m.row_count() - 1), now);
+      send(slot, f.at_host, f.req.source, m.cut_bytes(m.row_count() - 1) * f.req.work, now);
     } else {
       finish(slot, RequestStatus::Completed);
     }
@@ -518,7 +537,9 @@ class Controller {
     changed(host);
     if (f.first_start < 0) f.first_start = now;
     sg4::ExecPtr e = sg4::Exec::init();
-    const double flops = flops_of(host, f.plan.model, st.first_row, st.last_row);
+    // A batch job's request stands for `work` inferences; the policy's work_scale is its overhead
+    // on the workers it chose (both 1 for a plain request: the same flops, bit for bit).
+    const double flops = flops_of(host, f.plan.model, st.first_row, st.last_row) * f.req.work * f.plan.work_scale;
     e->set_flops_amount(flops);
     e->set_host(plat_.hosts[host]);
     launch(std::move(e), {Pending::Exec, slot, host, host, now, flops});
@@ -827,6 +848,7 @@ class Controller {
   uint64_t agenda_seq_ = 0;
   SlotPool<Parked> parked_;  // deferred requests
   std::vector<uint32_t> waiting_host_change_;  // parked slots deferred until a host change
+  std::unordered_map<uint64_t, uint32_t> held_;  // request id -> parked slot, held by the policy (kHold)
   Timer* timer_ = nullptr;  // the chain's next tick, if any
   std::vector<PlatformEvent> events_;  // the experiment's and SimInput::extra_events, by time
   size_t next_event_ = 0;

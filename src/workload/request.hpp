@@ -18,6 +18,8 @@ struct Request {
   double deadline_s = std::numeric_limits<double>::infinity();
   uint32_t size = 0;         // optional size class (e.g. tokens from an LLM trace); 0 = unknown
   uint32_t client = 0;       // closed-loop client id (0 for open-loop sources)
+  uint32_t job = 0;          // the batch job it belongs to (BatchJob::id, workload/batch_job.hpp); 0: none
+  uint32_t work = 1;         // inferences it stands for (a batch job's chunk): its compute and data scale by it
 };
 
 }  // namespace ce

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <utility>
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
@@ -15,6 +16,7 @@ namespace ce {
 namespace fs = std::filesystem;
 
 void SourceBuilder::begin_source(size_t index) {
+  source_index_ = index;
   arrival_seed_ = derive_seed(workload_source_seed(ctx_.seed, index), 0);
 }
 
@@ -79,6 +81,12 @@ uint32_t SourceBuilder::claim_clients(uint32_t n) {
   const uint32_t first = client_base_;
   client_base_ += n;
   return first;
+}
+
+uint32_t SourceBuilder::add_job(BatchJob job) {
+  job.id = ++job_count_;
+  if (jobs_) jobs_->push_back(std::move(job));
+  return job_count_;
 }
 
 }  // namespace ce

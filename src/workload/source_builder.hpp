@@ -16,14 +16,17 @@
 
 #include "config/yaml_section.hpp"
 #include "workload/arrival_stream.hpp"
+#include "workload/batch_job.hpp"
 #include "workload/workload_factory.hpp"
 
 namespace ce {
 
 class SourceBuilder {
  public:
-  SourceBuilder(const WorkloadContext& ctx, std::vector<std::string>* input_files)
-      : ctx_(ctx), input_files_(input_files) {}
+  // `jobs`, if given, receives the batch jobs the sources declare (add_job).
+  SourceBuilder(const WorkloadContext& ctx, std::vector<std::string>* input_files,
+                std::vector<BatchJob>* jobs = nullptr)
+      : ctx_(ctx), input_files_(input_files), jobs_(jobs) {}
 
   const WorkloadContext& ctx() const { return ctx_; }
   // Seed of the arrival times of the source being built: derive_seed(workload_source_seed(seed, index), 0).
@@ -50,6 +53,14 @@ class SourceBuilder {
   // Reserves `n` closed-loop client ids: returns the client_base of a source whose clients are
   // client_base + 1 .. client_base + n (ids run on over the workload's sources, in order).
   uint32_t claim_clients(uint32_t n);
+  // Records a batch job (workload/batch_job.hpp) and returns its id: 1, 2, ... in the order they
+  // are added (sources in order, each source's jobs in time order); sets job.id. The table goes to
+  // make_workload's `jobs` when the caller asked for it.
+  uint32_t add_job(BatchJob job);
+  // Batch jobs added so far (over all sources).
+  uint32_t job_count() const { return job_count_; }
+  // Number (0-based, in the order of workload.sources) of the source being built.
+  size_t source_index() const { return source_index_; }
 
   // For the factory: starts source number `index`; the expected counts recorded so far.
   void begin_source(size_t index);
@@ -58,6 +69,9 @@ class SourceBuilder {
  private:
   const WorkloadContext& ctx_;
   std::vector<std::string>* input_files_;
+  std::vector<BatchJob>* jobs_;
+  uint32_t job_count_ = 0;
+  size_t source_index_ = 0;
   uint64_t arrival_seed_ = 0;
   uint32_t client_base_ = 0;
   // Requests each source is expected to produce over the run, with the key that sets its rate.

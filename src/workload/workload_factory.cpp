@@ -23,7 +23,8 @@ uint64_t workload_source_seed(uint64_t experiment_seed, size_t index) {
 }
 
 // The built-in source types: each parser lives next to its stream (src/workload/<type>_stream.cpp).
-SourceParser build_poisson, build_mmpp, build_diurnal, build_closed_loop, build_azure_trace, build_rate_envelope;
+SourceParser build_poisson, build_mmpp, build_diurnal, build_closed_loop, build_azure_trace, build_rate_envelope,
+    build_batch_job;
 
 namespace {
 
@@ -47,6 +48,8 @@ constexpr SourceType kSourceTypes[] = {
     {"azure_trace", build_azure_trace, {"file", "size_column", "time_scale", "offset"}},
     {"rate_envelope", build_rate_envelope, {"file", "from", "to", "mean_rate", "time_scale", "day_length", "offset",
                                             "gaps", "shape", "bin", "time_column", "count_column"}},
+    {"batch_job", build_batch_job, {"at", "items", "chunk", "max_workers", "min_workers", "scaling", "length_known",
+                                    "every", "name", "hosts"}},
 };
 
 // "poisson, mmpp, ..." from the table.
@@ -198,12 +201,14 @@ std::vector<std::string> workload_source_types() {
 }
 
 static std::unique_ptr<ArrivalStream> make_workload_body(const YAML::Node& node, const WorkloadContext& ctx,
-                                                         std::vector<std::string>* input_files) {
+                                                         std::vector<std::string>* input_files,
+                                                         std::vector<BatchJob>* jobs) {
   const std::string& file = ctx.experiment_file;
   if (!node || node.IsNull()) fail_at_key(file, "workload", "missing (required): describe the request arrivals");
   if (!node.IsMap()) fail_at_key(file, "workload", "must be a mapping (type: ..., or sources: [...])");
   YamlSection w(node, file, "workload");
-  SourceBuilder b(ctx, input_files);
+  if (jobs) jobs->clear();
+  SourceBuilder b(ctx, input_files, jobs);
   std::vector<std::unique_ptr<ArrivalStream>> streams;
   // Runs expected to make more requests than this need the key to say so (docs/inputs-workload.md).
   const double max_requests = w.has("max_requests") ? w.positive("max_requests") : kDefaultMaxRequests;
@@ -241,9 +246,9 @@ static std::unique_ptr<ArrivalStream> make_workload_body(const YAML::Node& node,
 // Safety net: a value of an unexpected YAML type that no explicit check caught (yaml-cpp throws
 // BadConversion / InvalidNode) is a one-line input error naming the file and line.
 std::unique_ptr<ArrivalStream> make_workload(const YAML::Node& node, const WorkloadContext& ctx,
-                                             std::vector<std::string>* input_files) {
+                                             std::vector<std::string>* input_files, std::vector<BatchJob>* jobs) {
   try {
-    return make_workload_body(node, ctx, input_files);
+    return make_workload_body(node, ctx, input_files, jobs);
   } catch (const YAML::Exception& e) {
     const std::string what = "unexpected YAML value in workload (" + e.msg + ")";
     if (e.mark.line >= 0) fail_at_line(ctx.experiment_file, e.mark.line + 1, what);

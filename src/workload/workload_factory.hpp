@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "workload/arrival_stream.hpp"
+#include "workload/batch_job.hpp"
 
 namespace ce {
 
@@ -32,6 +33,7 @@ struct WorkloadContext {
   using Resolver = std::function<uint32_t(const std::string& name, const std::string& key)>;
   Resolver resolve_model;  // model (family or variant) name -> Request::model
   Resolver resolve_host;   // host name -> Request::source
+  Resolver host_index;     // host name -> platform index, for hosts that run work (batch_job `hosts`)
   // Host names matching a glob pattern ('*' and '?', as in `sources: {"*-cam-*": 1}`), in platform
   // order; unset when the context knows no hosts.
   std::function<std::vector<std::string>(const std::string& pattern)> hosts_matching;
@@ -40,9 +42,13 @@ struct WorkloadContext {
 };
 
 // `node` is the value of the experiment's `workload:` key. The result always numbers requests
-// 0, 1, 2, ... If input_files is given, the trace files read are appended to it (for hashing).
+// 0, 1, 2, ... If input_files is given, the trace files read are appended to it (for hashing). If
+// jobs is given, it is cleared and filled with every batch job of the workload's batch_job sources
+// (workload/batch_job.hpp): ids 1, 2, ... (sources in order, each source's jobs in time order),
+// id − 1 = index in the vector, the ids the requests carry in Request::job.
 std::unique_ptr<ArrivalStream> make_workload(const YAML::Node& node, const WorkloadContext& ctx,
-                                             std::vector<std::string>* input_files = nullptr);
+                                             std::vector<std::string>* input_files = nullptr,
+                                             std::vector<BatchJob>* jobs = nullptr);
 
 // The names `type:` accepts, in the order error messages list them (the table in
 // workload_factory.cpp; each type's parser is in src/workload/<type>_stream.cpp).

@@ -46,7 +46,7 @@ TEST_CASE("shifting: three slots by hand (linear scaling)", "[shifting]") {
   // 1 item/s and 100 W per worker, up to 2 workers; two worker-hours of work; 10, 100, 20 g/kWh.
   // One worker-hour is 0.1 kWh: 1 g in the first slot, 10 g in the second, 2 g in the third.
   const ce::ElasticJob job = job_of(7200, ce::linear_profile(1, 100, 2));
-  const ce::SlotGrid grid{3600, {10, 100, 20}};
+  const ce::SlotGrid grid{3600, {10, 100, 20}, {}};
   CHECK(ce::check_job(job, grid).empty());
   const ce::SlotPlan agnostic = ce::plan_carbon_agnostic(job, grid, 1);
   CHECK(agnostic.carbon_g == Approx(11.0));  // slots 1 and 2
@@ -70,7 +70,7 @@ TEST_CASE("shifting: three slots by hand (diminishing returns, CarbonScaler's ex
   // 3600·1.7 = 6120 items in slot 1 (0.2 kWh · 10 = 2 g), the remaining 1080 in 0.3 of slot 3
   // (0.03 kWh · 20 = 0.6 g): 2.6 g, against 3 g for suspend-resume and 11 g run at once.
   const ce::ElasticJob job = job_of(7200, ce::table_profile({1.0, 1.7}, 100));
-  const ce::SlotGrid grid{3600, {10, 100, 20}};
+  const ce::SlotGrid grid{3600, {10, 100, 20}, {}};
   const ce::SlotPlan cs = ce::plan_carbon_scaler(job, grid);
   CHECK(cs.workers == std::vector<uint32_t>{2, 0, 1});
   CHECK(cs.use[2] == Approx(0.3));
@@ -98,7 +98,7 @@ TEST_CASE("shifting: the optimum equals brute force and is at most every planner
     ce::ScalingProfile p = ce::table_profile(thr, 10 + 90 * u01(rng));
     if (trial % 3 == 0)  // power that is not proportional to the workers
       for (uint32_t k = 1; k <= M; ++k) p.power_w[k] *= 0.6 + 0.8 * u01(rng);
-    ce::SlotGrid grid{600 + 3000 * u01(rng), {}};
+    ce::SlotGrid grid{600 + 3000 * u01(rng), {}, {}};
     for (size_t s = 0; s < n; ++s) grid.intensity.push_back(trial % 7 == 0 && s == 0 ? 0.0 : 500 * u01(rng));
     const double capacity = grid.slot_s * p.throughput[M] * static_cast<double>(n);
     const ce::ElasticJob job = job_of(capacity * (0.05 + 1.0 * u01(rng)), p, m);  // some infeasible
@@ -134,7 +134,7 @@ TEST_CASE("shifting: the optimum equals brute force and is at most every planner
 
 TEST_CASE("shifting: a malformed job is refused with one line", "[shifting]") {
   ce::ElasticJob job = job_of(100, ce::linear_profile(1, 10, 2));
-  ce::SlotGrid grid{3600, {100}};
+  ce::SlotGrid grid{3600, {100}, {}};
   job.min_workers = 3;
   CHECK(ce::check_job(job, grid) == "min_workers must be in [1, 2] (got 3)");
   CHECK_THROWS_AS(ce::optimal_plan(job, grid), std::invalid_argument);
@@ -153,7 +153,7 @@ TEST_CASE("shifting: a week of hourly slots with 20 workers solves quickly", "[s
   // 20 workers: 3,840 binaries.
   std::mt19937_64 rng(7);
   std::normal_distribution<double> noise(0, 20);
-  ce::SlotGrid grid{3600, {}};
+  ce::SlotGrid grid{3600, {}, {}};
   for (int h = 0; h < 8 * 24; ++h) grid.intensity.push_back(300 + 200 * std::sin(h * 2 * M_PI / 24) + noise(rng));
   const ce::ElasticJob job = job_of(30 * 24 * 3600, ce::amdahl_profile(1, 0.95, 50, 20));
   const auto t0 = std::chrono::steady_clock::now();
