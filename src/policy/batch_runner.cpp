@@ -134,8 +134,7 @@ bool BatchRunner::on_arrival(const PolicyEvent& ev, const ClusterView& view, Dec
     if (why.empty()) {
       fresh->prof = job_profile(job, *ctx_.platform, *fresh->model);
       fresh->running_on.assign(fresh->hosts.size(), 0);
-      const double latest = job.at_s + job.deadline_s - fresh->prof.request_s - opt_.margin_s;
-      const double capacity = std::max(0.0, latest - ev.t) * fresh->prof.profile.throughput.back();
+      const double capacity = std::max(0.0, plan_end(job, fresh->prof) - ev.t) * fresh->prof.profile.throughput.back();
       if (capacity < job.items * (1 - 1e-9))
         why = fmt::format("job cannot finish by its deadline even on {} workers", fresh->prof.profile.max_workers());
     }
@@ -150,6 +149,11 @@ bool BatchRunner::on_arrival(const PolicyEvent& ev, const ClusterView& view, Dec
     active_.push_back(std::move(fresh));
     replan(*a, view, ev.t);
     arm_timer(ev.t, out);
+    Decision catch_up;  // at the end of its plan, whatever is left starts at once (see plan_end)
+    catch_up.kind = Decision::SetTimer;
+    catch_up.until = plan_end(job, a->prof);
+    catch_up.timer = kCatchUpId;
+    out.push_back(std::move(catch_up));
   }
   d.kind = Decision::Defer;
   d.until = kHold;
@@ -184,7 +188,20 @@ bool BatchRunner::on_done(const PolicyEvent& ev, const ClusterView& view, Decisi
   return true;  // a rejected job's request
 }
 
+double BatchRunner::plan_end(const BatchJob& job, const JobProfile& prof) const {
+  return job.at_s + job.deadline_s - 2 * prof.request_s - opt_.margin_s;
+}
+
 bool BatchRunner::on_timer(const PolicyEvent& ev, const ClusterView& view, Decisions& out) {
+  if (ev.timer == kCatchUpId) {
+    for (auto& a : active_)
+      if (plan_end(*a->job, a->prof) <= ev.t) {
+        a->workers = a->prof.profile.max_workers();
+        a->quota = a->job->items;  // everything left
+        start_what_fits(*a, view, out);
+      }
+    return true;
+  }
   if (ev.timer != kTimerId) return false;
   timer_at_ = -1;
   for (auto& a : active_) {
@@ -209,7 +226,7 @@ void BatchRunner::arm_timer(double now, Decisions& out) {
 
 void BatchRunner::replan(Active& a, const ClusterView& view, double now) {
   const BatchJob& job = *a.job;
-  const double latest = job.at_s + job.deadline_s - a.prof.request_s - opt_.margin_s;
+  const double latest = plan_end(job, a.prof);
   JobPlanInput in;
   in.job = &job;
   in.rest.items = job.items - a.items_done - a.items_running;

@@ -6,7 +6,8 @@
 // model of shifting/elastic_job.hpp: k_t workers for a part u_t of slot t). It carries out the
 // plan's current slot only — k workers at once (one request per worker), the slot's share of the
 // items — and plans again at the next boundary with what is left and the forecast as issued then
-// (CarbonScaler's re-planning; a plan that drifts, e.g. under a forecast error, is corrected).
+// (CarbonScaler's re-planning; a plan that drifts, e.g. under a forecast error, is corrected). Plans
+// end two requests' time before the deadline (plan_end), where whatever is left starts at once.
 //
 // Workers: the job's hosts (BatchJob::hosts, one worker per core), packed: a request goes to the
 // first of them with a core free of the job's requests (a host's first busy core costs the most
@@ -81,13 +82,18 @@ class BatchRunner {
   bool on_done(const PolicyEvent& ev, const ClusterView& view, Decisions& out);
   bool on_timer(const PolicyEvent& ev, const ClusterView& view, Decisions& out);
 
-  static constexpr uint64_t kTimerId = 0x6261746368ULL;  // "batch"
+  static constexpr uint64_t kTimerId = 0x6261746368ULL;    // "batch": slot boundaries
+  static constexpr uint64_t kCatchUpId = 0x6261746369ULL;  // a job's plan end
 
  private:
   struct Active;
   void replan(Active& a, const ClusterView& view, double now);
   void start_what_fits(Active& a, const ClusterView& view, Decisions& out);
   void arm_timer(double now, Decisions& out);
+  // Where a job's plans end: its deadline less two of its longest requests (the last one to run,
+  // and one for the lag of requests that straddle a slot boundary) and the margin. At that time a
+  // timer starts whatever is left on all workers, so a plan executed late still ends by the deadline.
+  double plan_end(const BatchJob& job, const JobProfile& prof) const;
 
   const PolicyContext ctx_;
   JobPlanner planner_;

@@ -92,8 +92,9 @@ double oracle_batch_bound(const std::vector<BatchJob>& jobs, const PlatformSpec&
     const JobProfile prof = job_profile(job, platform, *m);
     const uint32_t first_host = job.hosts.empty() ? job.source : job.hosts.front();
     const std::string& zone = platform.hosts[first_host].region;
-    // The policies reject a job that cannot finish by its latest start on all its workers.
-    const double latest = job.at_s + job.deadline_s - prof.request_s;
+    // The policies reject a job that cannot finish by the end of their plans on all its workers
+    // (BatchRunner::plan_end, margin 0).
+    const double latest = job.at_s + job.deadline_s - 2 * prof.request_s;
     if ((latest - job.at_s) * prof.profile.throughput.back() < job.items * (1 - 1e-9)) continue;
     // Work may go on until the deadline itself: the bound's window is the whole of it.
     ElasticJob ej;
