@@ -65,7 +65,26 @@ PlatformSpec::Path PlatformSpec::path(uint32_t i, uint32_t j) const {
     p.latency += links[l].latency;
     p.bandwidth = std::min(p.bandwidth, links[l].bandwidth);
   });
+  if (distance.on && reachable(i, j)) p.latency += extra_latency_s(i, j);  // after the links, as SpecZone adds it
   return p;
+}
+
+double great_circle_km(double lat1, double lon1, double lat2, double lon2) {
+  constexpr double kEarthKm = 6371.0088;  // IUGG mean Earth radius
+  constexpr double kRad = 3.14159265358979323846 / 180;
+  const double s_lat = std::sin((lat2 - lat1) * kRad / 2), s_lon = std::sin((lon2 - lon1) * kRad / 2);
+  const double a = s_lat * s_lat + std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * s_lon * s_lon;
+  return 2 * kEarthKm * std::asin(std::min(1.0, std::sqrt(a)));
+}
+
+double PlatformSpec::extra_latency_s(uint32_t i, uint32_t j) const {
+  if (!distance.on || i == j) return 0;
+  const int32_t si = site_of(i), sj = site_of(j);
+  if (si < 0 || sj < 0 || si == sj) return 0;
+  if (!explicit_routes.empty() && explicit_routes.count(route_key(i, j))) return 0;
+  const SiteSpec &a = sites[static_cast<size_t>(si)], &b = sites[static_cast<size_t>(sj)];
+  if (!a.located() || !b.located()) return 0;  // load_platform refuses this; hand-built specs may not
+  return distance.fixed_s + distance.stretch * great_circle_km(a.lat, a.lon, b.lat, b.lon) / distance.km_per_ms * 1e-3;
 }
 
 double PlatformSpec::transfer_time(uint32_t i, uint32_t j, double bytes) const {
@@ -306,6 +325,24 @@ std::string expand_name(std::string pattern, long i, const std::string& site) {
   return pattern;
 }
 
+// `network.distance: {km_per_ms, stretch, fixed}` (docs/inputs.md "Distance latency"); the
+// defaults are DistanceModel's (../shared/reference/resilience-and-geo.md §5).
+void parse_distance(const YamlSection& d, DistanceModel& out) {
+  d.allow_only({"km_per_ms", "stretch", "fixed"});
+  out.on = true;
+  constexpr double kLightKmPerMs = 299.792458;  // c in vacuum: no signal is faster
+  out.km_per_ms = d.num_or("km_per_ms", out.km_per_ms);
+  if (!(out.km_per_ms > 0 && out.km_per_ms <= kLightKmPerMs))
+    d.fail("km_per_ms", fmt::format("{} km/ms must be > 0 and at most the speed of light, {} km/ms (fibre: 204)",
+                                    out.km_per_ms, kLightKmPerMs));
+  out.stretch = d.num_or("stretch", out.stretch);
+  if (!(out.stretch >= 1 && std::isfinite(out.stretch)))
+    d.fail("stretch", fmt::format("{} must be a finite number >= 1 (a route is never shorter than the great circle)",
+                                  out.stretch));
+  out.fixed_s = d.quantity_or("fixed", Unit::Duration, out.fixed_s);
+  if (!(out.fixed_s >= 0 && std::isfinite(out.fixed_s))) d.fail("fixed", "must be a finite duration >= 0");
+}
+
 // At most this many hosts and sites (docs/inputs.md "Limits"): a short file must not expand into
 // more than memory holds.
 constexpr size_t kMaxHosts = 1'000'000;
@@ -379,6 +416,7 @@ class PlatformReader {
     SiteSpec s;
     s.name = name;
     s.region = st.str_or("region", def_);
+    parse_coordinates(st, s);
     if (st.node()["uplink"].IsMap()) {
       YamlSection u = st.child("uplink");
       u.allow_only({"bandwidth", "latency", "power", "region"});
@@ -397,6 +435,30 @@ class PlatformReader {
       st.fail("uplink", fmt::format("link '{}' is already a star arm or another site's uplink", p_.links[s.uplink].name));
     link_site_[s.uplink] = kUplink;
     p_.sites.push_back(std::move(s));
+  }
+
+  // `lat` and `lon` (degrees), both or neither; network.distance needs them on every site. Every
+  // copy of a `count:` entry shares them.
+  void parse_coordinates(const YamlSection& st, SiteSpec& s) const {
+    const bool has_lat = st.has("lat"), has_lon = st.has("lon");
+    if (has_lat != has_lon)
+      st.fail(has_lat ? "lon" : "lat", fmt::format("missing: site '{}' has {} but not {}; give both (degrees) or neither",
+                                                   s.name, has_lat ? "lat" : "lon", has_lat ? "lon" : "lat"));
+    if (!has_lat) {
+      if (p_.distance.on)
+        st.fail("lat", fmt::format("missing: network.distance needs every site's coordinates; give site '{}' lat and "
+                                   "lon (degrees)",
+                                   s.name));
+      return;
+    }
+    auto degrees = [&](const char* key, double limit) {
+      const double v = st.num(key);
+      if (!(v >= -limit && v <= limit))
+        st.fail(key, fmt::format("{} degrees is out of range; must lie between {} and {}", v, -limit, limit));
+      return v;
+    };
+    s.lat = degrees("lat", 90);
+    s.lon = degrees("lon", 180);
   }
 
   // Star arm: host `hi` reaches its gateway over link `li`. An arm belongs to one site.
@@ -462,13 +524,16 @@ static PlatformSpec load_platform_body(const std::string& path, const std::funct
   const std::string everywhere = root.str_or("region", "");
   if (root.has("region") && everywhere.empty()) root.fail("region", "is empty; give a carbon zone id, e.g. DE");
   PlatformReader reader(p, everywhere.empty() ? root.str_or("default_region", "") : everywhere);
+  // Before the sites: with network.distance every site must have coordinates.
+  if (root.has("network") && root.child("network").has("distance"))
+    parse_distance(root.child("network").child("distance"), p.distance);
   if (root.has("links"))
     for (const auto& l : root.list("links")) reader.add_link(l);
   if (root.has("hosts"))
     for (const auto& h : root.list("hosts")) reader.add_hosts(h, -1);
   if (root.has("sites"))
     for (const auto& st : root.list("sites")) {
-      st.allow_only({"name", "count", "region", "uplink", "hosts"});
+      st.allow_only({"name", "count", "region", "uplink", "hosts", "lat", "lon"});
       const long count = entry_count(st);
       size_t per_site = 0;  // checked before expanding: 10^4 sites × 10^3 hosts fails at once
       for (const auto& h : st.list("hosts")) per_site += static_cast<size_t>(entry_count(h));
@@ -491,7 +556,7 @@ static PlatformSpec load_platform_body(const std::string& path, const std::funct
   };
   if (root.has("network")) {
     YamlSection net = root.child("network");
-    net.allow_only({"gateway", "attach", "routes"});
+    net.allow_only({"gateway", "attach", "routes", "distance"});
     if (net.has("attach")) {
       YamlSection a = net.child("attach");
       for (auto it = a.node().begin(); it != a.node().end(); ++it) {

@@ -1,6 +1,7 @@
 #pragma once
 // The platform as read from platforms/*.yaml: plain data, no SimGrid types. sim/ turns it into an
 // S4U platform; policies read it through their ClusterView.
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -85,7 +86,28 @@ struct SiteSpec {
   std::string name;
   std::string region;
   uint32_t uplink = 0;  // link index: the site's gateway to the backbone
+  // Optional coordinates (degrees, WGS84-style latitude −90..90, longitude −180..180): both or
+  // neither. network.distance needs them on every site.
+  double lat = std::numeric_limits<double>::quiet_NaN();
+  double lon = std::numeric_limits<double>::quiet_NaN();
+  bool located() const { return !std::isnan(lat) && !std::isnan(lon); }
 };
+
+// `network.distance` (docs/inputs.md "Distance latency"): hosts of two different sites pay, one
+// way, fixed + stretch × great-circle km / km_per_ms on top of their route's link latencies.
+// Defaults from ../shared/reference/resilience-and-geo.md §5: fibre at c/1.468 ≈ 204 km/ms; path
+// stretch 2.0 (median measured RTT ÷ great-circle time in Europe); fixed 1 ms (half the fitted
+// intercept of cloud inter-region RTT).
+struct DistanceModel {
+  bool on = false;
+  double km_per_ms = 204;
+  double stretch = 2.0;
+  double fixed_s = 1e-3;
+};
+
+// Great-circle distance in km between two points given in degrees (haversine on a sphere of the
+// mean Earth radius, 6371.0088 km).
+double great_circle_km(double lat1, double lon1, double lat2, double lon2);
 
 // The network is described in O(hosts), never per pair: each host's star arm (its link to the
 // gateway of its site, or of the platform), each site's uplink, and the few explicit routes a
@@ -100,6 +122,7 @@ struct PlatformSpec {
   std::vector<int32_t> site;  // [host]: its site, -1 = at the platform's gateway (shorter = -1)
   // Explicit routes, keyed by route_key(src, dst); they override the star path of their pair.
   std::unordered_map<uint64_t, std::vector<uint32_t>> explicit_routes;
+  DistanceModel distance;     // network.distance; off unless the platform declares it
 
   static uint64_t route_key(uint32_t i, uint32_t j) { return (uint64_t{i} << 32) | j; }
   int host_index(const std::string& name) const;  // -1 if unknown
@@ -131,6 +154,11 @@ struct PlatformSpec {
   // End-to-end transfer time of `bytes` from host i to j on an idle network (sum of latencies +
   // bytes / bottleneck bandwidth); 0 when i == j.
   double transfer_time(uint32_t i, uint32_t j, double bytes) const;
+  // Latency the distance model adds to the route i → j, in seconds, on top of its links' (path()
+  // and the simulation include it): fixed + stretch × great_circle_km / km_per_ms when
+  // network.distance is on and i and j lie in two different sites; 0 for hosts of one site, a host
+  // outside any site, i == j, and a pair with an explicit route (explicit links override). O(1).
+  double extra_latency_s(uint32_t i, uint32_t j) const;
 
  private:
   std::unordered_map<std::string, uint32_t> host_ids_;

@@ -19,5 +19,8 @@ std::unique_ptr<Policy> make_carbon_agnostic(const YamlSection& params, const Po
 std::unique_ptr<Policy> make_carbon_scaler(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_lacs(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_oracle(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_nearest(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_energy_first(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_carbon_greedy(const YamlSection& params, const PolicyContext& ctx);
 
 }  // namespace ce

@@ -186,8 +186,10 @@ class LatencyFirst : public Policy {
       for (uint32_t h = 0; h < H; ++h) hosts_.push_back(h);
     const size_t C = hosts_.size();
     pick_ = variant_ == "smallest" ? Smallest : (variant_.empty() || variant_ == "largest") ? Largest : Named;
-    // The network in O(hosts + links): what PlatformSpec::path() reads, flattened.
-    star_ = p.explicit_routes.empty();
+    // The network in O(hosts + links): what PlatformSpec::path() reads, flattened. With the
+    // distance model on (network.distance) every estimate goes through PlatformSpec::path(), which
+    // adds the pairs' distance latency (correct; slower than the flattened star).
+    star_ = p.explicit_routes.empty() && !p.distance.on;
     harm_.assign(H, -1);
     hsite_.assign(H, -1);
     for (size_t h = 0; h < H && h < p.arm.size(); ++h) harm_[h] = p.arm[h];

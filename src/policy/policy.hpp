@@ -121,6 +121,10 @@ std::vector<std::string> policy_types();
 
 // Helpers shared by policies.
 Plan whole_model_on(const ModelProfile* m, uint32_t host);
+// The variant a `variant` key names among a request's variants (smallest first, largest last):
+// "largest" or "" (the last), "smallest" (the first), or a variant's name (the largest when none
+// of them has it, as monolithic does).
+const ModelProfile* pick_variant(const std::vector<const ModelProfile*>& variants, const std::string& variant);
 uint32_t host_param(const YamlSection& params, const std::string& key, const PolicyContext& ctx);
 
 }  // namespace ce

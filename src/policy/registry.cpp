@@ -23,6 +23,9 @@ std::map<std::string, PolicyFactory>& registry() {
       {"carbon-scaler", make_carbon_scaler},
       {"lacs", make_lacs},
       {"oracle", make_oracle},
+      {"nearest", make_nearest},
+      {"energy-first", make_energy_first},
+      {"carbon-greedy", make_carbon_greedy},
   };
   return r;
 }
@@ -104,6 +107,14 @@ Plan whole_model_on(const ModelProfile* m, uint32_t host) {
   p.model = m;
   p.stages.push_back({host, 1, static_cast<uint32_t>(m->row_count() - 1)});
   return p;
+}
+
+const ModelProfile* pick_variant(const std::vector<const ModelProfile*>& variants, const std::string& variant) {
+  if (variant == "smallest") return variants.front();
+  if (!variant.empty() && variant != "largest")
+    for (auto* v : variants)
+      if (v->name == variant) return v;
+  return variants.back();
 }
 
 uint32_t host_param(const YamlSection& params, const std::string& key, const PolicyContext& ctx) {

@@ -61,10 +61,16 @@ class SpecZone : public simgrid::kernel::routing::NetZoneImpl {
   void get_local_route(const simgrid::kernel::routing::NetPoint* src, const simgrid::kernel::routing::NetPoint* dst,
                        simgrid::kernel::routing::Route* into, double* latency) override {
     into->link_list_.reserve(into->link_list_.size() + 4);  // a star route has ≤ 4 links: one allocation
-    spec_.for_each_link(host_of_vertex_.at(src->id()), host_of_vertex_.at(dst->id()), [&](uint32_t l) {
+    const uint32_t i = host_of_vertex_.at(src->id()), j = host_of_vertex_.at(dst->id());
+    spec_.for_each_link(i, j, [&](uint32_t l) {
       into->link_list_.push_back(impl_[l]);
       if (latency) *latency += spec_.links[l].latency;  // the value given to set_latency()
     });
+    // network.distance: the backbone's distance latency between two sites, which no link carries.
+    // SimGrid 3.32's CM02 model takes the route's latency from this accumulator alone (it does not
+    // re-add the links'), so a latency without a link is simply added here, like a coordinate zone
+    // (Vivaldi) does. Added after the links, in the order PlatformSpec::path() adds it.
+    if (latency && spec_.distance.on) *latency += spec_.extra_latency_s(i, j);
   }
 
  private:
