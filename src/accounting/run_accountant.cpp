@@ -74,7 +74,7 @@ void RunAccountant::transfer_started(const TransferStarted& e) { starts_.push_ba
 void RunAccountant::transfer_ended(const TransferEnded& e) {
   const auto& route = *e.route;
   const double now = e.end;
-  double latency = 0;
+  double latency = e.extra_latency;  // the data flows once the route's whole latency has passed
   for (uint32_t l : route) latency += platform_.links[l].latency;
   const double a = std::min(e.start + latency, now);
   const double carried = std::max(0.0, e.bytes - e.remaining);
@@ -95,6 +95,7 @@ void RunAccountant::transfer_ended(const TransferEnded& e) {
     ++links_[l].tasks;
   }
   Slot& s = slot(e.slot);
+  if (s.upload_s < 0) s.upload_s = now - e.start;
   s.total.energy_j += charge.energy_j;
   s.total.carbon_g += charge.carbon_g;
   if (on_stage_ && e.request % record_every_ == 0) {
@@ -214,6 +215,7 @@ void RunAccountant::request_ended(const RequestEnded& e) {
   }
   if (e.status == RequestStatus::Completed) {
     ++tally_.completed;
+    tally_.network.add(std::max(0.0, s.upload_s));
     double lat = e.t - req.arrival_s;
     if (std::isinf(req.deadline_s)) {
       tally_.latency.add(lat);

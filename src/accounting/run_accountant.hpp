@@ -26,6 +26,9 @@ struct RunTally {
   uint64_t completed = 0, rejected = 0, failed = 0, slo_violations = 0, deadline_violations = 0;
   LatencyStats latency;             // completed requests without a deadline (interactive)
   LatencyStats deferrable_latency;  // completed requests with one: arrival → result, deferral included
+  // Completed requests' one-way network latency: the transfer of the input from the device to the
+  // first host (start to end, distance latency and link sharing included; 0 when served on the device).
+  LatencyStats network;
   // Σ over every request that ran (completed or failed): equals Σ consumers (energy − idle).
   double dynamic_energy_j = 0, dynamic_carbon_g = 0;
   double completed_dynamic_energy_j = 0, completed_dynamic_carbon_g = 0;  // completed requests only
@@ -79,6 +82,7 @@ class RunAccountant : public SimObserver {
   struct Slot {
     DynamicCharge stage;  // the stage running now (charged by its host's meter)
     DynamicCharge total;  // Σ over its finished stages and transfers
+    double upload_s = -1;  // its first transfer's duration (the input to its first host); -1: none yet
   };
   struct HostMeter {
     std::vector<uint32_t> running;  // slots

@@ -110,6 +110,8 @@ RunMetrics compute_metrics(const SimResult& sim, const RunAccountant& acc, const
   m.latency_p95_ms = r.latency.quantile(0.95) * 1e3;
   m.latency_p99_ms = r.latency.quantile(0.99) * 1e3;
   m.latency_max_ms = r.latency.max() * 1e3;
+  m.network_mean_ms = r.network.mean() * 1e3;
+  m.network_p95_ms = r.network.quantile(0.95) * 1e3;
   m.deferrable_completed = r.deferrable_latency.count();
   m.deadline_violations = r.deadline_violations;
   const bool any_deferrable = m.deferrable_completed > 0;

@@ -59,6 +59,7 @@ struct RunMetrics {
   double dynamic_gco2_per_inference = 0;  // dynamic_carbon_g / completed: what the policy's work cost
   double latency_mean_ms = 0, latency_p50_ms = 0, latency_p95_ms = 0, latency_p99_ms = 0, latency_max_ms = 0;
   double slo_violation_rate = 0;
+  double network_mean_ms = 0, network_p95_ms = 0;  // one-way network latency (RunTally::network)
   // Requests with a workload `deadline:` (deferrable): how many completed, how many of those after
   // their deadline, and their latency (arrival → result, deferral included; NaN when none). The
   // latency figures above are those of the requests without a deadline.

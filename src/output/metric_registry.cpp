@@ -96,6 +96,12 @@ std::vector<MetricDef> builtin_metrics() {
    RunValue([](const RunMetrics& m) -> json { return m.latency_p99_ms; })},
   {"latency_ms.max", "ms", A::Max, kUntracked, "", {}, "largest latency",
    RunValue([](const RunMetrics& m) -> json { return m.latency_max_ms; })},
+  {"network_ms.mean", "ms", A::Mean, kUntracked, "", {},
+   "mean one-way network latency of completed requests: the input's transfer from the device to the first host "
+   "(distance latency and link sharing included; 0 when served on the device)",
+   RunValue([](const RunMetrics& m) -> json { return m.network_mean_ms; })},
+  {"network_ms.p95", "ms", A::Percentile, kUntracked, "", {}, "95th percentile of the same",
+   RunValue([](const RunMetrics& m) -> json { return m.network_p95_ms; })},
   {"slo_violation_rate", "1", A::Share, 9, "slo_violation_rate", {"SLO_viol", 9, "{:.1f}", 100, "%"},
    "share of completed requests without a deadline whose latency exceeded their SLO",
    RunValue([](const RunMetrics& m) -> json { return m.slo_violation_rate; })},
@@ -187,6 +193,14 @@ std::vector<MetricDef> builtin_metrics() {
    "delta_carbon_g relative to the reference's carbon_g (null if that is 0)",
    ReferenceValue([](const ReferenceInput& r) -> json {
      return ratio_or_null(delta(r, "carbon_g"), number(r.reference, "carbon_g"));
+   })},
+  {"vs_reference.delta_network_ms", "ms", A::VsReference, kUntracked, "", {},
+   "network_ms.mean minus the reference's (e.g. the latency a placement adds over nearest)",
+   ReferenceValue([](const ReferenceInput& r) -> json {
+     auto mean = [](const json& j) {  // null where a summary (an older one) has no network_ms
+       return j.contains("network_ms") ? j["network_ms"].value("mean", std::nan("")) : std::nan("");
+     };
+     return or_null(mean(r.row) - mean(r.reference));
    })},
   {"vs_reference.delta_top1_pp", "pp", A::VsReference, kUntracked, "delta_top1_vs_ref_pp", {},
    "mean_top1 minus the reference's (percentage points)",

@@ -42,6 +42,9 @@ struct TransferEnded {
   double start, end;
   double bytes, remaining;  // remaining > 0 when cut short
   bool completed;
+  // Latency of the route beyond its links' (the platform's distance model: PlatformSpec::
+  // extra_latency_s): data flows from start + Σ link latency + this.
+  double extra_latency = 0;
 };
 
 // A host's pstate or on/off state changes at t (executions run only while it is on).

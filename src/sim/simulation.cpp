@@ -644,8 +644,9 @@ class Controller {
   void transfer_ended(const Pending& p, double now, double remaining, bool completed) {
     const std::vector<uint32_t>& route = routes_[p.slot];
     link_load(route, p.amount, -1);
-    const TransferEnded ev{p.slot, flights_[p.slot].req.id, &route, p.start, now, p.amount,
-                           remaining, completed};
+    const TransferEnded ev{p.slot,    flights_[p.slot].req.id, &route,    p.start,
+                           now,       p.amount,                remaining, completed,
+                           spec_.extra_latency_s(p.from, p.to)};
     for (SimObserver* o : in_.observers) o->transfer_ended(ev);
   }
 

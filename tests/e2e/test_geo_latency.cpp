@@ -45,6 +45,8 @@ double haversine_km(double lat1, double lon1, double lat2, double lon2) {
   return 2 * 6371.0088 * std::asin(std::sqrt(a));
 }
 
+double last_network_ms = 0;  // network_ms.mean of the last run_latency_ms
+
 // latency_ms of the one request (summary.json, full precision); requests.csv must agree to its 1 µs.
 double run_latency_ms(TempDir& tmp, const std::string& network) {
   tmp.file("platform.yaml", platform(network));
@@ -56,6 +58,9 @@ double run_latency_ms(TempDir& tmp, const std::string& network) {
   auto s = read_json(tmp / "out/p/summary.json");
   REQUIRE(s["requests_completed"] == 1);
   const double mean = s["latency_ms"]["mean"].get<double>();
+  // With no compute on the way and no bytes, the request's one-way network latency (network_ms)
+  // is half of the round trip outside the compute: checked against the caller's hand figure below.
+  last_network_ms = s["network_ms"]["mean"].get<double>();
   auto rows = read_csv_rows(tmp / "out/p/requests.csv");
   REQUIRE(rows.size() == 2);
   const double csv = std::stod(rows[1][column(rows[0], "latency_ms")]);
@@ -77,6 +82,7 @@ TEST_CASE("geo latency: a request across two sites pays the distance latency bot
   const double extra = 2e-3 + 1.7 * d / 200 * 1e-3;  // fixed + stretch × d / km_per_ms
   const double with = run_latency_ms(tmp, "network:\n  distance: {km_per_ms: 200, stretch: 1.7, fixed: 2ms}\n");
   CHECK(rel_err(with, (compute + 2 * (links + extra)) * 1e3) < 1e-9);
+  CHECK(rel_err(last_network_ms, (links + extra) * 1e3) < 1e-9);  // one way: the upload
 
   const double without = run_latency_ms(tmp, "");
   CHECK(rel_err(without, (compute + 2 * links) * 1e3) < 1e-9);
