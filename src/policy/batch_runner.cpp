@@ -25,7 +25,6 @@ JobProfile job_profile(const BatchJob& job, const PlatformSpec& platform, const 
   for (uint32_t h : hosts) cores += platform.hosts[h].cores;
   const uint32_t K = std::min<uint32_t>(job.max_workers, cores);
   JobProfile out;
-  out.per_host.assign(1, std::vector<uint32_t>(hosts.size(), 0));
   out.profile.throughput.assign(1, 0.0);
   out.profile.power_w.assign(1, 0.0);
   std::vector<double> item_s(hosts.size());
@@ -51,14 +50,13 @@ JobProfile job_profile(const BatchJob& job, const PlatformSpec& platform, const 
       const HostSpec& hs = platform.hosts[hosts[i]];
       watts += hs.power_w(hs.initial_pstate, n[i]) - hs.power_w(hs.initial_pstate, 0);
     }
-    out.per_host.push_back(n);
     out.profile.throughput.push_back(rate * job.speedup[k] / k);
     out.profile.power_w.push_back(watts);
   }
   return out;
 }
 
-const ModelProfile* job_variant(const BatchJob& job, const ModelCatalog&, const PlatformSpec& platform,
+const ModelProfile* job_variant(const BatchJob& job, const PlatformSpec& platform,
                                 const std::vector<const ModelProfile*>& variants) {
   std::vector<uint32_t> scratch;
   const std::vector<uint32_t>& hosts = hosts_of(job, scratch);
@@ -123,7 +121,7 @@ bool BatchRunner::on_arrival(const PolicyEvent& ev, const ClusterView& view, Dec
   if (a == nullptr) {  // the job's first request: set it up and check it can finish at all
     auto fresh = std::make_unique<Active>();
     fresh->job = &job;
-    fresh->model = job_variant(job, *ctx_.models, *ctx_.platform, *ev.variants);
+    fresh->model = job_variant(job, *ctx_.platform, *ev.variants);
     std::vector<uint32_t> scratch;
     fresh->hosts = hosts_of(job, scratch);
     bool up = true;
@@ -160,7 +158,7 @@ bool BatchRunner::on_arrival(const PolicyEvent& ev, const ClusterView& view, Dec
   out.push_back(std::move(d));
   a->held.push_back(req);
   a->items_arrived += req.work;
-  start_what_fits(*a, view, out);
+  start_what_fits(*a, out);
   return true;
 }
 
@@ -182,7 +180,7 @@ bool BatchRunner::on_done(const PolicyEvent& ev, const ClusterView& view, Decisi
       active_.erase(active_.begin() + static_cast<std::ptrdiff_t>(i));
       return true;
     }
-    start_what_fits(a, view, out);
+    start_what_fits(a, out);
     return true;
   }
   return true;  // a rejected job's request
@@ -198,7 +196,7 @@ bool BatchRunner::on_timer(const PolicyEvent& ev, const ClusterView& view, Decis
       if (plan_end(*a->job, a->prof) <= ev.t) {
         a->workers = a->prof.profile.max_workers();
         a->quota = a->job->items;  // everything left
-        start_what_fits(*a, view, out);
+        start_what_fits(*a, out);
       }
     return true;
   }
@@ -207,7 +205,7 @@ bool BatchRunner::on_timer(const PolicyEvent& ev, const ClusterView& view, Decis
   for (auto& a : active_) {
     a->previous_workers = a->workers;
     replan(*a, view, ev.t);
-    start_what_fits(*a, view, out);
+    start_what_fits(*a, out);
   }
   if (!active_.empty()) arm_timer(ev.t, out);
   return true;
@@ -261,7 +259,7 @@ void BatchRunner::replan(Active& a, const ClusterView& view, double now) {
   if (!plan.feasible) a.quota = in.rest.items;  // behind: run the whole slot flat out
 }
 
-void BatchRunner::start_what_fits(Active& a, const ClusterView& view, Decisions& out) {
+void BatchRunner::start_what_fits(Active& a, Decisions& out) {
   const BatchJob& job = *a.job;
   while (!a.held.empty() && a.running < a.workers && a.started < a.quota * (1 - 1e-9)) {
     size_t best = 0;  // packed, as job_profile: the first job host with a core free of the job's requests
@@ -282,7 +280,6 @@ void BatchRunner::start_what_fits(Active& a, const ClusterView& view, Decisions&
     a.items_running += req.work;
     a.started += req.work;
   }
-  (void)view;
 }
 
 }  // namespace ce

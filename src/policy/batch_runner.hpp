@@ -44,17 +44,16 @@ struct JobPlanInput {
 // Returns a plan over input.grid; only its first slot is carried out.
 using JobPlanner = std::function<SlotPlan(const JobPlanInput&)>;
 
-// The profile of a job on its hosts (see above), and the worker count of each host for k workers.
+// The profile of a job on its hosts (see above).
 struct JobProfile {
   ScalingProfile profile;
-  std::vector<std::vector<uint32_t>> per_host;  // per_host[k][i]: workers on job.hosts[i]
   double request_s = 0;  // the longest service time of one of its requests (a full chunk) on its hosts
 };
 JobProfile job_profile(const BatchJob& job, const PlatformSpec& platform, const ModelProfile& model);
 
 // The model variant a job's requests run: the largest of its family (monolithic's default) that
 // fits the memory of every host of the job; nullptr when none does.
-const ModelProfile* job_variant(const BatchJob& job, const ModelCatalog& models, const PlatformSpec& platform,
+const ModelProfile* job_variant(const BatchJob& job, const PlatformSpec& platform,
                                 const std::vector<const ModelProfile*>& variants);
 
 // Slots of `slot_s` on simulated time (boundaries at multiples of slot_s) covering [from, to), the
@@ -88,7 +87,7 @@ class BatchRunner {
  private:
   struct Active;
   void replan(Active& a, const ClusterView& view, double now);
-  void start_what_fits(Active& a, const ClusterView& view, Decisions& out);
+  void start_what_fits(Active& a, Decisions& out);
   void arm_timer(double now, Decisions& out);
   // Where a job's plans end: its deadline less two of its longest requests (the last one to run,
   // and one for the lag of requests that straddle a slot boundary) and the margin. At that time a

@@ -3,8 +3,10 @@
 // shifting/optimum.hpp (COIN-OR CBC), once, at its arrival: its worker count per slot. At every
 // slot boundary the use of those slots is recomputed for what is left (fill_cheapest, exact), so
 // execution details (a request straddling a boundary, a quota rounded to whole requests) are
-// absorbed; only when the counts can no longer finish the job is the MILP solved again. oracle_batch_bound() is the same optimum taken at each job's arrival over its whole
-// window: the lower bound every policy's batch carbon is compared with (regret_vs_oracle).
+// absorbed; counts that fall short are grown (repair), the MILP re-solved only if that fails.
+// oracle_batch_bound() is the
+// LP relaxation of the same model over each job's whole window (policy/oracle_bound.hpp): the lower
+// bound every policy's batch carbon is compared with (regret_vs_oracle).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -87,7 +89,7 @@ double oracle_batch_bound(const std::vector<BatchJob>& jobs, const PlatformSpec&
                           const std::vector<std::string>& requested_models, const Forecaster& forecast, double slot_s) {
   double total = 0;
   for (const BatchJob& job : jobs) {
-    const ModelProfile* m = job_variant(job, models, platform, models.variants(requested_models.at(job.model)));
+    const ModelProfile* m = job_variant(job, platform, models.variants(requested_models.at(job.model)));
     if (m == nullptr) continue;  // rejected by every policy
     const JobProfile prof = job_profile(job, platform, *m);
     const uint32_t first_host = job.hosts.empty() ? job.source : job.hosts.front();
