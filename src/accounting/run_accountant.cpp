@@ -213,6 +213,10 @@ void RunAccountant::request_ended(const RequestEnded& e) {
       tally_.rejected_jobs.insert(req.job);
     }
   }
+  if (e.beyond_slo_reach) {  // whatever became of it: the placement itself could not meet the SLO
+    ++tally_.slo_unreachable;
+    tally_.slo_unreachable_sources.insert(req.source);
+  }
   if (e.status == RequestStatus::Completed) {
     ++tally_.completed;
     tally_.network.add(std::max(0.0, s.upload_s));

@@ -39,6 +39,10 @@ struct RunTally {
   // deadline, and those with a request rejected.
   double batch_items_completed = 0, batch_dynamic_energy_j = 0, batch_dynamic_carbon_g = 0;
   std::set<uint32_t> late_jobs, rejected_jobs;
+  // Requests placed although no candidate could meet their SLO even unloaded
+  // (RequestEnded::beyond_slo_reach), and their distinct source devices: users no site reaches.
+  uint64_t slo_unreachable = 0;
+  std::set<uint32_t> slo_unreachable_sources;
 };
 
 // One finished interval of one consumer (timeseries.csv's row). `consumer`: the hosts in platform

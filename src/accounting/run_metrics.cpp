@@ -123,6 +123,8 @@ RunMetrics compute_metrics(const SimResult& sim, const RunAccountant& acc, const
   m.batch_carbon_g = r.batch_dynamic_carbon_g;
   m.jobs_rejected = r.rejected_jobs.size();
   m.jobs_late = r.late_jobs.size();
+  m.slo_unreachable_requests = r.slo_unreachable;
+  m.slo_unreachable_users = r.slo_unreachable_sources.size();
   set_oracle_bound(m, 0);
   m.decision = decision_timing(sim.decision_ns);
   return m;

@@ -72,6 +72,9 @@ struct RunMetrics {
   // same carbon with the batch part replaced by the bound, − 1 (NaN without jobs).
   double batch_items_completed = 0, batch_energy_j = 0, batch_carbon_g = 0;
   uint64_t jobs_rejected = 0, jobs_late = 0;
+  // Requests placed although no candidate host could meet their SLO even unloaded (Plan::
+  // beyond_slo_reach), and the distinct source devices (user locations) they came from.
+  uint64_t slo_unreachable_requests = 0, slo_unreachable_users = 0;
   double oracle_batch_carbon_g = 0, regret_vs_oracle = 0, total_regret_vs_oracle = 0;
   double mean_top1 = 0, mean_top5 = 0;  // NaN when nothing completed  // accuracy (%) averaged over completed requests
   std::map<std::string, uint64_t> served_per_model;  // variant name → completed requests

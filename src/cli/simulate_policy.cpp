@@ -1,5 +1,8 @@
 #include "cli/simulate_policy.hpp"
 
+#include <fmt/format.h>
+
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -12,6 +15,28 @@
 #include "sim/simulation.hpp"
 
 namespace ce {
+namespace {
+
+// 1204 → "1,204": the counts of a CDN run are in the millions.
+std::string grouped(uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// Users no site reaches are a fact about the platform, not the policy's doing: said once, apart from
+// the SLO violations they are also counted in.
+std::string unreachable_warning(const RunMetrics& m) {
+  const uint64_t users = m.slo_unreachable_users, requests = m.slo_unreachable_requests;
+  return fmt::format("{} user location{} ({} request{}) had no candidate host within their SLO "
+                     "(slo_unreachable_users in summary.json)",
+                     grouped(users), users == 1 ? "" : "s", grouped(requests), requests == 1 ? "" : "s");
+}
+
+}  // namespace
 
 int simulate_policy(Prepared& p, size_t index, const std::string& dir, ProgressBoard* board) {
   const PolicySpec& spec = p.exp.policies[index];
@@ -63,6 +88,7 @@ int simulate_policy(Prepared& p, size_t index, const std::string& dir, ProgressB
   // The summary comes from the accountant's tallies and running totals, never from the files.
   RunMetrics m = compute_metrics(result, accountant, p.carbon, p.exp.platform);
   set_oracle_bound(m, p.oracle_batch_carbon_g);
+  if (m.slo_unreachable_requests > 0) in.on_warning(unreachable_warning(m));  // stderr only, not summary warnings
   write_summary(dir, m, spec);
   return 0;
 }

@@ -22,5 +22,6 @@ std::unique_ptr<Policy> make_oracle(const YamlSection& params, const PolicyConte
 std::unique_ptr<Policy> make_nearest(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_energy_first(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_carbon_greedy(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_geo_carbon(const YamlSection& params, const PolicyContext& ctx);
 
 }  // namespace ce

@@ -4,7 +4,8 @@
 // SLO, the one with the least carbon per inference now: its dynamic energy for the request ×
 // its zone's intensity (ties: the nearer). When none meets the SLO (the device is too far from
 // every candidate, or all are loaded) it falls back to the nearest usable candidate; the request
-// then counts as an SLO violation if it is late. Key `hosts`, `variant`.
+// then counts as an SLO violation if it is late, and, when no usable candidate could have met the
+// SLO even unloaded, as beyond every site's reach (Plan::beyond_slo_reach). Key `hosts`, `variant`.
 //
 // Per device and model, the candidates that could meet the SLO on an idle host are kept in order
 // of carbon per inference and re-sorted when an intensity changes (IntensityChange events), so a
@@ -44,7 +45,12 @@ class CarbonGreedy : public Policy {
       if (e.unloaded_s + cands_.wait_s(e.host, service, view) <= req.slo_s) return whole_model_on(m, e.host);
     }
     for (const auto& [latency, h] : cands_.by_latency(req.source))  // none within the SLO: the nearest
-      if (cands_.usable(h, *m, view)) return whole_model_on(m, h);
+      if (cands_.usable(h, *m, view)) {
+        Plan plan = whole_model_on(m, h);
+        // Loaded hosts are the policy's doing; no host within reach even unloaded is the user's place.
+        plan.beyond_slo_reach = cands_.none_within_slo(req, *m, view);
+        return plan;
+      }
     return Plan{nullptr, {}, "no candidate host that is on, reachable and can hold the model"};
   }
 

@@ -1,7 +1,9 @@
 // energy-first: the candidate that spends the least dynamic energy on the request — one busy
 // core's share of its power (HostSpec::per_core_w) × the model's service time there, at its
 // current pstate — whatever the network latency (ties: the nearer). The most efficient hardware
-// baseline of the geographic policies (docs/policies.md "Space"). Key `hosts`, `variant`.
+// baseline of the geographic policies (docs/policies.md "Space"). A request that no usable
+// candidate could serve within its SLO even unloaded is flagged (Plan::beyond_slo_reach). Key
+// `hosts`, `variant`.
 #include <cmath>
 
 #include "policy/builtin_policies.hpp"
@@ -25,7 +27,9 @@ class EnergyFirst : public Policy {
       if (j < best_j) best_j = j, best = h, found = true;
     }
     if (!found) return Plan{nullptr, {}, "no candidate host that is on, reachable and can hold the model"};
-    return whole_model_on(m, best);
+    Plan plan = whole_model_on(m, best);
+    plan.beyond_slo_reach = cands_.none_within_slo(req, *m, view);
+    return plan;
   }
 
  private:

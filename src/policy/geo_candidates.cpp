@@ -41,9 +41,13 @@ const std::vector<std::pair<double, uint32_t>>& GeoCandidates::by_latency(uint32
   return by_source_.emplace(source, std::move(v)).first->second;
 }
 
-bool GeoCandidates::usable(uint32_t h, const ModelProfile& m, const ClusterView& v) const {
+bool GeoCandidates::powered(uint32_t h, const ClusterView& v) const {
   const HostState& s = v.hosts[h];
-  if (!s.on && s.power != Power::Booting && s.power != Power::Waking) return false;
+  return s.on || s.power == Power::Booting || s.power == Power::Waking;
+}
+
+bool GeoCandidates::usable(uint32_t h, const ModelProfile& m, const ClusterView& v) const {
+  if (!powered(h, v)) return false;
   const double mem = platform_.hosts[h].memory_bytes;
   return !(mem > 0 && stage_weight_bytes(m, 1, m.row_count() - 1) > mem);
 }
@@ -69,6 +73,50 @@ double GeoCandidates::unloaded_latency_s(const Request& r, uint32_t h, const Mod
                                          const ClusterView& v) const {
   return platform_.transfer_time(r.source, h, m.cut_bytes(0)) + service_s(h, m, v) +
          platform_.transfer_time(h, r.source, m.cut_bytes(m.row_count() - 1));
+}
+
+size_t GeoCandidates::ReachHash::operator()(const ReachKey& k) const {
+  size_t h = std::hash<uint32_t>()(k.source);
+  h = h * 1000003u ^ std::hash<const ModelProfile*>()(k.model);
+  return h * 1000003u ^ std::hash<double>()(k.slo);
+}
+
+const GeoCandidates::Reach& GeoCandidates::reach(const Request& r, const ModelProfile& m) const {
+  const ReachKey key{r.source, &m, r.slo_s};
+  auto it = reach_.find(key);
+  if (it != reach_.end()) return it->second;
+  Reach reach;
+  const size_t last = m.row_count() - 1;
+  const double weights = stage_weight_bytes(m, 1, last);
+  for (const auto& [latency, h] : by_latency(r.source)) {
+    const HostSpec& hs = platform_.hosts[h];
+    if (hs.memory_bytes > 0 && weights > hs.memory_bytes) continue;  // as usable()
+    double fastest = 0;
+    for (const auto& p : hs.pstates) fastest = std::max(fastest, p.speed);
+    const double service0 = stage_seconds(hs, m, 1, last);
+    const double in = platform_.transfer_time(r.source, h, m.cut_bytes(0));
+    const double out = platform_.transfer_time(h, r.source, m.cut_bytes(last));
+    if (in + service0 * hs.pstates[0].speed / fastest + out > r.slo_s) continue;  // not even at its fastest
+    if (reach.nearest.size() == kReachKept) {
+      reach.more = true;
+      break;
+    }
+    reach.nearest.push_back({in, out, service0, h});
+  }
+  return reach_.emplace(key, std::move(reach)).first->second;
+}
+
+bool GeoCandidates::none_within_slo(const Request& r, const ModelProfile& m, const ClusterView& v) const {
+  const Reach& near = reach(r, m);
+  for (const ReachEntry& e : near.nearest) {  // unloaded_latency_s's sum, in its order, from the kept parts
+    if (!powered(e.host, v)) continue;
+    const auto& ps = platform_.hosts[e.host].pstates;
+    if (e.in_s + e.service0_s * ps[0].speed / ps[v.hosts[e.host].pstate].speed + e.out_s <= r.slo_s) return false;
+  }
+  if (near.more)  // the kept ones are all down or slowed: look at every candidate
+    for (const auto& [latency, h] : by_latency(r.source))
+      if (usable(h, m, v) && unloaded_latency_s(r, h, m, v) <= r.slo_s) return false;
+  return true;
 }
 
 }  // namespace ce

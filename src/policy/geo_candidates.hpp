@@ -6,6 +6,7 @@
 // distance model included: PlatformSpec::path), computed on the device's first request: the
 // network does not move, so a decision is O(1) when the nearest usable host is near the front.
 // Policies run one per process, single-threaded: the caches need no lock.
+#include <cstddef>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -34,12 +35,49 @@ class GeoCandidates {
   // latency of the request without queueing.
   double unloaded_latency_s(const Request& r, uint32_t h, const ModelProfile& m, const ClusterView& v) const;
 
+  // Whether no usable candidate could meet the request's SLO even unloaded (unloaded_latency_s >
+  // slo_s for each, at its current pstate): the request is beyond every site's reach, and the plan
+  // that places it anyway sets Plan::beyond_slo_reach. Asked for a request being placed (some
+  // candidate is usable). O(1) amortised: see Reach.
+  bool none_within_slo(const Request& r, const ModelProfile& m, const ClusterView& v) const;
+
   const PlatformSpec& platform() const { return platform_; }
 
  private:
+  // Per (source, model, SLO): the candidates that hold the model's weights and could meet the SLO
+  // unloaded at their fastest pstate, nearest first — their transfers and pstate-0 service time
+  // kept, so a check at the current pstate and power state is unloaded_latency_s's sum without its
+  // route walks and layer loop. The network does not move and no pstate is faster than the
+  // fastest, so the list holds for the whole run. Only its first kReachKept entries are kept (one user location sees
+  // most of a continent's hosts within a loose SLO: hosts × sources entries would not fit a CDN
+  // platform); when they are all off or slowed past the SLO and more exist, the check scans every
+  // candidate (rare: kReachKept sites near one device down at once).
+  static constexpr size_t kReachKept = 8;
+  struct ReachEntry {
+    double in_s, out_s;  // the input there, the result back (idle network)
+    double service0_s;   // service at pstate 0
+    uint32_t host;
+  };
+  struct Reach {
+    std::vector<ReachEntry> nearest;  // at most kReachKept
+    bool more = false;                // further candidates could meet the SLO
+  };
+  struct ReachKey {
+    uint32_t source;
+    const ModelProfile* model;
+    double slo;
+    bool operator==(const ReachKey& o) const { return source == o.source && model == o.model && slo == o.slo; }
+  };
+  struct ReachHash {
+    size_t operator()(const ReachKey& k) const;
+  };
+  bool powered(uint32_t h, const ClusterView& v) const;  // on, booting or waking
+  const Reach& reach(const Request& r, const ModelProfile& m) const;
+
   const PlatformSpec& platform_;
   std::vector<uint32_t> hosts_;
   mutable std::unordered_map<uint32_t, std::vector<std::pair<double, uint32_t>>> by_source_;
+  mutable std::unordered_map<ReachKey, Reach, ReachHash> reach_;
 };
 
 }  // namespace ce

@@ -33,6 +33,11 @@ struct Plan {
   // Every stage's compute × this (>= 1): the overhead of running a batch job's request among k
   // workers whose speed-up is below k (BatchJob::speedup: k / speedup[k]). 1 for a plain request.
   double work_scale = 1;
+  // Placed although no candidate host could meet the request's SLO even unloaded (the geographic
+  // policies' fallback to the nearest: the device is too far from every site, or its SLO too
+  // tight). Counted apart from slo_violations (summary.json slo_unreachable_*): it says where to
+  // build, not how the policy loaded the hosts.
+  bool beyond_slo_reach = false;
   bool rejected() const { return model == nullptr; }
 };
 

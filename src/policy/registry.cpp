@@ -26,6 +26,7 @@ std::map<std::string, PolicyFactory>& registry() {
       {"nearest", make_nearest},
       {"energy-first", make_energy_first},
       {"carbon-greedy", make_carbon_greedy},
+      {"geo-carbon", make_geo_carbon},
   };
   return r;
 }

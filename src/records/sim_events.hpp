@@ -60,6 +60,7 @@ struct RequestEnded {
   const Request* request;
   const ModelProfile* model;  // nullptr when rejected
   RequestStatus status;
+  bool beyond_slo_reach;     // its plan's Plan::beyond_slo_reach (in the padding after status)
   double t;
   double first_start;        // start of its first execution, < 0 if none
   const std::string* hosts;  // its stages' hosts, ';'-separated (only filled when records are kept)

@@ -653,7 +653,8 @@ class Controller {
   void finish(uint32_t slot, RequestStatus status) {
     const double now = sg4::Engine::get_clock();
     Flight& f = flights_[slot];
-    const RequestEnded ended{slot, &f.req, f.plan.model, status, now, f.first_start, &f.hosts};
+    const RequestEnded ended{slot, &f.req, f.plan.model, status, f.plan.beyond_slo_reach,
+                             now,  f.first_start, &f.hosts};
     for (SimObserver* o : in_.observers) o->request_ended(ended);
     if (f.req.client != 0) {  // a closed loop's client may send its next request (open-loop ones have no client)
       in_.arrivals->on_completion(f.req, now);

@@ -15,6 +15,7 @@
 #include "workload/merge_stream.hpp"
 #include "workload/mix_stream.hpp"
 #include "workload/source_builder.hpp"
+#include "workload/source_weights.hpp"
 
 namespace ce {
 
@@ -28,10 +29,11 @@ SourceParser build_poisson, build_mmpp, build_diurnal, build_closed_loop, build_
 
 namespace {
 
-// Keys every source reads (the factory applies model/models, source/sources, slo and deadline;
-// the parser reads stop through SourceBuilder::until()); an inline source may also give
+// Keys every source reads (the factory applies model/models, source/sources/source_weights, slo and
+// deadline; the parser reads stop through SourceBuilder::until()); an inline source may also give
 // workload.max_requests.
-constexpr const char* kCommonKeys[] = {"type", "model", "models", "source", "sources", "slo", "deadline", "stop"};
+constexpr const char* kCommonKeys[] = {"type",           "model", "models",   "source", "sources",
+                                       "source_weights", "slo",   "deadline", "stop"};
 
 struct SourceType {
   const char* name;                  // the value of `type:`
@@ -79,6 +81,7 @@ void allow_source_keys(const YamlSection& s, const SourceType& type, bool is_inl
 
 // The model/device/SLO draws of the common keys, applied to every source's arrivals.
 struct MixParser {
+  SourceBuilder& b;  // finds and records the source_weights file
   const WorkloadContext& ctx;
 
   double weight(const YamlSection& s, const std::string& key, const YAML::Node& v) const {
@@ -141,8 +144,17 @@ struct MixParser {
     MixSpec m;
     std::vector<std::string> model_names;
     m.models = choice(s, "model", "models", ctx.resolve_model, ctx.default_model, "model", &model_names);
-    m.sources = choice(s, "source", "sources", ctx.resolve_host, ctx.default_source, "source device", nullptr,
-                       &ctx.hosts_matching);
+    if (s.has("source_weights")) {  // a host,weight table instead of source/sources
+      for (const char* k : {"source", "sources"})
+        if (s.has(k)) s.fail("source_weights", fmt::format("give either '{}' or 'source_weights', not both", k));
+      if (!ctx.resolve_host) s.fail("source_weights", "no source device names are known in this context");
+      const std::string path = b.find_file(s, "source_weights");
+      b.add_input_file(path);
+      m.sources = read_source_weights(path, ctx);
+    } else {
+      m.sources = choice(s, "source", "sources", ctx.resolve_host, ctx.default_source, "source device", nullptr,
+                         &ctx.hosts_matching);
+    }
     if (s.has("slo")) {
       const YAML::Node n = s.raw("slo");
       if (n.IsMap()) {
@@ -186,10 +198,13 @@ std::unique_ptr<ArrivalStream> make_source(SourceBuilder& b, const YamlSection& 
     if (type == x.name) t = &x;
   if (!t) s.fail("type", fmt::format("'{}' is not a workload source type (use one of: {})", type, type_list()));
   allow_source_keys(s, *t, is_inline);
+  // A batch job's requests all come from its one source device: there is nothing to draw.
+  if (t->build == build_batch_job && s.has("source_weights"))
+    s.fail("source_weights", "a batch_job comes from one host: give 'source: NAME' instead");
   b.begin_source(index);
   std::unique_ptr<ArrivalStream> gen = t->build(b, s);
   const uint64_t seed = workload_source_seed(b.ctx().seed, index);
-  return std::make_unique<MixStream>(std::move(gen), MixParser{b.ctx()}.mix(s), derive_seed(seed, 1));
+  return std::make_unique<MixStream>(std::move(gen), MixParser{b, b.ctx()}.mix(s), derive_seed(seed, 1));
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // The geographic placement policies on a hand-built view (no SimGrid): nearest takes the lowest
 // network latency, energy-first the least dynamic energy, carbon-greedy the least carbon per
 // inference among the hosts that meet the SLO (the nearest when none does), skipping hosts that
-// are off; a loaded host's queue counts against the SLO.
+// are off; a loaded host's queue counts against the SLO. A request that no usable candidate could
+// serve within its SLO even unloaded is placed and flagged (Plan::beyond_slo_reach).
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
@@ -18,7 +19,7 @@ namespace {
 
 // Users in Frankfurt (site fra: device `users`, a server `fra-srv`); servers in Paris (`par-srv`,
 // a 4-core T4-class one) and Oslo (`osl-srv`, a less efficient one), ~480 and ~1,100 km away.
-// Distance model: 1 ms + 2 × km / 204 km/ms.
+// Distance model: 1 ms + 2 × km / 204 km/ms. Users in Sydney (`far`), ~16,000 km from all of them.
 struct Bench {
   PlatformSpec plat;
   ModelCatalog models;
@@ -38,7 +39,9 @@ struct Bench {
            "  - {name: par, lat: 48.8534, lon: 2.3488, region: FR, uplink: {bandwidth: 1Gbps, latency: 1ms},\n"
            "     hosts: [{name: par-srv, cores: 4, speed: 16Tf, power: \"100:140:200\", attach: {bandwidth: 1Gbps, latency: 0.2ms}}]}\n"
            "  - {name: osl, lat: 59.9127, lon: 10.7461, region: NO, uplink: {bandwidth: 1Gbps, latency: 1ms},\n"
-           "     hosts: [{name: osl-srv, cores: 4, speed: 16Tf, power: \"190:300:600\", attach: {bandwidth: 1Gbps, latency: 0.2ms}}]}\n";
+           "     hosts: [{name: osl-srv, cores: 4, speed: 16Tf, power: \"190:300:600\", attach: {bandwidth: 1Gbps, latency: 0.2ms}}]}\n"
+           "  - {name: syd, lat: -33.8688, lon: 151.2093, region: AU, uplink: {bandwidth: 1Gbps, latency: 1ms},\n"
+           "     hosts: [{name: far, cores: 1, speed: 1Gf, power: \"10:15\", attach: {bandwidth: 1Gbps, latency: 5ms}}]}\n";
     plat = load_platform(path);
     fs::remove_all(dir);
     view.platform = &plat;
@@ -53,16 +56,23 @@ struct Bench {
   uint32_t host(const char* n) const { return static_cast<uint32_t>(plat.host_index(n)); }
   std::unique_ptr<Policy> make(const std::string& type) {
     PolicySpec s{"p", type, YAML::Load("{hosts: ['*-srv']}"), "policies.p", {}};
-    PolicyContext ctx{&plat, &models, &exp, {host("users")}};
+    PolicyContext ctx{&plat, &models, &exp, {host("users"), host("far")}};
     return make_policy(s, ctx);
   }
-  uint32_t place(Policy& p, double slo) {
+  Plan plan(Policy& p, double slo, const char* source = "users") {
     Request r;
-    r.source = host("users");
+    r.source = host(source);
     r.slo_s = slo;
     Plan plan = p.decide(r, variants, view);
     REQUIRE_FALSE(plan.rejected());
-    return plan.stages.front().host;
+    return plan;
+  }
+  uint32_t place(Policy& p, double slo) { return plan(p, slo).stages.front().host; }
+  // The input there and the result back on an idle network (ResNet-50's tensors).
+  double round_trip(const char* from, const char* to) const {
+    const ModelProfile& m = *variants.back();
+    return plat.transfer_time(host(from), host(to), m.cut_bytes(0)) +
+           plat.transfer_time(host(to), host(from), m.cut_bytes(m.row_count() - 1));
   }
 };
 
@@ -110,4 +120,50 @@ TEST_CASE("carbon-greedy: a queue that would break the SLO moves the request on"
   b.view.hosts[b.host("osl-srv")].busy = 4;
   b.view.hosts[b.host("osl-srv")].queued = 2000;
   CHECK(b.place(*greedy, slo) == b.host("par-srv"));
+}
+
+TEST_CASE("geo policies: a request no candidate could serve within its SLO is placed and flagged", "[policy][geo]") {
+  Bench b;
+  // 0.1 s: Frankfurt's users reach every server in time; Sydney's are ~0.16 s away one way.
+  const double slo = 0.1;
+  for (const char* h : {"fra-srv", "par-srv", "osl-srv"}) {
+    REQUIRE(b.round_trip("users", h) + 0.01 < slo);
+    REQUIRE(b.round_trip("far", h) > slo);
+  }
+  uint32_t nearest_to_far = b.host("fra-srv");
+  for (const char* h : {"par-srv", "osl-srv"})
+    if (b.plat.path(b.host("far"), b.host(h)).latency < b.plat.path(b.host("far"), nearest_to_far).latency)
+      nearest_to_far = b.host(h);
+  for (const char* type : {"nearest", "energy-first", "carbon-greedy"}) {
+    INFO(type);
+    auto p = b.make(type);
+    CHECK_FALSE(b.plan(*p, slo).beyond_slo_reach);
+    const Plan far = b.plan(*p, slo, "far");  // placed all the same (carbon-greedy: the nearest)
+    CHECK(far.beyond_slo_reach);
+    if (std::string(type) != "energy-first") CHECK(far.stages.front().host == nearest_to_far);
+    CHECK(b.plan(*p, slo, "far").beyond_slo_reach);  // cached per (device, model, SLO): still so
+    CHECK_FALSE(b.plan(*p, 1, "far").beyond_slo_reach);  // a looser SLO brings it within reach
+  }
+}
+
+TEST_CASE("geo policies: the SLO reach follows power states, not just distance", "[policy][geo]") {
+  Bench b;
+  auto nearest = b.make("nearest"), greedy = b.make("carbon-greedy");
+  // An SLO only Frankfurt's own server meets: with it off, Frankfurt's users are beyond reach.
+  const double slo = b.round_trip("users", "fra-srv") + 0.002;
+  REQUIRE(b.round_trip("users", "par-srv") > slo);
+  CHECK_FALSE(b.plan(*nearest, slo).beyond_slo_reach);
+  b.view.hosts[b.host("fra-srv")].on = false;
+  b.view.hosts[b.host("fra-srv")].power = Power::Off;
+  CHECK(b.plan(*nearest, slo).beyond_slo_reach);
+  CHECK(b.plan(*greedy, slo).beyond_slo_reach);
+  b.view.hosts[b.host("fra-srv")].on = true;
+  b.view.hosts[b.host("fra-srv")].power = Power::On;
+  CHECK_FALSE(b.plan(*nearest, slo).beyond_slo_reach);
+  // A loaded queue is not beyond reach: carbon-greedy falls back but does not flag it.
+  b.view.hosts[b.host("fra-srv")].busy = 4;
+  b.view.hosts[b.host("fra-srv")].queued = 2000;
+  const Plan loaded = b.plan(*greedy, slo);
+  CHECK(loaded.stages.front().host == b.host("fra-srv"));
+  CHECK_FALSE(loaded.beyond_slo_reach);
 }

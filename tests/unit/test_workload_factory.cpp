@@ -273,8 +273,8 @@ TEST_CASE("Factory: an unknown type's error lists every registered source type",
   // Each registered type is dispatched to its parser, which is preceded by the strict key check.
   for (const auto& t : types) {
     const std::string msg = error_of("{type: " + t + ", bogus: 1}");
-    has(msg, "key 'workload.bogus': unknown key (allowed here: type, model, models, source, sources, slo, deadline, stop, "
-             "max_requests, ");
+    has(msg, "key 'workload.bogus': unknown key (allowed here: type, model, models, source, sources, "
+             "source_weights, slo, deadline, stop, max_requests, ");
     CHECK(msg.find("not a workload source type") == std::string::npos);
   }
 }
