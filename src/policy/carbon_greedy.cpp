@@ -12,6 +12,7 @@
 // decision walks the list only until a candidate's queue lets it meet the SLO.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "policy/builtin_policies.hpp"
@@ -22,7 +23,8 @@ namespace {
 
 class CarbonGreedy : public Policy {
  public:
-  CarbonGreedy(GeoCandidates cands, std::string variant) : cands_(std::move(cands)), variant_(std::move(variant)) {}
+  CarbonGreedy(GeoCandidates cands, std::string variant, double budget_s)
+      : cands_(std::move(cands)), variant_(std::move(variant)), budget_s_(budget_s) {}
 
   uint32_t events() const override {
     return event_bit(PolicyEvent::Arrival) | event_bit(PolicyEvent::IntensityChange);
@@ -74,7 +76,9 @@ class CarbonGreedy : public Policy {
     if (l.order.empty()) {
       for (const auto& [latency, h] : cands_.by_latency(req.source)) {
         const double unloaded = cands_.unloaded_latency_s(req, h, m, view);
-        if (unloaded <= req.slo_s) l.order.push_back({0, latency, unloaded, h});
+        // `latency_budget`: at most that much more one-way latency than the nearest candidate.
+        const double nearest = cands_.by_latency(req.source).front().first;
+        if (unloaded <= req.slo_s && latency <= nearest + budget_s_) l.order.push_back({0, latency, unloaded, h});
       }
     }
     for (Entry& e : l.order) e.carbon = cands_.dynamic_j(e.host, m, view) * view.hosts[e.host].intensity;
@@ -95,6 +99,7 @@ class CarbonGreedy : public Policy {
   };
   GeoCandidates cands_;
   std::string variant_;
+  double budget_s_ = std::numeric_limits<double>::infinity();
   uint64_t epoch_ = 0;
   mutable std::map<Key, List> lists_;
 };
@@ -102,8 +107,13 @@ class CarbonGreedy : public Policy {
 }  // namespace
 
 std::unique_ptr<Policy> make_carbon_greedy(const YamlSection& p, const PolicyContext& ctx) {
-  p.allow_only({"hosts", "variant"});
-  return std::make_unique<CarbonGreedy>(GeoCandidates(p, ctx), p.str_or("variant", ""));
+  p.allow_only({"hosts", "variant", "latency_budget"});
+  double budget = std::numeric_limits<double>::infinity();
+  if (p.has("latency_budget")) {
+    budget = p.quantity("latency_budget", Unit::Duration);
+    if (!(budget >= 0) || !std::isfinite(budget)) p.fail("latency_budget", "must be a duration >= 0");
+  }
+  return std::make_unique<CarbonGreedy>(GeoCandidates(p, ctx), p.str_or("variant", ""), budget);
 }
 
 }  // namespace ce
