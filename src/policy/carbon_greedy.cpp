@@ -71,13 +71,14 @@ class CarbonGreedy : public Policy {
   // The candidates that can meet the request's SLO on an idle host, cleanest first, for its device,
   // model and SLO; rebuilt when the intensity epoch moves on.
   const List& cleanest(const Request& req, const ModelProfile& m, const ClusterView& view) const {
-    List& l = lists_[Key{req.source, &m, req.slo_s}];
+    List& l = lists_[StreamKey{req.source, &m, req.slo_s}];
     if (l.epoch == epoch_ && !l.order.empty()) return l;
     if (l.order.empty()) {
-      for (const auto& [latency, h] : cands_.by_latency(req.source)) {
+      const auto& by_latency = cands_.by_latency(req.source);
+      // `latency_budget`: at most that much more one-way latency than the nearest candidate.
+      const double nearest = by_latency.empty() ? 0.0 : by_latency.front().first;
+      for (const auto& [latency, h] : by_latency) {
         const double unloaded = cands_.unloaded_latency_s(req, h, m, view);
-        // `latency_budget`: at most that much more one-way latency than the nearest candidate.
-        const double nearest = cands_.by_latency(req.source).front().first;
         if (unloaded <= req.slo_s && latency <= nearest + budget_s_) l.order.push_back({0, latency, unloaded, h});
       }
     }
@@ -89,31 +90,18 @@ class CarbonGreedy : public Policy {
     return l;
   }
 
-  struct Key {
-    uint32_t source;
-    const ModelProfile* model;
-    double slo;
-    bool operator<(const Key& o) const {
-      return source != o.source ? source < o.source : model != o.model ? model < o.model : slo < o.slo;
-    }
-  };
   GeoCandidates cands_;
   std::string variant_;
   double budget_s_ = std::numeric_limits<double>::infinity();
   uint64_t epoch_ = 0;
-  mutable std::map<Key, List> lists_;
+  mutable std::map<StreamKey, List> lists_;
 };
 
 }  // namespace
 
 std::unique_ptr<Policy> make_carbon_greedy(const YamlSection& p, const PolicyContext& ctx) {
   p.allow_only({"hosts", "variant", "latency_budget"});
-  double budget = std::numeric_limits<double>::infinity();
-  if (p.has("latency_budget")) {
-    budget = p.quantity("latency_budget", Unit::Duration);
-    if (!(budget >= 0) || !std::isfinite(budget)) p.fail("latency_budget", "must be a duration >= 0");
-  }
-  return std::make_unique<CarbonGreedy>(GeoCandidates(p, ctx), p.str_or("variant", ""), budget);
+  return std::make_unique<CarbonGreedy>(GeoCandidates(p, ctx), p.str_or("variant", ""), latency_budget_param(p));
 }
 
 }  // namespace ce

@@ -4,10 +4,19 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "models/cost_model.hpp"
 
 namespace ce {
+
+double latency_budget_param(const YamlSection& p) {
+  if (!p.has("latency_budget")) return std::numeric_limits<double>::infinity();
+  const double b = p.quantity("latency_budget", Unit::Duration);
+  if (!(b >= 0) || !std::isfinite(b)) p.fail("latency_budget", "must be a duration >= 0");
+  return b;
+}
 
 GeoCandidates::GeoCandidates(const YamlSection& p, const PolicyContext& ctx) : platform_(*ctx.platform) {
   const auto& hs = platform_.hosts;
@@ -41,13 +50,8 @@ const std::vector<std::pair<double, uint32_t>>& GeoCandidates::by_latency(uint32
   return by_source_.emplace(source, std::move(v)).first->second;
 }
 
-bool GeoCandidates::powered(uint32_t h, const ClusterView& v) const {
-  const HostState& s = v.hosts[h];
-  return s.on || s.power == Power::Booting || s.power == Power::Waking;
-}
-
 bool GeoCandidates::usable(uint32_t h, const ModelProfile& m, const ClusterView& v) const {
-  if (!powered(h, v)) return false;
+  if (!powered(v.hosts[h])) return false;
   const double mem = platform_.hosts[h].memory_bytes;
   return !(mem > 0 && stage_weight_bytes(m, 1, m.row_count() - 1) > mem);
 }
@@ -75,14 +79,14 @@ double GeoCandidates::unloaded_latency_s(const Request& r, uint32_t h, const Mod
          platform_.transfer_time(h, r.source, m.cut_bytes(m.row_count() - 1));
 }
 
-size_t GeoCandidates::ReachHash::operator()(const ReachKey& k) const {
+size_t StreamKeyHash::operator()(const StreamKey& k) const {
   size_t h = std::hash<uint32_t>()(k.source);
   h = h * 1000003u ^ std::hash<const ModelProfile*>()(k.model);
   return h * 1000003u ^ std::hash<double>()(k.slo);
 }
 
 const GeoCandidates::Reach& GeoCandidates::reach(const Request& r, const ModelProfile& m) const {
-  const ReachKey key{r.source, &m, r.slo_s};
+  const StreamKey key{r.source, &m, r.slo_s};
   auto it = reach_.find(key);
   if (it != reach_.end()) return it->second;
   Reach reach;
@@ -109,7 +113,7 @@ const GeoCandidates::Reach& GeoCandidates::reach(const Request& r, const ModelPr
 bool GeoCandidates::none_within_slo(const Request& r, const ModelProfile& m, const ClusterView& v) const {
   const Reach& near = reach(r, m);
   for (const ReachEntry& e : near.nearest) {  // unloaded_latency_s's sum, in its order, from the kept parts
-    if (!powered(e.host, v)) continue;
+    if (!powered(v.hosts[e.host])) continue;
     const auto& ps = platform_.hosts[e.host].pstates;
     if (e.in_s + e.service0_s * ps[0].speed / ps[v.hosts[e.host].pstate].speed + e.out_s <= r.slo_s) return false;
   }

@@ -15,6 +15,25 @@
 
 namespace ce {
 
+// A stream of requests: from one device, for one model, under one SLO — what the per-stream caches
+// of the geographic policies are keyed by.
+struct StreamKey {
+  uint32_t source;
+  const ModelProfile* model;
+  double slo;
+  bool operator==(const StreamKey& o) const { return source == o.source && model == o.model && slo == o.slo; }
+  bool operator<(const StreamKey& o) const {
+    return source != o.source ? source < o.source : model != o.model ? model < o.model : slo < o.slo;
+  }
+};
+struct StreamKeyHash {
+  size_t operator()(const StreamKey& k) const;
+};
+
+// Key `latency_budget` (a duration >= 0): how much more one-way network latency than the nearest
+// candidate a placement may add; infinity when absent. One-line errors name the key.
+double latency_budget_param(const YamlSection& p);
+
 class GeoCandidates {
  public:
   // Reads `hosts` from p (the caller allows the key). One-line errors name the key.
@@ -40,6 +59,7 @@ class GeoCandidates {
   // that places it anyway sets Plan::beyond_slo_reach. Asked for a request being placed (some
   // candidate is usable). O(1) amortised: see Reach.
   bool none_within_slo(const Request& r, const ModelProfile& m, const ClusterView& v) const;
+  static bool powered(const HostState& s) { return s.on || s.power == Power::Booting || s.power == Power::Waking; }
 
   const PlatformSpec& platform() const { return platform_; }
 
@@ -62,22 +82,12 @@ class GeoCandidates {
     std::vector<ReachEntry> nearest;  // at most kReachKept
     bool more = false;                // further candidates could meet the SLO
   };
-  struct ReachKey {
-    uint32_t source;
-    const ModelProfile* model;
-    double slo;
-    bool operator==(const ReachKey& o) const { return source == o.source && model == o.model && slo == o.slo; }
-  };
-  struct ReachHash {
-    size_t operator()(const ReachKey& k) const;
-  };
-  bool powered(uint32_t h, const ClusterView& v) const;  // on, booting or waking
   const Reach& reach(const Request& r, const ModelProfile& m) const;
 
   const PlatformSpec& platform_;
   std::vector<uint32_t> hosts_;
   mutable std::unordered_map<uint32_t, std::vector<std::pair<double, uint32_t>>> by_source_;
-  mutable std::unordered_map<ReachKey, Reach, ReachHash> reach_;
+  mutable std::unordered_map<StreamKey, Reach, StreamKeyHash> reach_;
 };
 
 }  // namespace ce

@@ -27,7 +27,6 @@
 #include <cmath>
 #include <unordered_map>
 
-#include "models/cost_model.hpp"
 #include "placement/placement_problem.hpp"
 #include "policy/builtin_policies.hpp"
 #include "policy/geo_pools.hpp"
@@ -85,7 +84,7 @@ class GeoCarbon : public Policy {
       case PolicyEvent::RequestDone: {
         auto it = ev.request ? sent_.find(ev.request->id) : sent_.end();
         if (it != sent_.end()) --outstanding_[it->second], sent_.erase(it);
-        if (!draining_.empty() && booting_.empty()) switch_off_leaving(view, out);
+        if (!draining_.empty() && booting_.empty()) switch_off(draining_, view, out);
         return;
       }
       case PolicyEvent::Arrival: {
@@ -117,18 +116,6 @@ class GeoCarbon : public Policy {
     double rate = 0;        // req/s estimated at the last solve (0: not yet)
     int32_t pool = -1;      // where its requests go
   };
-  struct Key {
-    uint32_t source;
-    const ModelProfile* model;
-    double slo;
-    bool operator==(const Key& o) const { return source == o.source && model == o.model && slo == o.slo; }
-  };
-  struct KeyHash {
-    size_t operator()(const Key& k) const {
-      return std::hash<uint64_t>()((uint64_t{k.source} << 32) ^ reinterpret_cast<uintptr_t>(k.model)) ^
-             std::hash<double>()(k.slo);
-    }
-  };
 
   void set_timer(double at, Decisions& out) const {
     Decision d;
@@ -144,10 +131,10 @@ class GeoCarbon : public Policy {
     const uint32_t h = pools_[p].rep();
     return cands_.dynamic_j(h, *s.model, v) * v.hosts[h].intensity / kJoulesPerKWh;
   }
-  bool powered(const HostState& s) const { return s.on || s.power == Power::Booting || s.power == Power::Waking; }
+  static bool powered(const HostState& s) { return GeoCandidates::powered(s); }
 
   Stream& stream_of(const Request& r, const ModelProfile& m, const ClusterView& view) {
-    const Key k{r.source, &m, r.slo_s};
+    const StreamKey k{r.source, &m, r.slo_s};
     auto it = index_.find(k);
     if (it != index_.end()) return streams_[it->second];
     index_.emplace(k, static_cast<uint32_t>(streams_.size()));
@@ -171,7 +158,11 @@ class GeoCarbon : public Policy {
       const double cap = hs.cores * o_.max_utilisation * target_[p];
       const bool full = pool_load_[p] + rate * service_s(p, s, view) > cap || !has_host_on(p, view);
       if (full && target_[p] >= pools_[p].hosts.size()) continue;
-      const double cost = rate * o_.replan_s * carbon_g(p, s, view) + (full ? host_cost_g(p, view).first + host_cost_g(p, view).second : 0.0);
+      double cost = rate * o_.replan_s * carbon_g(p, s, view);
+      if (full) {
+        const auto [idle, boot] = host_cost_g(p, view);
+        cost += idle + boot;
+      }
       if (cost < best) best = cost, best_pool = p, grow = full;
     }
     if (!std::isfinite(best)) {  // every option full: the nearest, over capacity
@@ -293,15 +284,24 @@ class GeoCarbon : public Policy {
   }
 
   void switch_off_leaving(const ClusterView& view, Decisions& out) {
+    std::vector<uint32_t> leaving;
+    for (uint32_t h = 0; h < leaving_.size(); ++h)
+      if (leaving_[h]) leaving.push_back(h);
+    switch_off(leaving, view, out);
+  }
+
+  // Switches off the leaving hosts among `hosts` that are idle; keeps in draining_ those still
+  // running requests (or not up yet), so a finished request rechecks only them.
+  void switch_off(std::vector<uint32_t> hosts, const ClusterView& view, Decisions& out) {
     draining_.clear();
-    for (uint32_t h = 0; h < leaving_.size(); ++h) {
+    for (uint32_t h : hosts) {
       if (!leaving_[h]) continue;
       const HostState& s = view.hosts[h];
-      if (!s.on && s.power != Power::Booting && s.power != Power::Waking) {
+      if (!powered(s)) {
         leaving_[h] = 0;  // already off (or on its way)
         continue;
       }
-      if (s.busy + s.queued > 0 || !s.on) {  // running requests (or not up yet): off once drained
+      if (s.busy + s.queued > 0 || !s.on) {
         draining_.push_back(h);
         continue;
       }
@@ -317,14 +317,10 @@ class GeoCarbon : public Policy {
     const ModelProfile* m = pick_variant(variants, variant_);
     Stream& s = stream_of(r, *m, view);
     ++s.arrivals;
-    if (s.options.empty()) {  // no pool within the SLO: the nearest usable host (counted: Plan::beyond_slo_reach)
-      for (const auto& [latency, h] : cands_.by_latency(r.source))
-        if (cands_.usable(h, *m, view)) {
-          Plan plan = whole_model_on(m, h);
-          plan.beyond_slo_reach = cands_.none_within_slo(r, *m, view);
-          return plan;
-        }
-      return Plan{nullptr, {}, "no candidate host that is on, reachable and can hold the model"};
+    if (s.options.empty()) {  // no pool within the SLO (counted: Plan::beyond_slo_reach)
+      Plan plan = nearest_usable(r, *m, view);
+      if (!plan.rejected()) plan.beyond_slo_reach = cands_.none_within_slo(r, *m, view);
+      return plan;
     }
     if (s.pool < 0) place_new(s, view, out);
     const uint32_t p = static_cast<uint32_t>(s.pool);
@@ -353,19 +349,21 @@ class GeoCarbon : public Policy {
     // plan. Hosts that are off are not switched on for one request: a host boots for an interval's
     // idle carbon, which the next solve weighs (switching on here tripled the testbed's carbon to
     // save one late request in 10^5).
-    const double mem = stage_weight_bytes(*m, 1, m->row_count() - 1);
     for (const auto& [latency, h] : cands_.by_latency(r.source)) {
       if (latency > r.slo_s) break;
-      const HostSpec& hs = cands_.platform().hosts[h];
-      if (!view.hosts[h].on || (hs.memory_bytes > 0 && mem > hs.memory_bytes) || !meets(r, *m, h, view)) continue;
+      if (!view.hosts[h].on || !cands_.usable(h, *m, view) || !meets(r, *m, h, view)) continue;
       leaving_[h] = 0;
       return whole_model_on(m, h);
     }
     if (best >= 0) return whole_model_on(m, static_cast<uint32_t>(best));
     for (uint32_t h : pools_[p].hosts)  // booting: the request waits for it
       if (powered(view.hosts[h])) return whole_model_on(m, h);
+    return nearest_usable(r, *m, view);
+  }
+
+  Plan nearest_usable(const Request& r, const ModelProfile& m, const ClusterView& view) const {
     for (const auto& [latency, h] : cands_.by_latency(r.source))
-      if (cands_.usable(h, *m, view)) return whole_model_on(m, h);
+      if (cands_.usable(h, m, view)) return whole_model_on(&m, h);
     return Plan{nullptr, {}, "no candidate host that is on, reachable and can hold the model"};
   }
 
@@ -378,7 +376,7 @@ class GeoCarbon : public Policy {
     const uint32_t cores = cands_.platform().hosts[h].cores;
     const double ahead = static_cast<double>(std::max(s.busy + s.queued, outstanding_[h])) + 1 - cores;
     const double wait = ahead > 0 ? ahead / cores * service : 0.0;
-    return round_trip_s(r, m, h, view, cands_.platform(), 0) + wait + service <= r.slo_s;
+    return round_trip_s(r, m, h, view.links, cands_.platform(), 0) + wait + service <= r.slo_s;
   }
 
   GeoCandidates cands_;
@@ -393,7 +391,7 @@ class GeoCarbon : public Policy {
   std::vector<double> pool_load_;    // core-s/s the streams placed on each pool bring (estimates)
   std::vector<uint32_t> target_;     // hosts each pool should have on
   std::vector<Stream> streams_;      // in order of first arrival (the MILP's order: deterministic)
-  std::unordered_map<Key, uint32_t, KeyHash> index_;
+  std::unordered_map<StreamKey, uint32_t, StreamKeyHash> index_;
   double last_solve_t_ = 0;
   bool solved_ = false, dirty_ = false;
 };
@@ -404,10 +402,7 @@ std::unique_ptr<Policy> make_geo_carbon(const YamlSection& p, const PolicyContex
   p.allow_only({"hosts", "variant", "latency_budget", "replan", "warmup", "max_utilisation", "options_per_zone",
                 "solver_node_limit", "solver_time_limit", "solver_gap", "link_sharing"});
   GeoCarbonOptions o;
-  if (p.has("latency_budget")) {
-    o.budget_s = p.quantity("latency_budget", Unit::Duration);
-    if (!(o.budget_s >= 0) || !std::isfinite(o.budget_s)) p.fail("latency_budget", "must be a duration >= 0");
-  }
+  o.budget_s = latency_budget_param(p);
   o.replan_s = p.quantity_or("replan", Unit::Duration, 3600);
   if (!(o.replan_s >= 60) || !std::isfinite(o.replan_s)) p.fail("replan", "must be a duration of at least 1min");
   o.warmup_s = p.quantity_or("warmup", Unit::Duration, 60);

@@ -27,48 +27,40 @@ auto hardware(const HostSpec& h) {
 std::vector<GeoPool> make_geo_pools(const GeoCandidates& cands) {
   const PlatformSpec& plat = cands.platform();
   std::vector<GeoPool> pools;
-  std::map<int32_t, std::vector<uint32_t>> by_site;  // site → pools there
+  std::map<decltype(hardware(plat.hosts[0])), uint32_t> kinds;
+  std::map<std::pair<int32_t, uint32_t>, uint32_t> pool_at;  // (site, kind) → pool
   for (uint32_t h : cands.hosts()) {
     const int32_t site = h < plat.site.size() ? plat.site[h] : -1;
-    auto& here = by_site[site];
-    bool placed = false;
-    for (uint32_t p : here)
-      if (hardware(plat.hosts[pools[p].rep()]) == hardware(plat.hosts[h])) {
-        pools[p].hosts.push_back(h);
-        placed = true;
-        break;
-      }
-    if (!placed) {
-      here.push_back(static_cast<uint32_t>(pools.size()));
-      pools.push_back({site, {h}});
-    }
+    const uint32_t kind = kinds.emplace(hardware(plat.hosts[h]), static_cast<uint32_t>(kinds.size())).first->second;
+    const auto [it, added] = pool_at.emplace(std::make_pair(site, kind), static_cast<uint32_t>(pools.size()));
+    if (added) pools.push_back({site, kind, {}});
+    pools[it->second].hosts.push_back(h);
   }
   return pools;
 }
 
-double shared_transfer_s(const PlatformSpec& plat, uint32_t i, uint32_t j, double bytes, const ClusterView& view,
-                         double others) {
+double shared_transfer_s(const PlatformSpec& plat, uint32_t i, uint32_t j, double bytes,
+                         const std::vector<LinkState>& links, double others) {
   if (i == j) return 0;
   double latency = plat.extra_latency_s(i, j), rate = std::numeric_limits<double>::infinity();
   plat.for_each_link(i, j, [&](uint32_t l) {
     const LinkSpec& ls = plat.links[l];
     latency += ls.latency;
-    const double n = (l < view.links.size() ? view.links[l].transfers : 0) + others + 1;
+    const double n = (l < links.size() ? links[l].transfers : 0) + others + 1;
     rate = std::min(rate, ls.bandwidth / n);
   });
   return latency + (std::isinf(rate) ? 0 : bytes / rate);
 }
 
-double round_trip_s(const Request& r, const ModelProfile& m, uint32_t h, const ClusterView& view,
+double round_trip_s(const Request& r, const ModelProfile& m, uint32_t h, const std::vector<LinkState>& links,
                     const PlatformSpec& plat, double others) {
-  return shared_transfer_s(plat, r.source, h, m.cut_bytes(0), view, others) +
-         shared_transfer_s(plat, h, r.source, m.cut_bytes(m.row_count() - 1), view, others);
+  return shared_transfer_s(plat, r.source, h, m.cut_bytes(0), links, others) +
+         shared_transfer_s(plat, h, r.source, m.cut_bytes(m.row_count() - 1), links, others);
 }
 
 std::vector<GeoOption> stream_options(const Request& r, const ModelProfile& m, const ClusterView& view,
                                       const GeoCandidates& cands, const std::vector<GeoPool>& pools,
                                       double budget_s, uint32_t per_zone, double sharing) {
-  const ClusterView idle{view.now_s, view.platform, view.models, view.hosts, {}, {}, 0, {}, nullptr};
   const PlatformSpec& plat = cands.platform();
   const double weights = stage_weight_bytes(m, 1, m.row_count() - 1);
   std::vector<GeoOption> all;
@@ -80,17 +72,17 @@ std::vector<GeoOption> stream_options(const Request& r, const ModelProfile& m, c
     if (mem > 0 && weights > mem) continue;
     const double one_way = h == r.source ? 0.0 : plat.path(r.source, h).latency;
     nearest = std::min(nearest, one_way);
-    const double unloaded = cands.service_s(h, m, view) + round_trip_s(r, m, h, idle, plat, sharing);
+    const double unloaded = cands.service_s(h, m, view) + round_trip_s(r, m, h, {}, plat, sharing);
     if (unloaded <= r.slo_s) all.push_back({p, one_way, unloaded});
   }
   std::stable_sort(all.begin(), all.end(), [](const GeoOption& a, const GeoOption& b) {
     return a.one_way_s != b.one_way_s ? a.one_way_s < b.one_way_s : a.pool < b.pool;
   });
   std::vector<GeoOption> kept;
-  std::map<decltype(hardware(plat.hosts[0])), uint32_t> per_kind;  // the zone is part of the hardware key
+  std::vector<uint32_t> per_kind(pools.size(), 0);  // options taken per kind (the zone is part of it)
   for (const GeoOption& o : all) {
     if (o.one_way_s > nearest + budget_s) break;
-    if (per_kind[hardware(plat.hosts[pools[o.pool].rep()])]++ < per_zone) kept.push_back(o);
+    if (per_kind[pools[o.pool].kind]++ < per_zone) kept.push_back(o);
   }
   return kept;
 }

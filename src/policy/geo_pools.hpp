@@ -14,6 +14,7 @@ namespace ce {
 
 struct GeoPool {
   int32_t site = -1;
+  uint32_t kind = 0;            // pools of equal hardware (zone included) share it
   std::vector<uint32_t> hosts;  // ascending
   uint32_t rep() const { return hosts.front(); }
 };
@@ -29,14 +30,15 @@ struct GeoOption {
 std::vector<GeoPool> make_geo_pools(const GeoCandidates& cands);
 
 // Transfer time of `bytes` from host i to j when each link of the route is shared equally with
-// the transfers on it now (view.links; none in a hand-built view) plus `others` more: Σ latency +
-// bytes / min over the links of bandwidth / (transfers + others + 1).
-double shared_transfer_s(const PlatformSpec& plat, uint32_t i, uint32_t j, double bytes, const ClusterView& view,
-                         double others);
+// the transfers on it now (`links`: ClusterView::links; empty — a hand-built view, or an idle
+// network — counts none) plus `others` more: Σ latency + bytes / min over the links of
+// bandwidth / (transfers + others + 1).
+double shared_transfer_s(const PlatformSpec& plat, uint32_t i, uint32_t j, double bytes,
+                         const std::vector<LinkState>& links, double others);
 
 // Input of request r (model m) to host h and its result back, over links shared as
 // shared_transfer_s says.
-double round_trip_s(const Request& r, const ModelProfile& m, uint32_t h, const ClusterView& view,
+double round_trip_s(const Request& r, const ModelProfile& m, uint32_t h, const std::vector<LinkState>& links,
                     const PlatformSpec& plat, double others);
 
 // The options of a stream of requests like `r` (model m) at the hosts' current pstates: pools
