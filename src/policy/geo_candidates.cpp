@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/rng.hpp"
 #include "models/cost_model.hpp"
 
 namespace ce {
@@ -79,7 +80,8 @@ double GeoCandidates::unloaded_latency_s(const Request& r, uint32_t h, const Mod
          platform_.transfer_time(h, r.source, m.cut_bytes(m.row_count() - 1));
 }
 
-size_t StreamKeyHash::operator()(const StreamKey& k) const {
+// Hash mixing wraps modulo 2^64 on purpose.
+CE_INTENDED_WRAPAROUND size_t StreamKeyHash::operator()(const StreamKey& k) const {
   size_t h = std::hash<uint32_t>()(k.source);
   h = h * 1000003u ^ std::hash<const ModelProfile*>()(k.model);
   return h * 1000003u ^ std::hash<double>()(k.slo);
