@@ -96,6 +96,6 @@ if sc:
           f"`run` of {med(r, 'requests'):,.0f} requests with latency-first (1 stage) {med(r, 'wall_s'):.1f} s = "
           f"{med(r, 'req_per_s'):,.0f} req/s (whole process), peak RSS {med(r, 'max_rss_mb'):.0f} MB.")
 for r in lines("geo_cdn.jsonl"):
-    print(f"\nBench 9: geo-carbon, {r['requests']:,} requests over {r['span_days']:g} days on platforms/cdn_europe.yaml "
-          f"(experiments/geo_cdn_europe_week.yaml): {r['wall_s']:.1f} s wall = {r['req_per_s']:,} req/s (whole process), "
-          f"{r['cpu_s']:.1f} s CPU, peak RSS {r['max_rss_mb']:.0f} MB.")
+    print(f"\nBench 9: experiments/geo_cdn_europe_week.yaml (platforms/cdn_europe.yaml), {r['policies']} policies x "
+          f"{r['requests']:,} requests over {r['span_days']:g} days on one core: {r['wall_s']:.1f} s wall, "
+          f"{r['cpu_s']:.1f} s CPU, peak RSS {r['max_rss_mb']:.0f} MB (the largest process).")

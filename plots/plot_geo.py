@@ -12,8 +12,8 @@ A site's intensity is Σ carbon / Σ energy of its hosts over the run (per_host 
 energy-weighted mean of its zone's trace: no trace needs reading. A site's share is its hosts'
 `tasks` (stages executed) over all tasks. Savings are 1 - carbon / nearest's carbon of the same week:
 total carbon (idle included, what powering servers off saves) and dynamic carbon (the requests' own
-work, what placement alone saves). Writes DIR/plots/geo_<cmd>.png (and .svg). Bad input: one line
-on stderr, exit code 2.
+work, what placement alone saves). Writes DIR/plots/geo_<cmd>.png and .svg (--out, --stem to
+change). Bad input: one line on stderr, exit code 2.
 """
 import argparse
 import fnmatch
@@ -248,15 +248,17 @@ def main():
     sp.add_argument("dir", help="output directory of `carbonedge run` on a platform with site coordinates")
     sp.add_argument("--platform", help="the platform YAML (default: the one run.json names)")
     sp.add_argument("--out", help="where to write the plot (default: DIR/plots)")
+    sp.add_argument("--stem", default="geo_map", help="file name without extension (default geo_map)")
     sp = sub.add_parser("budget", help="geo_budget.png from a sweep directory")
     sp.add_argument("dir", help="output directory of `carbonedge sweep` over a latency_budget")
     sp.add_argument("--out", help="where to write the plot (default: DIR/plots)")
+    sp.add_argument("--stem", default="geo_budget", help="file name without extension (default geo_budget)")
     args = ap.parse_args()
     make = {"map": plot_map, "budget": plot_budget}
     try:
         with c.matplotlib.rc_context(FONT):
             data, fig = make[args.cmd](args)
-            files = c.save_figure(fig, args.out or os.path.join(args.dir, "plots"), f"geo_{args.cmd}")
+            files = c.save_figure(fig, args.out or os.path.join(args.dir, "plots"), args.stem)
     except c.InputProblem as e:
         c.fail(str(e))
     except c.Skip as e:

@@ -1,4 +1,8 @@
 #include <coin/CbcModel.hpp>
+#include <coin/CglGomory.hpp>
+#include <coin/CglProbing.hpp>
+#include <coin/CglMixedIntegerRounding2.hpp>
+#include <coin/CglFlowCover.hpp>
 #include <coin/CoinPackedMatrix.hpp>
 #include <coin/OsiClpSolverInterface.hpp>
 
@@ -159,6 +163,22 @@ PlacementSolution solve_placement(const PlacementProblem& p, const PlacementLimi
   if (limits.time_limit_s > 0) cbc.setMaximumSeconds(limits.time_limit_s);
   cbc.setAllowableGap(0.0);
   cbc.setAllowableFractionGap(limits.relative_gap);
+  // Cut generators, as CBC's own driver adds them: the facility-location structure (a stream on a
+  // pool only if the pool has a host on) leaves fractional LP optima that plain branching closes
+  // slowly; probing, Gomory, MIR and flow cuts at the nodes closed a CDN-scale solve (400 streams,
+  // 300 pools) at the root or within tens of nodes instead of hundreds (docs/policies.md "geo-carbon").
+  CglProbing probing;
+  probing.setUsingObjective(1);
+  probing.setMaxPass(1);
+  probing.setMaxProbe(10);
+  probing.setMaxLook(10);
+  CglGomory gomory;
+  CglMixedIntegerRounding2 mir;
+  CglFlowCover flow;
+  cbc.addCutGenerator(&probing, -1, "Probing");
+  cbc.addCutGenerator(&gomory, -1, "Gomory");
+  cbc.addCutGenerator(&mir, -1, "MixedIntegerRounding2");
+  cbc.addCutGenerator(&flow, -1, "FlowCover");
   if (seed.feasible) {  // a cutoff from the start
     std::vector<double> x(ncols, 0.0);
     for (size_t s = 0; s < p.streams.size(); ++s) x[first[s] + seed.option[s]] = 1.0;
