@@ -163,7 +163,10 @@ def plot_map(args):
     for frac in (0.01, 0.1, 0.3):  # size key
         mid.scatter([], [], s=8 + 1400 * frac, c="white", edgecolors="black", label=f"{frac:.0%} of requests")
     mid.scatter([], [], s=6, c="none", edgecolors="0.6", linewidths=0.5, label="site not used")
-    mid.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, frameon=False, fontsize=8)
+    # One row under a wide (short) map, two under a tall one, clear of the longitude label.
+    wide = height < 4
+    mid.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2 if wide else -0.1), ncol=4 if wide else 2,
+               frameon=False, fontsize=8)
     fig.suptitle(f"{data.name}: where each policy served its requests\n"
                  f"(circle area = share of the requests a site served, colour = its grid intensity)")
     return data, fig

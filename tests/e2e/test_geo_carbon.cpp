@@ -81,11 +81,11 @@ TEST_CASE("geo-carbon on a day of the central-European testbed: SLOs kept, carbo
   const long nearest_late = std::lround(nearest["slo_violation_rate"].get<double>() * arrived);
   const long geo_late = std::lround(geo["slo_violation_rate"].get<double>() * arrived);
   CHECK(nearest_late == 0);
-  // geo-carbon plans every stream only where its SLO holds with each transfer sharing its links
-  // with two others; a burst of three or more inputs within a few ms on the Jetson's 1 Gbps arm can
-  // still make one late (1 of 431,261 on this day; docs/policies.md "Space"). Carbon-greedy, which
-  // plans on an idle network, has 5,369.
-  CHECK(geo_late <= nearest_late + 2);
+  // The experiment has geo-carbon plan every stream only where its SLO holds with each transfer
+  // sharing its links with three others (link_sharing: 3): with the default two, bursts of three
+  // inputs on the Jetson's 1 Gbps arm made 8 of 3.02 M late over the week (docs/reproductions.md
+  // §e). Carbon-greedy, which plans on an idle network, has thousands.
+  CHECK(geo_late <= nearest_late);
   CHECK(geo_late < std::lround(greedy["slo_violation_rate"].get<double>() * arrived) / 100);
   CHECK(geo["carbon_g"].get<double>() <= greedy["carbon_g"].get<double>());
   CHECK(geo["carbon_g"].get<double>() < 0.2 * nearest["carbon_g"].get<double>());  // servers switched off
