@@ -1,4 +1,5 @@
 #include "config/experiment.hpp"
+#include "config/failures.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -297,7 +298,7 @@ static Experiment load_experiment_body(const std::string& path, const LoadOption
   }
   YamlSection root(doc, path, "");
   root.allow_only({"name", "description", "seed", "platform", "carbon", "models", "workload", "policies", "events",
-                   "output", "sweep", "metrics", "families"});
+                   "output", "sweep", "metrics", "families", "failures"});
   Experiment e;
   e.file = path;
   e.resolved = YAML::Clone(doc);
@@ -353,6 +354,9 @@ static Experiment load_experiment_body(const std::string& path, const LoadOption
   e.workload = doc["workload"];
   e.policies = parse_policies(root, e.platform, e.carbon.duration_s);
   e.events = parse_events(root, e.platform, e.carbon.duration_s);
+  // At the same instant, the listed events first.
+  for (const auto& f : parse_failures(root, e.platform, e.carbon.duration_s, e.seed)) e.events.push_back(f);
+  std::stable_sort(e.events.begin(), e.events.end(), [](auto& a, auto& b) { return a.at_s < b.at_s; });
   if (root.has("output")) {
     YamlSection o = root.child("output");
     o.allow_only({"requests", "timeseries", "stages", "format", "requests_every"});

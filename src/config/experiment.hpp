@@ -37,7 +37,9 @@ struct CarbonSpec {
 struct PlatformEvent {
   double at_s = 0;
   uint32_t host = 0;
-  enum Kind { Pstate, TurnOff, TurnOn, Sleep } kind = Pstate;
+  // Fail / Repair come from `failures:` (config/failures.hpp): a failed host is off at once (no
+  // shutdown phase) and stays off whatever is decided until its repair.
+  enum Kind { Pstate, TurnOff, TurnOn, Sleep, Fail, Repair } kind = Pstate;
   uint32_t pstate = 0;
 };
 

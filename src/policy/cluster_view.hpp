@@ -18,6 +18,7 @@ struct HostState {
   uint32_t pstate = 0;
   bool on = true;              // power == Power::On
   Power power = Power::On;
+  bool failed = false;         // down by a `failures:` outage (power Off) until its repair
   uint32_t busy = 0;           // executions running (<= cores in FIFO mode)
   uint32_t queued = 0;         // stages waiting in the host's queue (also while it boots)
   uint64_t completed = 0;      // stages finished so far

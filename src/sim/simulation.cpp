@@ -59,6 +59,8 @@ struct Pending {
 struct HostRun {
   std::unique_ptr<LocalScheduler> queue;  // flight slots waiting for a worker
   bool power_on_after_shutdown = false;  // a PowerOn that came while it was shutting down
+  uint32_t failures = 0;  // outages in force (failures: may overlap, e.g. a host's and its site's)
+  bool on_after_repair = false;  // while failed: whether it comes back on (PowerOn/PowerOff meanwhile)
   uint32_t transition = 0;               // numbers its transitions: a stale PowerDone is ignored
   struct Inbound {
     uint32_t slot, from;
@@ -679,7 +681,44 @@ class Controller {
       case PlatformEvent::TurnOff: power_off(ev.host, now, Power::Off); break;
       case PlatformEvent::TurnOn: power_on(ev.host, now); break;
       case PlatformEvent::Sleep: power_off(ev.host, now, Power::Sleeping); break;
+      case PlatformEvent::Fail: fail_host(ev.host, now); break;
+      case PlatformEvent::Repair: repair_host(ev.host, now); break;
     }
+  }
+
+  // A failure takes the host off at once, whatever it was doing (no shutdown phase: a boot or a
+  // shutdown in progress is cut short). Its running stages fail; queued ones wait for the repair,
+  // like a host switched off. Until then PowerOn/PowerOff only choose how it comes back.
+  void fail_host(uint32_t host, double now) {
+    HostRun& r = runs_[host];
+    HostState& hs = view_.hosts[host];
+    if (r.failures++ > 0) return;
+    r.on_after_repair = hs.power == Power::On || hs.power == Power::Booting || hs.power == Power::Waking ||
+                        r.power_on_after_shutdown;
+    r.power_on_after_shutdown = false;
+    hs.failed = true;
+    const bool was_running = hs.power == Power::On;
+    meter_change(host, now, hs.on);
+    power_state(host, Power::Off, now);  // a transition in progress is stale from here on
+    if (was_running) {
+      meter_change(host, now, false);
+      plat_.hosts[host]->turn_off();  // its running executions fail and come back through on_completion
+    }
+    std::vector<HostRun::Inbound> inbound;  // transfers waiting for a boot that will not end
+    inbound.swap(r.inbound);
+    for (const auto& in : inbound) finish(in.slot, RequestStatus::Failed);
+    host_changed(host, now);
+  }
+
+  // The end of the last outage in force: the host boots (its boot time and power) if it was on or
+  // coming on when it failed, or was asked to since; otherwise it stays off.
+  void repair_host(uint32_t host, double now) {
+    HostRun& r = runs_[host];
+    if (r.failures == 0 || --r.failures > 0) return;
+    view_.hosts[host].failed = false;
+    changed(host);
+    if (r.on_after_repair) power_on(host, now);
+    else host_changed(host, now);
   }
 
   // Executions are charged by the observers' meters: tell them the host's pstate and whether it runs.
@@ -724,6 +763,10 @@ class Controller {
   // off → booting → on (sleeping → waking → on); a shutdown in progress finishes first.
   void power_on(uint32_t host, double now) {
     HostState& hs = view_.hosts[host];
+    if (runs_[host].failures > 0) {
+      runs_[host].on_after_repair = true;
+      return;
+    }
     const PowerStates& ps = spec_.hosts[host].power_states;
     switch (hs.power) {
       case Power::On:
@@ -746,6 +789,10 @@ class Controller {
     HostState& hs = view_.hosts[host];
     HostRun& r = runs_[host];
     const PowerStates& ps = spec_.hosts[host].power_states;
+    if (r.failures > 0) {
+      r.on_after_repair = false;
+      return;
+    }
     if (hs.power == target || hs.power == Power::ShuttingDown) return;
     if (hs.power == Power::Off && target == Power::Sleeping) return;  // off stays off
     meter_change(host, now, hs.on);

@@ -1,0 +1,122 @@
+#include "config/failures.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/rng.hpp"
+
+namespace ce {
+
+namespace {
+
+double draw(const LifetimeDist& d, Rng& rng) {
+  switch (d.kind) {
+    case LifetimeDist::Exponential: return rng.exponential(1.0 / d.mean_s);
+    case LifetimeDist::Weibull: return d.scale_s * std::pow(-std::log(rng.uniform_pos()), 1.0 / d.shape);
+    case LifetimeDist::Fixed: break;
+  }
+  return d.mean_s;
+}
+
+// {dist: exponential, mean: 5d} | {dist: weibull, shape: 0.7, scale: 30d} | {dist: fixed, value: 2h}
+LifetimeDist parse_dist(const YamlSection& f, const std::string& key) {
+  const YamlSection s = f.child(key);
+  LifetimeDist d;
+  const std::string kind = s.str("dist");
+  if (kind == "exponential") {
+    s.allow_only({"dist", "mean"});
+    d.kind = LifetimeDist::Exponential;
+    d.mean_s = s.quantity("mean", Unit::Duration);
+    if (!(d.mean_s > 0)) s.fail("mean", "must be a duration > 0, e.g. 2h");
+  } else if (kind == "weibull") {
+    s.allow_only({"dist", "shape", "scale"});
+    d.kind = LifetimeDist::Weibull;
+    d.shape = s.num("shape");
+    if (!(d.shape > 0) || !std::isfinite(d.shape)) s.fail("shape", "must be a number > 0 (k; < 1: failures cluster early)");
+    d.scale_s = s.quantity("scale", Unit::Duration);
+    if (!(d.scale_s > 0)) s.fail("scale", "must be a duration > 0, e.g. 30d");
+  } else if (kind == "fixed") {
+    s.allow_only({"dist", "value"});
+    d.kind = LifetimeDist::Fixed;
+    d.mean_s = s.quantity("value", Unit::Duration);
+    if (!(d.mean_s > 0)) s.fail("value", "must be a duration > 0, e.g. 30min");
+  } else {
+    s.fail("dist", fmt::format("must be exponential, weibull or fixed (got '{}')", kind));
+  }
+  return d;
+}
+
+}  // namespace
+
+std::vector<Outage> draw_outages(const LifetimeDist& ttf, const LifetimeDist& ttr, double duration_s, uint64_t seed,
+                                 size_t max_outages) {
+  Rng rng(seed);
+  std::vector<Outage> out;
+  double t = 0;
+  while (out.size() < max_outages) {
+    t += draw(ttf, rng);
+    if (!(t < duration_s)) break;
+    const double up = t + draw(ttr, rng);
+    out.push_back({t, std::min(up, duration_s)});
+    t = up;
+  }
+  return out;
+}
+
+std::vector<PlatformEvent> parse_failures(const YamlSection& root, const PlatformSpec& plat, double duration_s,
+                                          uint64_t seed) {
+  std::vector<PlatformEvent> out;
+  if (!root.has("failures")) return out;
+  const auto entries = root.list("failures");
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const YamlSection& f = entries[i];
+    f.allow_only({"host", "site", "ttf", "ttr"});
+    if (f.has("host") == f.has("site")) f.fail("host", "give exactly one of host: NAME or site: NAME");
+    std::vector<uint32_t> hosts;
+    if (f.has("host")) {
+      const int h = plat.host_index(f.str("host"));
+      if (h < 0) f.fail("host", fmt::format("unknown host '{}' (not in {})", f.str("host"), plat.file));
+      hosts.push_back(static_cast<uint32_t>(h));
+    } else {
+      const std::string name = f.str("site");
+      int s = -1;
+      for (size_t k = 0; k < plat.sites.size(); ++k)
+        if (plat.sites[k].name == name) s = static_cast<int>(k);
+      if (s < 0) f.fail("site", fmt::format("unknown site '{}' (not in {})", name, plat.file));
+      for (size_t h = 0; h < plat.site.size(); ++h)
+        if (plat.site[h] == s) hosts.push_back(static_cast<uint32_t>(h));
+      if (hosts.empty()) f.fail("site", fmt::format("site '{}' has no hosts", name));
+    }
+    const LifetimeDist ttf = parse_dist(f, "ttf"), ttr = parse_dist(f, "ttr");
+    // A seed domain of its own (apart from the workload's), one stream per entry: an entry's
+    // outages do not change when another entry is added after it.
+    const uint64_t stream_seed = derive_seed(derive_seed(seed, 0x4641494C55524553ULL /* "FAILURES" */), i);
+    const size_t room = (kMaxFailureEvents - out.size()) / (2 * hosts.size());
+    const auto outages = draw_outages(ttf, ttr, duration_s, stream_seed, room + 1);
+    if (outages.size() > room)
+      f.fail("ttf", fmt::format("the failures: entries draw more than {} failure and repair events over the run "
+                                "(carbon.duration = {} s): give a longer time to failure",
+                                kMaxFailureEvents, duration_s));
+    for (const Outage& o : outages) {
+      for (uint32_t h : hosts) {
+        PlatformEvent down;
+        down.at_s = o.down_s;
+        down.host = h;
+        down.kind = PlatformEvent::Fail;
+        out.push_back(down);
+        if (o.up_s < duration_s) {
+          PlatformEvent up = down;
+          up.at_s = o.up_s;
+          up.kind = PlatformEvent::Repair;
+          out.push_back(up);
+        }
+      }
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.at_s < b.at_s; });
+  return out;
+}
+
+}  // namespace ce

@@ -1,0 +1,116 @@
+// Golden tests for `failures:` (seeded outage processes): a failure stops the host at once, the
+// running request fails, the queued one waits for the repair; PowerOn/PowerOff during an outage
+// only choose how the host comes back; energy against hand computation.
+#include <catch2/catch.hpp>
+
+#include "../support/cli_harness.hpp"
+
+using namespace cetest;
+
+namespace {
+
+// Device d sends to server s (one core, 1 Gf) over link l; s draws 10 W idle, 30 W busy, 1 W off.
+const char* kPlatform =
+    "name: failures\n"
+    "hosts:\n"
+    "  - {name: d, cores: 1, speed: 1Gf, power: \"2:4\", region: Z}\n"
+    "  - {name: s, cores: 1, speed: 1Gf, power: \"10:30\", power_off: 1, region: Z}\n"
+    "links:\n"
+    "  - {name: l, bandwidth: 1GBps, latency: 1ms, power: \"0:0\", region: Z}\n"
+    "network:\n"
+    "  routes:\n"
+    "    - {src: d, dst: s, links: [l]}\n";
+
+// Two requests at t = 0 for a 900-GMAC block (1800 s on s); s fails every 15 min of up time for
+// 5 min: down [900, 1200), [2100, 2400), [3300, 3600).
+std::string experiment(const std::string& extra) {
+  return "name: failures\nseed: 1\nplatform: platform.yaml\n"
+         "carbon:\n  start: 2023-01-01T00:00:00Z\n  duration: 1h\n  static: {Z: 100}\n"
+         "models:\n  - {name: block, gmacs: 900, input_elems: 0, output_elems: 0}\n"
+         "workload:\n  type: closed_loop\n  clients: 2\n  think_time: 0\n  requests_per_client: 1\n"
+         "  model: block\n  source: d\n"
+         "policies:\n  mono: {type: monolithic, host: s}\n"
+         "failures:\n  - {host: s, ttf: {dist: fixed, value: 15min}, ttr: {dist: fixed, value: 5min}}\n" +
+         extra;
+}
+
+nlohmann::json run_failures(const TempDir& tmp, const std::string& extra) {
+  tmp.file("platform.yaml", kPlatform);
+  auto exp = tmp.file("exp.yaml", experiment(extra));
+  auto r = run_cli("run " + exp + " --out " + (tmp / "out") + " --quiet", tmp);
+  REQUIRE(r.rc == 0);
+  return read_json(tmp / "out/mono/summary.json");
+}
+
+}  // namespace
+
+TEST_CASE("failures: the running request fails, the queued one runs after the repair until the next failure",
+          "[golden][failures]") {
+  TempDir tmp;
+  auto s = run_failures(tmp, "");
+  // A runs [0.001, 900) and fails; B waits out the outage, runs [1200, 2100) and fails too.
+  CHECK(s["requests_arrived"] == 2);
+  CHECK(s["requests_failed"] == 2);
+  CHECK(s["requests_completed"] == 0);
+  const double busy = (900 - 0.001) + 900, off = 3 * 300;
+  const double energy_s = 30 * busy + 1 * off + 10 * (3600 - busy - off);
+  CHECK(rel_err(s["per_host"]["s"]["energy_j"], energy_s) < 1e-9);
+  // Carbon at a constant 100 g/kWh; Σ per-request dynamic = total − idle (30 − 10 W while busy).
+  CHECK(rel_err(s["carbon_g"], (energy_s + s["per_host"]["d"]["energy_j"].get<double>()) / 3.6e6 * 100) < 1e-9);
+  CHECK(rel_err(s["dynamic_energy_j"], 20 * busy) < 1e-9);
+}
+
+TEST_CASE("failures: PowerOff during an outage keeps the host off after its repair; PowerOn brings it back",
+          "[golden][failures]") {
+  TempDir tmp;
+  SECTION("switched off during the first outage: stays off, B never runs") {
+    auto s = run_failures(tmp, "events:\n  - {at: 16min, host: s, state: off}\n");
+    // A fails at 900 s; B is still queued on s when the run ends, and counted failed then.
+    CHECK(s["requests_failed"] == 2);
+    CHECK(s["requests_completed"] == 0);
+    CHECK(s["requests_arrived"] == 2);
+    auto rows = read_csv_rows(tmp / "out/mono/requests.csv");
+    REQUIRE(rows.size() == 3);
+    CHECK((rows[1][3] == "3600000.000" || rows[2][3] == "3600000.000"));  // latency_ms: failed at the end
+    const double busy = 900 - 0.001;
+    CHECK(rel_err(s["per_host"]["s"]["energy_j"], 30 * busy + 10 * 0.001 + 1 * 2700) < 1e-9);
+  }
+  SECTION("switched off, then on again within the outage: back at the repair as without either") {
+    auto s = run_failures(tmp, "events:\n  - {at: 16min, host: s, state: off}\n  - {at: 17min, host: s, state: on}\n");
+    auto plain = run_failures(TempDir(), "");
+    CHECK(s["requests_failed"] == 2);
+    CHECK(rel_err(s["per_host"]["s"]["energy_j"], plain["per_host"]["s"]["energy_j"]) < 1e-12);
+  }
+}
+
+TEST_CASE("failures: same seed, same outages; a site's process takes all its hosts down", "[golden][failures]") {
+  TempDir tmp;
+  const std::string host = ", cores: 1, speed: 1Gf, power: \"10:30\", power_off: 1, attach: {bandwidth: 1Gbps, latency: 1ms}}\n";
+  tmp.file("platform.yaml", "name: sites\ndefault_region: Z\nsites:\n"
+                            "  - name: east\n    uplink: {bandwidth: 1Gbps, latency: 1ms}\n    hosts:\n"
+                            "      - {name: a" + host + "      - {name: b" + host +
+                            "  - name: west\n    uplink: {bandwidth: 1Gbps, latency: 1ms}\n    hosts:\n"
+                            "      - {name: c" + host);
+  auto exp = [&](int seed) {
+    return tmp.file("exp" + std::to_string(seed) + ".yaml",
+                    "name: sites\nseed: " + std::to_string(seed) + "\nplatform: platform.yaml\n"
+                    "carbon:\n  start: 2023-01-01T00:00:00Z\n  duration: 6h\n  static: {Z: 100}\n"
+                    "models:\n  - {name: block, gmacs: 0.001, input_elems: 0, output_elems: 0}\n"
+                    "workload: {type: poisson, rate: 0.01, model: block, source: c}\n"
+                    "policies:\n  mono: {type: monolithic, host: c}\n"
+                    "failures:\n  - {site: east, ttf: {dist: weibull, shape: 0.8, scale: 1h}, "
+                    "ttr: {dist: exponential, mean: 20min}}\n");
+  };
+  auto energy = [&](int seed, const std::string& out) {
+    auto r = run_cli("run " + exp(seed) + " --out " + (tmp / out) + " --quiet", tmp);
+    REQUIRE(r.rc == 0);
+    auto s = read_json(tmp / (out + "/mono/summary.json"));
+    return std::make_pair(s["per_host"]["a"]["energy_j"].get<double>(), s["per_host"]["b"]["energy_j"].get<double>());
+  };
+  const auto first = energy(7, "r1"), again = energy(7, "r2"), other = energy(8, "r3");
+  CHECK(first == again);                 // deterministic per seed
+  CHECK(first.first == first.second);    // a and b go down and up together
+  CHECK(first.first < 10 * 6 * 3600.0);  // down for a while (1 W instead of 10 W idle)
+  CHECK(first.first > 1 * 6 * 3600.0);
+  CHECK(first != other);
+}
