@@ -355,7 +355,7 @@ static Experiment load_experiment_body(const std::string& path, const LoadOption
   e.policies = parse_policies(root, e.platform, e.carbon.duration_s);
   e.events = parse_events(root, e.platform, e.carbon.duration_s);
   // At the same instant, the listed events first.
-  for (const auto& f : parse_failures(root, e.platform, e.carbon.duration_s, e.seed)) e.events.push_back(f);
+  for (const auto& f : parse_failures(root, e)) e.events.push_back(f);
   std::stable_sort(e.events.begin(), e.events.end(), [](auto& a, auto& b) { return a.at_s < b.at_s; });
   if (root.has("output")) {
     YamlSection o = root.child("output");

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
+#include "core/csv.hpp"
 #include "core/rng.hpp"
 
 namespace ce {
@@ -65,14 +67,39 @@ std::vector<Outage> draw_outages(const LifetimeDist& ttf, const LifetimeDist& tt
   return out;
 }
 
-std::vector<PlatformEvent> parse_failures(const YamlSection& root, const PlatformSpec& plat, double duration_s,
-                                          uint64_t seed) {
+std::vector<Outage> read_outage_trace(const std::string& path, double start_epoch, double duration_s) {
+  CsvReader csv(path);
+  std::vector<std::string> row;
+  if (!csv.next(row)) csv.fail("empty file: expected a header with columns down,up (UTC date-times)");
+  const auto col = [&](const char* name) {
+    const auto it = std::find(row.begin(), row.end(), name);
+    if (it == row.end()) csv.fail(fmt::format("no '{}' column: the header must name down and up (UTC date-times)", name));
+    return static_cast<size_t>(it - row.begin());
+  };
+  const size_t down_col = col("down"), up_col = col("up");
+  std::vector<Outage> out;
+  double last_up = -std::numeric_limits<double>::infinity();
+  while (csv.next(row)) {
+    if (row.size() <= std::max(down_col, up_col)) csv.fail("missing the down or up field");
+    const double down = csv.to_utc(row[down_col], "down"), up = csv.to_utc(row[up_col], "up");
+    if (!(up > down)) csv.fail("up must be after down");
+    if (down < last_up) csv.fail("outages must be sorted by down and must not overlap the previous one");
+    last_up = up;
+    const double a = std::max(down - start_epoch, 0.0), b = std::min(up - start_epoch, duration_s);
+    if (a < duration_s && b > 0) out.push_back({a, b});
+  }
+  return out;
+}
+
+std::vector<PlatformEvent> parse_failures(const YamlSection& root, Experiment& exp) {
+  const PlatformSpec& plat = exp.platform;
+  const double duration_s = exp.carbon.duration_s;
   std::vector<PlatformEvent> out;
   if (!root.has("failures")) return out;
   const auto entries = root.list("failures");
   for (size_t i = 0; i < entries.size(); ++i) {
     const YamlSection& f = entries[i];
-    f.allow_only({"host", "site", "ttf", "ttr"});
+    f.allow_only({"host", "site", "ttf", "ttr", "trace"});
     if (f.has("host") == f.has("site")) f.fail("host", "give exactly one of host: NAME or site: NAME");
     std::vector<uint32_t> hosts;
     if (f.has("host")) {
@@ -89,16 +116,26 @@ std::vector<PlatformEvent> parse_failures(const YamlSection& root, const Platfor
         if (plat.site[h] == s) hosts.push_back(static_cast<uint32_t>(h));
       if (hosts.empty()) f.fail("site", fmt::format("site '{}' has no hosts", name));
     }
-    const LifetimeDist ttf = parse_dist(f, "ttf"), ttr = parse_dist(f, "ttr");
-    // A seed domain of its own (apart from the workload's), one stream per entry: an entry's
-    // outages do not change when another entry is added after it.
-    const uint64_t stream_seed = derive_seed(derive_seed(seed, 0x4641494C55524553ULL /* "FAILURES" */), i);
     const size_t room = (kMaxFailureEvents - out.size()) / (2 * hosts.size());
-    const auto outages = draw_outages(ttf, ttr, duration_s, stream_seed, room + 1);
-    if (outages.size() > room)
-      f.fail("ttf", fmt::format("the failures: entries draw more than {} failure and repair events over the run "
-                                "(carbon.duration = {} s): give a longer time to failure",
-                                kMaxFailureEvents, duration_s));
+    std::vector<Outage> outages;
+    if (f.has("trace")) {
+      if (f.has("ttf") || f.has("ttr")) f.fail("trace", "give either trace: FILE or ttf and ttr, not both");
+      const std::string path = resolve_path(f.str("trace"), f.file());
+      outages = read_outage_trace(path, exp.carbon.start_epoch, duration_s);
+      exp.input_files.push_back(path);
+      if (outages.size() > room)
+        f.fail("trace", fmt::format("more than {} failure and repair events in all", kMaxFailureEvents));
+    } else {
+      const LifetimeDist ttf = parse_dist(f, "ttf"), ttr = parse_dist(f, "ttr");
+      // A seed domain of its own (apart from the workload's), one stream per entry: an entry's
+      // outages do not change when another entry is added after it.
+      const uint64_t stream_seed = derive_seed(derive_seed(exp.seed, 0x4641494C55524553ULL /* "FAILURES" */), i);
+      outages = draw_outages(ttf, ttr, duration_s, stream_seed, room + 1);
+      if (outages.size() > room)
+        f.fail("ttf", fmt::format("the failures: entries draw more than {} failure and repair events over the run "
+                                  "(carbon.duration = {} s): give a longer time to failure",
+                                  kMaxFailureEvents, duration_s));
+    }
     for (const Outage& o : outages) {
       for (uint32_t h : hosts) {
         PlatformEvent down;

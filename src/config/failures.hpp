@@ -34,8 +34,13 @@ std::vector<Outage> draw_outages(const LifetimeDist& ttf, const LifetimeDist& tt
 // would otherwise fill the memory before the run starts.
 constexpr size_t kMaxFailureEvents = 10'000'000;
 
-// Parses `failures:` of `root` (absent: none) and returns its Fail/Repair events, sorted by time.
-std::vector<PlatformEvent> parse_failures(const YamlSection& root, const PlatformSpec& plat, double duration_s,
-                                          uint64_t seed);
+// A recorded outage list (`trace:` FILE): a CSV with columns `down` and `up`, UTC date-times,
+// sorted and not overlapping; FILE:LINE errors. The outages over [start_epoch, +duration_s),
+// clipped to it, in run time.
+std::vector<Outage> read_outage_trace(const std::string& path, double start_epoch, double duration_s);
+
+// Parses `failures:` of `exp` (absent: none) into its Fail/Repair events, sorted by time, with
+// the experiment's platform, carbon window and seed; trace files join exp.input_files.
+std::vector<PlatformEvent> parse_failures(const YamlSection& root, Experiment& exp);
 
 }  // namespace ce

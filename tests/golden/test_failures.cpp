@@ -114,3 +114,24 @@ TEST_CASE("failures: same seed, same outages; a site's process takes all its hos
   CHECK(first.first > 1 * 6 * 3600.0);
   CHECK(first != other);
 }
+
+TEST_CASE("failures: a recorded outage trace gives the same run as the process that drew those outages",
+          "[golden][failures]") {
+  TempDir tmp;
+  auto drawn = run_failures(tmp, "");
+  TempDir tmp2;
+  tmp2.file("outages.csv", "down,up\n2023-01-01 00:15:00,2023-01-01 00:20:00\n"
+                           "2023-01-01 00:35:00,2023-01-01 00:40:00\n2023-01-01 00:55:00,2023-01-01 02:00:00\n");
+  tmp2.file("platform.yaml", kPlatform);
+  std::string text = experiment("");
+  const std::string fixed = "{host: s, ttf: {dist: fixed, value: 15min}, ttr: {dist: fixed, value: 5min}}";
+  text.replace(text.find(fixed), fixed.size(), "{host: s, trace: outages.csv}");
+  auto exp = tmp2.file("exp.yaml", text);
+  auto r = run_cli("run " + exp + " --out " + (tmp2 / "out") + " --quiet", tmp2);
+  REQUIRE(r.rc == 0);
+  auto traced = read_json(tmp2 / "out/mono/summary.json");
+  CHECK(traced["requests_failed"] == drawn["requests_failed"]);
+  CHECK(rel_err(traced["per_host"]["s"]["energy_j"], drawn["per_host"]["s"]["energy_j"]) < 1e-12);
+  // run.json lists the trace among the inputs.
+  CHECK(slurp((tmp2 / "out/run.json")).find("outages.csv") != std::string::npos);
+}

@@ -2,7 +2,11 @@
 // are deterministic per seed, alternate up and down and are clipped to the run.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "config/failures.hpp"
 
@@ -66,4 +70,40 @@ TEST_CASE("failures: exponential and Weibull draws have their distributions' mea
     CHECK(a[i].down_s < a[i].up_s);
     if (i) CHECK(a[i - 1].up_s < a[i].down_s);
   }
+}
+
+TEST_CASE("failures: an outage trace is read in run time, clipped to the run; bad rows name FILE:LINE", "[failures]") {
+  const std::string dir = std::filesystem::temp_directory_path() / ("ce_outages_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir + "/" + name) << text;
+    return dir + "/" + name;
+  };
+  const double start = 1672531200;  // 2023-01-01T00:00:00Z
+  // Before the run, across its start, inside, across its end (2 h run).
+  const auto out = read_outage_trace(write("ok.csv", "down,up\n"
+                                                     "2022-12-31 20:00:00,2022-12-31 21:00:00\n"
+                                                     "2022-12-31 23:30:00,2023-01-01 00:10:00\n"
+                                                     "2023-01-01 01:00:00,2023-01-01 01:05:00\n"
+                                                     "2023-01-01 01:50:00,2023-01-01 03:00:00\n"),
+                                     start, 7200);
+  REQUIRE(out.size() == 3);
+  CHECK((out[0].down_s == 0 && out[0].up_s == 600));
+  CHECK((out[1].down_s == 3600 && out[1].up_s == 3900));
+  CHECK((out[2].down_s == 6600 && out[2].up_s == 7200));
+  const auto error = [&](const std::string& text) {
+    try {
+      read_outage_trace(write("bad.csv", text), start, 7200);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(error("down,up\n2023-01-01 01:00:00,2023-01-01 00:30:00\n"),
+             Catch::Contains("bad.csv:2:") && Catch::Contains("up must be after down"));
+  CHECK_THAT(error("down,up\n2023-01-01 01:00:00,2023-01-01 02:00:00\n2023-01-01 01:30:00,2023-01-01 03:00:00\n"),
+             Catch::Contains("bad.csv:3:") && Catch::Contains("sorted"));
+  CHECK_THAT(error("start,end\n"), Catch::Contains("no 'down' column"));
+  CHECK_THAT(error("down,up\nyesterday,2023-01-01 02:00:00\n"), Catch::Contains("not a UTC date-time"));
+  std::filesystem::remove_all(dir);
 }
