@@ -17,12 +17,18 @@ double draw(const LifetimeDist& d, Rng& rng) {
   switch (d.kind) {
     case LifetimeDist::Exponential: return rng.exponential(1.0 / d.mean_s);
     case LifetimeDist::Weibull: return d.scale_s * std::pow(-std::log(rng.uniform_pos()), 1.0 / d.shape);
+    case LifetimeDist::Lognormal: {
+      // Box–Muller from two of our own uniforms (std::normal_distribution differs between libraries).
+      const double z = std::sqrt(-2 * std::log(rng.uniform_pos())) * std::cos(2 * M_PI * rng.uniform());
+      return d.mean_s * std::exp(d.shape * z);
+    }
     case LifetimeDist::Fixed: break;
   }
   return d.mean_s;
 }
 
-// {dist: exponential, mean: 5d} | {dist: weibull, shape: 0.7, scale: 30d} | {dist: fixed, value: 2h}
+// {dist: exponential, mean: 5d} | {dist: weibull, shape: 0.7, scale: 30d} |
+// {dist: lognormal, median: 1h, sigma: 1} | {dist: fixed, value: 2h}
 LifetimeDist parse_dist(const YamlSection& f, const std::string& key) {
   const YamlSection s = f.child(key);
   LifetimeDist d;
@@ -39,13 +45,20 @@ LifetimeDist parse_dist(const YamlSection& f, const std::string& key) {
     if (!(d.shape > 0) || !std::isfinite(d.shape)) s.fail("shape", "must be a number > 0 (k; < 1: failures cluster early)");
     d.scale_s = s.quantity("scale", Unit::Duration);
     if (!(d.scale_s > 0)) s.fail("scale", "must be a duration > 0, e.g. 30d");
+  } else if (kind == "lognormal") {
+    s.allow_only({"dist", "median", "sigma"});
+    d.kind = LifetimeDist::Lognormal;
+    d.mean_s = s.quantity("median", Unit::Duration);
+    if (!(d.mean_s > 0)) s.fail("median", "must be a duration > 0, e.g. 1h");
+    d.shape = s.num("sigma");
+    if (!(d.shape >= 0) || d.shape > 10) s.fail("sigma", "must be a number in 0..10 (the standard deviation of the log)");
   } else if (kind == "fixed") {
     s.allow_only({"dist", "value"});
     d.kind = LifetimeDist::Fixed;
     d.mean_s = s.quantity("value", Unit::Duration);
     if (!(d.mean_s > 0)) s.fail("value", "must be a duration > 0, e.g. 30min");
   } else {
-    s.fail("dist", fmt::format("must be exponential, weibull or fixed (got '{}')", kind));
+    s.fail("dist", fmt::format("must be exponential, weibull, lognormal or fixed (got '{}')", kind));
   }
   return d;
 }

@@ -15,9 +15,9 @@
 namespace ce {
 
 struct LifetimeDist {
-  enum Kind { Exponential, Weibull, Fixed } kind = Exponential;
-  double mean_s = 0;   // exponential: the mean; fixed: the value
-  double shape = 1;    // weibull k
+  enum Kind { Exponential, Weibull, Lognormal, Fixed } kind = Exponential;
+  double mean_s = 0;   // exponential: the mean; fixed: the value; lognormal: the median
+  double shape = 1;    // weibull k; lognormal σ (of the log)
   double scale_s = 0;  // weibull λ
 };
 

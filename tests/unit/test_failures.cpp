@@ -48,7 +48,7 @@ TEST_CASE("failures: fixed times give the outages by hand, the last one clipped 
   CHECK(draw_outages(fixed(3600), fixed(1), 3600, 1).empty());  // the first failure would be at the end
 }
 
-TEST_CASE("failures: exponential and Weibull draws have their distributions' means; same seed, same draws",
+TEST_CASE("failures: exponential, Weibull and lognormal draws have their distributions' means; same seed, same draws",
           "[failures]") {
   LifetimeDist exp_ttf;
   exp_ttf.kind = LifetimeDist::Exponential;
@@ -61,6 +61,12 @@ TEST_CASE("failures: exponential and Weibull draws have their distributions' mea
   CHECK(std::abs(up / exp_ttf.mean_s - 1) < 0.03);
   // Weibull mean = λ Γ(1 + 1/k).
   CHECK(std::abs(down / (3600 * std::tgamma(1 + 1 / 0.7)) - 1) < 0.05);
+  LifetimeDist lognormal_ttr;  // the reference's default repair time: median 1 h, σ 1
+  lognormal_ttr.kind = LifetimeDist::Lognormal;
+  lognormal_ttr.mean_s = 3600;
+  lognormal_ttr.shape = 1;
+  // Lognormal mean = median · exp(σ²/2).
+  CHECK(std::abs(means(exp_ttf, lognormal_ttr, 43).second / (3600 * std::exp(0.5)) - 1) < 0.05);
   const auto a = draw_outages(exp_ttf, weibull_ttr, 1e8, 7), b = draw_outages(exp_ttf, weibull_ttr, 1e8, 7),
              c = draw_outages(exp_ttf, weibull_ttr, 1e8, 8);
   REQUIRE(a.size() == b.size());
