@@ -1,6 +1,7 @@
 #include "config/experiment.hpp"
 #include "config/failures.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -354,9 +355,12 @@ static Experiment load_experiment_body(const std::string& path, const LoadOption
   e.workload = doc["workload"];
   e.policies = parse_policies(root, e.platform, e.carbon.duration_s);
   e.events = parse_events(root, e.platform, e.carbon.duration_s);
-  // At the same instant, the listed events first.
-  for (const auto& f : parse_failures(root, e)) e.events.push_back(f);
-  std::stable_sort(e.events.begin(), e.events.end(), [](auto& a, auto& b) { return a.at_s < b.at_s; });
+  // Both lists are sorted by time: merged, the listed events first at the same instant.
+  const auto failures = parse_failures(root, e);
+  const auto listed = static_cast<std::ptrdiff_t>(e.events.size());
+  e.events.insert(e.events.end(), failures.begin(), failures.end());
+  std::inplace_merge(e.events.begin(), e.events.begin() + listed, e.events.end(),
+                     [](auto& a, auto& b) { return a.at_s < b.at_s; });
   if (root.has("output")) {
     YamlSection o = root.child("output");
     o.allow_only({"requests", "timeseries", "stages", "format", "requests_every"});

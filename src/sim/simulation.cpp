@@ -700,13 +700,7 @@ class Controller {
     const bool was_running = hs.power == Power::On;
     meter_change(host, now, hs.on);
     power_state(host, Power::Off, now);  // a transition in progress is stale from here on
-    if (was_running) {
-      meter_change(host, now, false);
-      plat_.hosts[host]->turn_off();  // its running executions fail and come back through on_completion
-    }
-    std::vector<HostRun::Inbound> inbound;  // transfers waiting for a boot that will not end
-    inbound.swap(r.inbound);
-    for (const auto& in : inbound) finish(in.slot, RequestStatus::Failed);
+    leave_simgrid(host, now, was_running);
     host_changed(host, now);
   }
 
@@ -804,12 +798,18 @@ class Controller {
       power_state(host, target, now);
       host_changed(host, now);
     }
+    leave_simgrid(host, now, was_running);
+  }
+
+  // The host stops: a running one leaves SimGrid (its running executions fail and come back
+  // through on_completion), and the transfers waiting for a boot cut short fail.
+  void leave_simgrid(uint32_t host, double now, bool was_running) {
     if (was_running) {
       meter_change(host, now, false);
-      plat_.hosts[host]->turn_off();  // its running executions fail and come back through on_completion
+      plat_.hosts[host]->turn_off();
     }
-    std::vector<HostRun::Inbound> inbound;  // a boot cut short: what waited for it fails
-    inbound.swap(r.inbound);
+    std::vector<HostRun::Inbound> inbound;
+    inbound.swap(runs_[host].inbound);
     for (const auto& in : inbound) finish(in.slot, RequestStatus::Failed);
   }
 

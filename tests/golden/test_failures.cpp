@@ -3,43 +3,18 @@
 // only choose how the host comes back; energy against hand computation.
 #include <catch2/catch.hpp>
 
-#include "../support/cli_harness.hpp"
+#include "../support/device_server.hpp"
 
 using namespace cetest;
 
 namespace {
 
-// Device d sends to server s (one core, 1 Gf) over link l; s draws 10 W idle, 30 W busy, 1 W off.
-const char* kPlatform =
-    "name: failures\n"
-    "hosts:\n"
-    "  - {name: d, cores: 1, speed: 1Gf, power: \"2:4\", region: Z}\n"
-    "  - {name: s, cores: 1, speed: 1Gf, power: \"10:30\", power_off: 1, region: Z}\n"
-    "links:\n"
-    "  - {name: l, bandwidth: 1GBps, latency: 1ms, power: \"0:0\", region: Z}\n"
-    "network:\n"
-    "  routes:\n"
-    "    - {src: d, dst: s, links: [l]}\n";
-
-// Two requests at t = 0 for a 900-GMAC block (1800 s on s); s fails every 15 min of up time for
-// 5 min: down [900, 1200), [2100, 2400), [3300, 3600).
-std::string experiment(const std::string& extra) {
-  return "name: failures\nseed: 1\nplatform: platform.yaml\n"
-         "carbon:\n  start: 2023-01-01T00:00:00Z\n  duration: 1h\n  static: {Z: 100}\n"
-         "models:\n  - {name: block, gmacs: 900, input_elems: 0, output_elems: 0}\n"
-         "workload:\n  type: closed_loop\n  clients: 2\n  think_time: 0\n  requests_per_client: 1\n"
-         "  model: block\n  source: d\n"
-         "policies:\n  mono: {type: monolithic, host: s}\n"
-         "failures:\n  - {host: s, ttf: {dist: fixed, value: 15min}, ttr: {dist: fixed, value: 5min}}\n" +
-         extra;
-}
+// The two 1800-s requests on s (tests/support/device_server.hpp); s fails every 15 min of up time
+// for 5 min: down [900, 1200), [2100, 2400), [3300, 3600).
+const char* kFailures = "failures:\n  - {host: s, ttf: {dist: fixed, value: 15min}, ttr: {dist: fixed, value: 5min}}\n";
 
 nlohmann::json run_failures(const TempDir& tmp, const std::string& extra) {
-  tmp.file("platform.yaml", kPlatform);
-  auto exp = tmp.file("exp.yaml", experiment(extra));
-  auto r = run_cli("run " + exp + " --out " + (tmp / "out") + " --quiet", tmp);
-  REQUIRE(r.rc == 0);
-  return read_json(tmp / "out/mono/summary.json");
+  return run_on_device_server(tmp, two_blocks_on_server(kFailures + extra));
 }
 
 }  // namespace
@@ -71,7 +46,8 @@ TEST_CASE("failures: PowerOff during an outage keeps the host off after its repa
     CHECK(s["requests_arrived"] == 2);
     auto rows = read_csv_rows(tmp / "out/mono/requests.csv");
     REQUIRE(rows.size() == 3);
-    CHECK((rows[1][3] == "3600000.000" || rows[2][3] == "3600000.000"));  // latency_ms: failed at the end
+    const size_t latency = column(rows[0], "latency_ms");
+    CHECK((rows[1][latency] == "3600000.000" || rows[2][latency] == "3600000.000"));  // failed at the end
     const double busy = 900 - 0.001;
     CHECK(rel_err(s["per_host"]["s"]["energy_j"], 30 * busy + 10 * 0.001 + 1 * 2700) < 1e-9);
   }
@@ -122,14 +98,7 @@ TEST_CASE("failures: a recorded outage trace gives the same run as the process t
   TempDir tmp2;
   tmp2.file("outages.csv", "down,up\n2023-01-01 00:15:00,2023-01-01 00:20:00\n"
                            "2023-01-01 00:35:00,2023-01-01 00:40:00\n2023-01-01 00:55:00,2023-01-01 02:00:00\n");
-  tmp2.file("platform.yaml", kPlatform);
-  std::string text = experiment("");
-  const std::string fixed = "{host: s, ttf: {dist: fixed, value: 15min}, ttr: {dist: fixed, value: 5min}}";
-  text.replace(text.find(fixed), fixed.size(), "{host: s, trace: outages.csv}");
-  auto exp = tmp2.file("exp.yaml", text);
-  auto r = run_cli("run " + exp + " --out " + (tmp2 / "out") + " --quiet", tmp2);
-  REQUIRE(r.rc == 0);
-  auto traced = read_json(tmp2 / "out/mono/summary.json");
+  auto traced = run_on_device_server(tmp2, two_blocks_on_server("failures:\n  - {host: s, trace: outages.csv}\n"));
   CHECK(traced["requests_failed"] == drawn["requests_failed"]);
   CHECK(rel_err(traced["per_host"]["s"]["energy_j"], drawn["per_host"]["s"]["energy_j"]) < 1e-12);
   // run.json lists the trace among the inputs.

@@ -5,42 +5,15 @@
 
 #include <algorithm>
 
-
-#include "../support/cli_harness.hpp"
+#include "../support/device_server.hpp"
 
 using namespace cetest;
 
 namespace {
 
-// Device d sends to server s (one core, 1 Gf: one MAC = 2 ns) over link l.
-const char* kPlatform =
-    "name: faults\n"
-    "hosts:\n"
-    "  - {name: d, cores: 1, speed: 1Gf, power: \"2:4\", region: Z}\n"
-    "  - {name: s, cores: 1, speed: 1Gf, power: \"10:30\", power_off: 1, region: Z}\n"
-    "links:\n"
-    "  - {name: l, bandwidth: 1GBps, latency: 1ms, power: \"0:0\", region: Z}\n"
-    "network:\n"
-    "  routes:\n"
-    "    - {src: d, dst: s, links: [l]}\n";
-
-// Two clients on d send one request each at t = 0 for a 900-GMAC block (1800 s on s), run on s.
-std::string experiment(const std::string& events) {
-  return "name: faults\nseed: 1\nplatform: platform.yaml\n"
-         "carbon:\n  start: 2023-01-01T00:00:00Z\n  duration: 1h\n  static: {Z: 100}\n"
-         "models:\n  - {name: block, gmacs: 900, input_elems: 0, output_elems: 0}\n"
-         "workload:\n  type: closed_loop\n  clients: 2\n  think_time: 0\n  requests_per_client: 1\n"
-         "  model: block\n  source: d\n"
-         "policies:\n  mono: {type: monolithic, host: s}\n" + events;
-}
-
-// Runs experiment(events) in tmp; the policy's summary.json.
+// Runs the two requests with `events` in tmp; the policy's summary.json.
 nlohmann::json run_with_events(const TempDir& tmp, const std::string& events) {
-  tmp.file("platform.yaml", kPlatform);
-  auto exp = tmp.file("exp.yaml", experiment(events));
-  auto r = run_cli("run " + exp + " --out " + (tmp / "out") + " --quiet", tmp);
-  REQUIRE(r.rc == 0);
-  return read_json(tmp / "out/mono/summary.json");
+  return run_on_device_server(tmp, two_blocks_on_server(events));
 }
 
 }  // namespace
