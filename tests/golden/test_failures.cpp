@@ -33,6 +33,7 @@ TEST_CASE("failures: the running request fails, the queued one runs after the re
   // Carbon at a constant 100 g/kWh; Σ per-request dynamic = total − idle (30 − 10 W while busy).
   CHECK(rel_err(s["carbon_g"], (energy_s + s["per_host"]["d"]["energy_j"].get<double>()) / 3.6e6 * 100) < 1e-9);
   CHECK(rel_err(s["dynamic_energy_j"], 20 * busy) < 1e-9);
+  CHECK(rel_err(s["dynamic_energy_j"], s["energy_j"].get<double>() - s["idle_energy_j"].get<double>()) < 1e-9);
 }
 
 TEST_CASE("failures: PowerOff during an outage keeps the host off after its repair; PowerOn brings it back",
