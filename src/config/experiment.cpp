@@ -186,6 +186,12 @@ std::vector<CustomModelSpec> parse_models(const YamlSection& root) {
     s.params = m.non_negative_or("params", 0);
     s.input_elems = m.non_negative_or("input_elems", 150528);
     s.output_elems = m.non_negative_or("output_elems", 1000);
+    // The catalog stores MACs and element counts as 64-bit integers: larger values would overflow
+    // the conversion (found by fuzz_experiment).
+    constexpr double kMaxCount = 1e18;
+    for (const auto& [key, v] : {std::pair<const char*, double>{"gmacs", s.gmacs * 1e9}, {"params", s.params},
+                                 {"input_elems", s.input_elems}, {"output_elems", s.output_elems}})
+      if (v > kMaxCount) m.fail(key, "too large: at most 1e18 (MACs, parameters or elements)");
     s.top1 = m.non_negative_or("top1", 0);
     s.top5 = m.non_negative_or("top5", 0);
     s.layer_type = m.str_or("layer_type", "default");
