@@ -17,6 +17,7 @@ struct IntervalCarbon {
   double energy_j;
   double carbon_g;
   double idle_energy_j = 0, idle_carbon_g = 0;
+  double replica_energy_j = 0, replica_carbon_g = 0;  // of idle: replicas held and loaded
 };
 
 
@@ -27,8 +28,8 @@ inline bool interval_between(const EnergySample& a, const EnergySample& b, const
   if (b.t <= a.t) return false;
   // Samples sit on the change points, so the intensity at the interval start holds throughout.
   const double ci = tl.at(a.t);
-  const double de = b.energy_j - a.energy_j, di = b.idle_j - a.idle_j;
-  out = IntervalCarbon{a.t, b.t, ci, de, de * ci / kJoulesPerKWh, di, di * ci / kJoulesPerKWh};
+  const double de = b.energy_j - a.energy_j, di = b.idle_j - a.idle_j, dr = b.replica_j - a.replica_j;
+  out = IntervalCarbon{a.t, b.t, ci, de, de * ci / kJoulesPerKWh, di, di * ci / kJoulesPerKWh, dr, dr * ci / kJoulesPerKWh};
   return true;
 }
 
@@ -48,6 +49,7 @@ std::vector<IntervalCarbon> integrate_carbon(const std::vector<EnergySample>& sa
 struct ConsumerTotals {
   double energy_j = 0, carbon_g = 0;
   double idle_energy_j = 0, idle_carbon_g = 0;
+  double replica_energy_j = 0, replica_carbon_g = 0;
 };
 // Adds one interval to the totals (the same additions, in the same order, as sum_intervals).
 inline void add_interval(ConsumerTotals& t, const IntervalCarbon& x) {
@@ -55,6 +57,8 @@ inline void add_interval(ConsumerTotals& t, const IntervalCarbon& x) {
   t.carbon_g += x.carbon_g;
   t.idle_energy_j += x.idle_energy_j;
   t.idle_carbon_g += x.idle_carbon_g;
+  t.replica_energy_j += x.replica_energy_j;
+  t.replica_carbon_g += x.replica_carbon_g;
 }
 ConsumerTotals sum_intervals(const std::vector<IntervalCarbon>& iv);
 

@@ -16,7 +16,8 @@ RunAccountant::RunAccountant(const PlatformSpec& platform, const ZoneTimelines& 
       requested_(requested_models),
       on_request_(std::move(on_request)),
       on_stage_(std::move(on_stage)),
-      on_interval_(std::move(on_interval)) {
+      on_interval_(std::move(on_interval)),
+      resilience_(requested_models) {
   for (const auto& h : platform.hosts) {
     hosts_.push_back({{}, DynamicMeter(&h, &carbon.by_zone.at(h.region), h.initial_pstate)});
     last_.push_back({{0, 0, 0}, &carbon.by_zone.at(h.region)});
@@ -217,10 +218,12 @@ void RunAccountant::request_ended(const RequestEnded& e) {
     ++tally_.slo_unreachable;
     tally_.slo_unreachable_sources.insert(req.source);
   }
+  const double lat = e.t - req.arrival_s;
+  resilience_.request_ended(req.model, req.arrival_s, e.status, e.t, e.last_host, top1,
+                            std::isinf(req.deadline_s) && lat > req.slo_s);
   if (e.status == RequestStatus::Completed) {
     ++tally_.completed;
     tally_.network.add(std::max(0.0, s.upload_s));
-    double lat = e.t - req.arrival_s;
     if (std::isinf(req.deadline_s)) {
       tally_.latency.add(lat);
       if (lat > req.slo_s) ++tally_.slo_violations;
@@ -261,6 +264,7 @@ void RunAccountant::request_ended(const RequestEnded& e) {
 }
 
 void RunAccountant::finish(double end_s) {
+  resilience_.finish();
   for (uint32_t l = 0; l < links_.size(); ++l)
     if (books_[l].last_t < end_s) {
       books_[l].pending.push_back(link_sample(l, end_s));

@@ -13,6 +13,7 @@
 #include "accounting/carbon_integral.hpp"
 #include "accounting/dynamic_meter.hpp"
 #include "accounting/latency_stats.hpp"
+#include "accounting/resilience_tally.hpp"
 #include "carbon/carbon_catalog.hpp"
 #include "config/platform_spec.hpp"
 #include "records/sim_events.hpp"
@@ -67,6 +68,7 @@ class RunAccountant : public SimObserver {
   void host_meter_change(const HostMeterChange& e) override;
   void zone_tick(const std::string& zone, double t) override;
   void request_ended(const RequestEnded& e) override;
+  void host_fault(const HostFault& f) override { resilience_.host_fault(f); }
   bool wants_host_names() const override { return static_cast<bool>(on_request_); }
   // output.requests_every: records (and their strings) are built only for ids divisible by k,
   // since only those are written; the tallies still count every request.
@@ -76,6 +78,7 @@ class RunAccountant : public SimObserver {
   // samples; every interval left goes to the sink.
   void finish(double end_s);
   const RunTally& tally() const { return tally_; }
+  const ResilienceTally& resilience() const { return resilience_; }
   // The links (platform order): names, zones, transfers carried.
   const std::vector<ConsumerSeries>& link_series() const { return links_; }
   // Each consumer's energy, carbon and idle baseline summed over its intervals in time order
@@ -145,6 +148,7 @@ class RunAccountant : public SimObserver {
   double frontier_ = 0;  // every sample before this time has been taken (samples_taken)
   std::unordered_map<std::string, std::vector<uint32_t>> links_by_zone_;
   RunTally tally_;
+  ResilienceTally resilience_;
   uint64_t record_every_ = 1;
 };
 

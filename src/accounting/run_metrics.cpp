@@ -48,6 +48,55 @@ DecisionTiming decision_timing(const std::vector<double>& ns) {
   return t;
 }
 
+namespace {
+
+void add_resilience(RunMetrics& m, const ResilienceTally& res) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  m.availability = m.arrived ? static_cast<double>(m.completed) / static_cast<double>(m.arrived) : nan;
+  m.requests_during_failures = res.during_arrived();
+  m.lost_during_failures = res.during_lost();
+  m.late_during_failures = res.during_late();
+  std::vector<double> all;
+  double wait_sum = 0;
+  for (const ServiceTally& t : res.services()) {
+    for (double w : t.wait_s) wait_sum += w;
+    ServiceMetrics s;
+    s.name = t.name;
+    s.arrived = t.arrived;
+    s.completed = t.completed;
+    s.availability = t.arrived ? static_cast<double>(t.completed) / static_cast<double>(t.arrived) : nan;
+    s.mean_top1 = t.completed ? t.top1_sum / static_cast<double>(t.completed) : nan;
+    s.failovers = t.mttr_s.size();
+    s.unrestored = t.unrestored;
+    s.mttr_mean_ms = s.mttr_max_ms = nan;
+    if (!t.mttr_s.empty()) {
+      double sum = 0, mx = 0;
+      for (double x : t.mttr_s) {
+        sum += x;
+        mx = std::max(mx, x);
+      }
+      s.mttr_mean_ms = sum / static_cast<double>(t.mttr_s.size()) * 1e3;
+      s.mttr_max_ms = mx * 1e3;
+    }
+    all.insert(all.end(), t.mttr_s.begin(), t.mttr_s.end());
+    m.failovers += s.failovers;
+    m.unrestored += s.unrestored;
+    m.services.push_back(std::move(s));
+  }
+  m.mttr_mean_ms = m.mttr_p50_ms = m.mttr_max_ms = m.mttr_wait_mean_ms = nan;
+  if (!all.empty()) {
+    m.mttr_wait_mean_ms = wait_sum / static_cast<double>(all.size()) * 1e3;
+    std::sort(all.begin(), all.end());
+    double sum = 0;
+    for (double x : all) sum += x;
+    m.mttr_mean_ms = sum / static_cast<double>(all.size()) * 1e3;
+    m.mttr_p50_ms = all[(all.size() - 1) / 2] * 1e3;  // the lower median: an observed value
+    m.mttr_max_ms = all.back() * 1e3;
+  }
+}
+
+}  // namespace
+
 RunMetrics compute_metrics(const SimResult& sim, const RunAccountant& acc, const ZoneTimelines& /*carbon*/,
                            const PlatformSpec& p) {
   const RunTally& r = acc.tally();
@@ -78,11 +127,15 @@ RunMetrics compute_metrics(const SimResult& sim, const RunAccountant& acc, const
     m.carbon_g += cm.carbon_g;
     m.idle_energy_j += cm.idle_energy_j;
     m.idle_carbon_g += cm.idle_carbon_g;
+    m.replica_energy_j += t.replica_energy_j;
+    m.replica_carbon_g += t.replica_carbon_g;
     m.embodied_g += cm.embodied_g;
     if (!cm.is_link) m.host_tasks += cm.tasks;
     m.consumers.push_back(std::move(cm));
   }
   m.warnings = sim.warnings;
+  m.replica_loads = sim.replica_loads;
+  add_resilience(m, acc.resilience());
   m.dynamic_energy_j = r.dynamic_energy_j;
   m.dynamic_carbon_g = r.dynamic_carbon_g;
   m.completed_dynamic_energy_j = r.completed_dynamic_energy_j;

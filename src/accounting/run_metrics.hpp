@@ -42,11 +42,26 @@ struct DecisionTiming {
 // From SimResult::decision_ns, in the order sim/ took them.
 DecisionTiming decision_timing(const std::vector<double>& decision_ns);
 
+// One service (a requested model name) under failures (accounting/resilience_tally.hpp).
+struct ServiceMetrics {
+  std::string name;
+  uint64_t arrived = 0, completed = 0;
+  double availability = 0;     // completed / arrived (NaN when none arrived)
+  double mean_top1 = 0;        // of its completed requests' variants (NaN when none completed)
+  uint64_t failovers = 0;      // failures that hit it and that it recovered from (MTTR samples)
+  uint64_t unrestored = 0;     // failures that hit it, not recovered by the end
+  double mttr_mean_ms = 0, mttr_max_ms = 0;  // NaN without a sample
+};
+
 struct RunMetrics {
   double span_s = 0;
   uint64_t arrived = 0, completed = 0, rejected = 0, failed = 0;
   double energy_j = 0, carbon_g = 0;    // all hosts and links, idle included
   double idle_energy_j = 0, idle_carbon_g = 0;        // Σ consumers at idle (or off) power
+  // Of idle: model replicas held in memory and loaded (`replicas:`; 0 without), the carbon cost of
+  // keeping replicas warm and reloading them.
+  double replica_energy_j = 0, replica_carbon_g = 0;
+  uint64_t replica_loads = 0;  // loads that finished (SimResult::replica_loads)
   // Σ over every request that ran (completed or failed) of its dynamic share; equals
   // energy − idle (the accounting invariant, checked by tests/golden/test_energy_invariant.cpp).
   double dynamic_energy_j = 0, dynamic_carbon_g = 0;
@@ -80,6 +95,15 @@ struct RunMetrics {
   std::map<std::string, uint64_t> served_per_model;  // variant name → completed requests
   DecisionTiming decision;  // wall clock: timing.json only, never summary.json
   std::vector<ConsumerMetrics> consumers;
+  // Resilience (accounting/resilience_tally.hpp): completed / arrived; the requests that arrived
+  // while some host was down, and of them those lost (failed or rejected) or late; recoveries over
+  // every service, their MTTR (NaN without one), and failures not recovered from by the end.
+  double availability = 0;
+  uint64_t requests_during_failures = 0, lost_during_failures = 0, late_during_failures = 0;
+  uint64_t failovers = 0, unrestored = 0;
+  double mttr_mean_ms = 0, mttr_p50_ms = 0, mttr_max_ms = 0;
+  double mttr_wait_mean_ms = 0;  // of mttr_mean_ms: the wait for the recovering request to arrive
+  std::vector<ServiceMetrics> services;  // the requested names, in workload order
   uint64_t host_tasks = 0;
   std::vector<std::string> warnings;  // the simulation's (SimResult::warnings)  // Σ stages executed over all hosts (per-host shares divide by it)
 };

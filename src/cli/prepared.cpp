@@ -62,6 +62,7 @@ std::unique_ptr<Prepared> prepare(const std::string& experiment, const LoadOptio
     for (const auto& member : f.members)
       if (!p->models->find(member))
         fail_at_key(p->exp.file, f.key, fmt::format("unknown model '{}' (see workloads/models/README.md)", member));
+  p->replicas = resolve_replicas(p->exp, *p->models);
   p->carbon = load_zone_timelines(p->exp, platform_zones(p->exp.platform));
   for (auto& f : p->carbon.files) p->input_files.push_back(f);
   p->input_files.push_back(p->exp.carbon.manifest);

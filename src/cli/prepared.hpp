@@ -9,6 +9,7 @@
 #include "carbon/forecast.hpp"
 #include "config/experiment.hpp"
 #include "models/catalog.hpp"
+#include "models/replica_set.hpp"
 #include "policy/policy.hpp"
 #include "workload/arrival_stream.hpp"
 #include "workload/batch_job.hpp"
@@ -21,6 +22,7 @@ struct Prepared {
   ZoneTimelines carbon;
   std::unique_ptr<Forecaster> forecast;  // carbon.forecast over `carbon` (ClusterView::forecast)
   std::vector<std::string> requested_models;
+  std::vector<InitialReplica> replicas;  // `replicas:` resolved (exp.replicas.tracked: replicas tracked)
   std::vector<std::unique_ptr<Policy>> policies;
   std::vector<std::string> input_files;
   std::vector<uint32_t> sources;  // hosts the workload's requests come from, sorted

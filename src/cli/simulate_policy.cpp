@@ -58,6 +58,7 @@ int simulate_policy(Prepared& p, size_t index, const std::string& dir, ProgressB
   SimInput in;
   in.experiment = &p.exp;
   in.models = p.models.get();
+  in.replicas = p.exp.replicas.tracked ? &p.replicas : nullptr;
   in.carbon = &p.carbon;
   in.forecast = p.forecast.get();
   in.policy = p.policies[index].get();

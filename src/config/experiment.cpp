@@ -305,7 +305,8 @@ static Experiment load_experiment_body(const std::string& path, const LoadOption
   }
   YamlSection root(doc, path, "");
   root.allow_only({"name", "description", "seed", "platform", "carbon", "models", "workload", "policies", "events",
-                   "output", "sweep", "metrics", "families", "failures"});
+                   "output", "sweep", "metrics", "families", "failures",
+                   "replicas"});
   Experiment e;
   e.file = path;
   e.resolved = YAML::Clone(doc);
@@ -367,6 +368,7 @@ static Experiment load_experiment_body(const std::string& path, const LoadOption
   e.events.insert(e.events.end(), failures.begin(), failures.end());
   std::inplace_merge(e.events.begin(), e.events.begin() + listed, e.events.end(),
                      [](auto& a, auto& b) { return a.at_s < b.at_s; });
+  e.replicas = parse_replicas(root, e);
   if (root.has("output")) {
     YamlSection o = root.child("output");
     o.allow_only({"requests", "timeseries", "stages", "format", "requests_every"});

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/platform_spec.hpp"
+#include "config/replicas.hpp"
 
 namespace ce {
 
@@ -95,6 +96,7 @@ struct Experiment {
   YAML::Node workload;
   std::vector<PolicySpec> policies;
   std::vector<PlatformEvent> events;
+  ReplicaSection replicas;  // `replicas:` (config/replicas.hpp)
   OutputOptions output;
   MetricsOptions metrics;
   YAML::Node resolved;  // the whole document after --set overrides (for run.json)

@@ -224,10 +224,25 @@ void parse_power_states(const YamlSection& h, HostSpec& s) {
   }
 }
 
+// `replica: {load_bandwidth, load_latency, load_power, hold_power_per_gb}` (ReplicaCosts).
+void parse_replica_costs(const YamlSection& r, HostSpec& s) {
+  r.allow_only({"load_bandwidth", "load_latency", "load_power", "hold_power_per_gb"});
+  ReplicaCosts& c = s.replica;
+  c.load_bandwidth = r.quantity_or("load_bandwidth", Unit::Bandwidth, c.load_bandwidth);
+  if (!(c.load_bandwidth > 0)) r.fail("load_bandwidth", "must be > 0, e.g. 100MBps");
+  c.load_latency_s = r.quantity_or("load_latency", Unit::Duration, 0);
+  if (!(c.load_latency_s >= 0) || !std::isfinite(c.load_latency_s)) r.fail("load_latency", "must be a duration >= 0");
+  if (r.has("load_power")) c.load_w = r.non_negative_or("load_power", 0);
+  c.hold_w_per_gb = r.non_negative_or("hold_power_per_gb", 0);
+  // Watts beyond a megawatt per host are a typo (and would overflow the energy sums of a long run).
+  if (c.load_w > 1e6) r.fail("load_power", "must be at most 1e6 W");
+  if (c.hold_w_per_gb > 1e6) r.fail("hold_power_per_gb", "must be at most 1e6 W per GB");
+}
+
 HostSpec parse_host(const YamlSection& h) {
   h.allow_only({"name", "count", "attach", "cores", "speed", "power", "power_off", "pstate", "region", "memory",
                 "rates", "layer_overhead", "op_costs", "profile", "embodied", "source", "boot", "shutdown", "sleep",
-                "scheduler", "max_queue"});
+                "scheduler", "max_queue", "replica"});
   HostSpec s;
   s.name = plain_name(h);
   long cores = h.integer_or("cores", 1);
@@ -261,6 +276,7 @@ HostSpec parse_host(const YamlSection& h) {
   s.max_queue = static_cast<uint32_t>(h.integer_in("max_queue", 0, 1'000'000'000, 0));
   s.region = h.str_or("region", "");  // else the site's, else default_region (load_platform_body)
   s.memory_bytes = h.quantity_or("memory", Unit::Bytes, 0);
+  if (h.has("replica")) parse_replica_costs(h.child("replica"), s);
   if (h.has("profile")) apply_profile(h, s);  // first, so the host's own keys below win
   if (h.has("rates")) parse_rates(h.child("rates"), s.rates);
   s.layer_overhead_s = h.quantity_or("layer_overhead", Unit::Duration, s.layer_overhead_s);

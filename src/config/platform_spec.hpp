@@ -43,6 +43,18 @@ struct PowerStates {
   double sleep_w = 0, wake_s = 0;         // sleeping power; waking takes wake_s at the pstate's idle power
 };
 
+// `replica:` of a host (docs/inputs.md "Replicas"): what loading a model into its memory costs and
+// what holding it there draws. Loads run one at a time per host: latency + weight bytes / bandwidth,
+// at load_w on top of the host's power; a resident (warm or loading) replica draws hold_w_per_gb
+// per GB of weights while the host is on. Defaults: 1 GB/s, no latency, one core's busy power,
+// nothing held.
+struct ReplicaCosts {
+  double load_bandwidth = 1e9;  // bytes/s from storage into the memory models run from
+  double load_latency_s = 0;    // fixed part of every load (deserialising, engine build, warm-up)
+  double load_w = -1;           // power drawn by a load; < 0: the initial pstate's per-core power
+  double hold_w_per_gb = 0;     // power of resident replicas per GB of weights
+};
+
 struct HostSpec {
   std::string name;
   uint32_t cores = 1;
@@ -54,6 +66,7 @@ struct HostSpec {
   uint32_t max_queue = 0;             // stages that may wait in its queue; 0 = unlimited (docs/inputs.md)
   std::string region;                 // carbon zone id
   double memory_bytes = 0;            // 0 = unlimited; a stage whose weights exceed it is not placeable
+  ReplicaCosts replica;               // model loads and resident replicas (experiments with `replicas:`)
   std::map<std::string, double> rates;  // MAC/s per layer type at pstate 0; "default" for the rest
   double layer_overhead_s = 0;        // fixed cost per layer row costed by `rates` (framework dispatch)
   // Per op class costs (optional): rows of models that carry row_ops are costed op by op with

@@ -63,6 +63,37 @@ std::vector<MetricDef> builtin_metrics() {
    RunValue([](const RunMetrics& m) -> json { return m.idle_energy_j; })},
   {"idle_carbon_g", "g", A::Total, kUntracked, "", {}, "idle baseline of every host and link",
    RunValue([](const RunMetrics& m) -> json { return m.idle_carbon_g; })},
+  {"replica_energy_j", "J", A::Total, kUntracked, "", {},
+   "of the idle baseline: model replicas held in memory and loaded (experiments with replicas:)",
+   RunValue([](const RunMetrics& m) -> json { return m.replica_energy_j; })},
+  {"replica_carbon_g", "g", A::Total, kUntracked, "", {},
+   "of the idle baseline: model replicas held in memory and loaded (experiments with replicas:)",
+   RunValue([](const RunMetrics& m) -> json { return m.replica_carbon_g; })},
+  {"availability", "1", A::Share, kUntracked, "", {}, "requests_completed / requests_arrived",
+   RunValue([](const RunMetrics& m) -> json { return or_null(m.availability); })},
+  {"requests_during_failures", "requests", A::Count, kUntracked, "", {},
+   "requests that arrived while some host was down (failures:)",
+   RunValue([](const RunMetrics& m) -> json { return m.requests_during_failures; })},
+  {"lost_during_failures", "requests", A::Count, kUntracked, "", {}, "of those, failed or rejected",
+   RunValue([](const RunMetrics& m) -> json { return m.lost_during_failures; })},
+  {"late_during_failures", "requests", A::Count, kUntracked, "", {}, "of those, completed after their SLO",
+   RunValue([](const RunMetrics& m) -> json { return m.late_during_failures; })},
+  {"failovers", "failures", A::Count, kUntracked, "", {}, "Σ per_service failovers: recoveries (MTTR samples)",
+   RunValue([](const RunMetrics& m) -> json { return m.failovers; })},
+  {"unrestored", "failures", A::Count, kUntracked, "", {}, "Σ per_service unrestored",
+   RunValue([](const RunMetrics& m) -> json { return m.unrestored; })},
+  {"mttr_ms.mean", "ms", A::Mean, kUntracked, "", {},
+   "time from a failure to the hit service's next completed request, over every recovery",
+   RunValue([](const RunMetrics& m) -> json { return or_null(m.mttr_mean_ms); })},
+  {"mttr_ms.p50", "ms", A::Percentile, kUntracked, "", {}, "its lower median",
+   RunValue([](const RunMetrics& m) -> json { return or_null(m.mttr_p50_ms); })},
+  {"mttr_ms.max", "ms", A::Max, kUntracked, "", {}, "its maximum",
+   RunValue([](const RunMetrics& m) -> json { return or_null(m.mttr_max_ms); })},
+  {"mttr_ms.wait_mean", "ms", A::Mean, kUntracked, "", {},
+   "of mttr_ms.mean: the wait for the recovering request to arrive after the failure (0 if it came before)",
+   RunValue([](const RunMetrics& m) -> json { return or_null(m.mttr_wait_mean_ms); })},
+  {"replica_loads", "loads", A::Count, kUntracked, "", {}, "model loads that finished (experiments with replicas:)",
+   RunValue([](const RunMetrics& m) -> json { return m.replica_loads; })},
   {"dynamic_energy_j", "J", A::Total, kUntracked, "dynamic_energy_j", {},
    "Σ of every request's dynamic share (completed and failed) = total − idle",
    RunValue([](const RunMetrics& m) -> json { return m.dynamic_energy_j; })},
@@ -191,6 +222,22 @@ std::vector<MetricDef> builtin_metrics() {
      return m.completed ? static_cast<double>(n) / static_cast<double>(m.completed) : 0.0;
    })},
 
+  {"per_service.*.requests", "requests", A::Count, kUntracked, "", {}, "requests that arrived for the service",
+   ServiceValue([](const RunMetrics&, const ServiceMetrics& s) -> json { return s.arrived; })},
+  {"per_service.*.availability", "1", A::Share, kUntracked, "", {}, "its completed / arrived requests",
+   ServiceValue([](const RunMetrics&, const ServiceMetrics& s) -> json { return or_null(s.availability); })},
+  {"per_service.*.mean_top1", "%", A::Mean, kUntracked, "", {}, "top-1 accuracy of the variants that served it",
+   ServiceValue([](const RunMetrics&, const ServiceMetrics& s) -> json { return accuracy_or_null(s.mean_top1); })},
+  {"per_service.*.failovers", "failures", A::Count, kUntracked, "", {},
+   "failures of the host that last served it, recovered from (MTTR samples)",
+   ServiceValue([](const RunMetrics&, const ServiceMetrics& s) -> json { return s.failovers; })},
+  {"per_service.*.unrestored", "failures", A::Count, kUntracked, "", {}, "failures that hit it, not recovered by the end",
+   ServiceValue([](const RunMetrics&, const ServiceMetrics& s) -> json { return s.unrestored; })},
+  {"per_service.*.mttr_mean_ms", "ms", A::Mean, kUntracked, "", {}, "mean time from a failure to its next completed request",
+   ServiceValue([](const RunMetrics&, const ServiceMetrics& s) -> json { return or_null(s.mttr_mean_ms); })},
+  {"per_service.*.mttr_max_ms", "ms", A::Max, kUntracked, "", {}, "longest time from a failure to its next completed request",
+   ServiceValue([](const RunMetrics&, const ServiceMetrics& s) -> json { return or_null(s.mttr_max_ms); })},
+
   {"vs_reference.policy", "", A::Attribute, kUntracked, "", {}, "the experiment's metrics.reference",
    ReferenceValue([](const ReferenceInput& r) -> json { return r.label; })},
   {"vs_reference.delta_carbon_g", "g", A::VsReference, kUntracked, "", {}, "carbon_g minus the reference's",
@@ -258,13 +305,18 @@ void validate(const MetricDef& d, const std::vector<MetricDef>& existing) {
       check(path.size() == 3 && path[1] == "*", d, "expected per_model.*.<leaf>");
       check(std::holds_alternative<ModelValue>(d.value), d, "a per-model metric needs a ModelValue");
       break;
+    case MetricScope::Service:
+      check(path.size() == 3 && path[1] == "*", d, "expected per_service.*.<leaf>");
+      check(std::holds_alternative<ServiceValue>(d.value), d, "a per-service metric needs a ServiceValue");
+      break;
     case MetricScope::Reference:
       check(path.size() == 2, d, "expected vs_reference.<leaf>");
       check(std::holds_alternative<ReferenceValue>(d.value), d, "a vs_reference metric needs a ReferenceValue");
       break;
   }
   std::visit([&](const auto& f) { check(static_cast<bool>(f), d, "no value function"); }, d.value);
-  const bool per_item = scope == MetricScope::Host || scope == MetricScope::Link || scope == MetricScope::Model;
+  const bool per_item = scope == MetricScope::Host || scope == MetricScope::Link || scope == MetricScope::Model ||
+                        scope == MetricScope::Service;
   check(!per_item || (d.column.empty() && d.table.header.empty()), d,
         "a per-host/link/model metric has one value per item: no comparison or table column");
   check(d.track >= 0, d, "track must be >= 0");
@@ -319,6 +371,7 @@ MetricScope metric_scope(const std::string& key) {
   if (starts_with(key, "per_host.")) return MetricScope::Host;
   if (starts_with(key, "per_link.")) return MetricScope::Link;
   if (starts_with(key, "per_model.")) return MetricScope::Model;
+  if (starts_with(key, "per_service.")) return MetricScope::Service;
   if (starts_with(key, "vs_reference.")) return MetricScope::Reference;
   return MetricScope::Run;
 }

@@ -47,8 +47,9 @@ const char* aggregation_name(Aggregation a);
 //   Host       "per_host.*.<leaf>"                    one value per host  (per_host.<name>.<leaf>)
 //   Link       "per_link.*.<leaf>"                    one value per link
 //   Model      "per_model.*.<leaf>"                   one value per served model variant
+//   Service    "per_service.*.<leaf>"                 one value per requested name (service)
 //   Reference  "vs_reference.<leaf>"                  one value per run, only with metrics.reference
-enum class MetricScope { Run, Host, Link, Model, Reference };
+enum class MetricScope { Run, Host, Link, Model, Service, Reference };
 MetricScope metric_scope(const std::string& key);
 
 // What a vs_reference entry is computed from: this policy's summary, the reference policy's
@@ -65,7 +66,8 @@ using RunValue = std::function<nlohmann::json(const RunMetrics&)>;
 using ConsumerValue = std::function<nlohmann::json(const RunMetrics&, const ConsumerMetrics&)>;
 using ModelValue = std::function<nlohmann::json(const RunMetrics&, uint64_t requests)>;
 using ReferenceValue = std::function<nlohmann::json(const ReferenceInput&)>;
-using MetricValue = std::variant<RunValue, ConsumerValue, ModelValue, ReferenceValue>;
+using ServiceValue = std::function<nlohmann::json(const RunMetrics&, const ServiceMetrics&)>;
+using MetricValue = std::variant<RunValue, ConsumerValue, ModelValue, ReferenceValue, ServiceValue>;
 
 // A column of the table `carbonedge run` prints. The cell is fmt::format(format, scale × value)
 // + suffix, right-aligned to `width` ("—" where the value is null); an integer value with the

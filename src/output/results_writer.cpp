@@ -20,10 +20,11 @@ json summary_json(const RunMetrics& m, const PolicySpec& policy) {
   json j;
   j["policy"] = policy.label;
   j["policy_type"] = policy.type;
-  // The three per-item objects exist even when empty (a platform without links).
+  // The per-item objects exist even when empty (a platform without links).
   j["per_host"] = json::object();
   j["per_link"] = json::object();
   j["per_model"] = json::object();
+  j["per_service"] = json::object();
   for (const MetricDef& d : metric_registry()) {
     const std::vector<std::string> path = metric_path(d.key);
     switch (metric_scope(d.key)) {
@@ -43,6 +44,9 @@ json summary_json(const RunMetrics& m, const PolicySpec& policy) {
       case MetricScope::Model:
         for (const auto& [name, count] : m.served_per_model)
           j[path[0]][name][path[2]] = std::get<ModelValue>(d.value)(m, count);
+        break;
+      case MetricScope::Service:
+        for (const ServiceMetrics& s : m.services) j[path[0]][s.name][path[2]] = std::get<ServiceValue>(d.value)(m, s);
         break;
       case MetricScope::Reference: break;  // added across policies by add_reference_metrics
     }

@@ -23,5 +23,8 @@ std::unique_ptr<Policy> make_nearest(const YamlSection& params, const PolicyCont
 std::unique_ptr<Policy> make_energy_first(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_carbon_greedy(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_geo_carbon(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_full_replica(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_cloud_failover(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_faillite(const YamlSection& params, const PolicyContext& ctx);
 
 }  // namespace ce

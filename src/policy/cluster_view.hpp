@@ -29,6 +29,16 @@ struct HostState {
   double load(uint32_t cores) const { return static_cast<double>(busy + queued) / cores; }
 };
 
+// A model's replica on a host (docs/inputs.md "Replicas"): absent (not there), cold (on its
+// storage: a placement there loads it first), loading, or warm (in memory: stages run from it).
+enum class ReplicaState : uint8_t { Absent, Cold, Loading, Warm };
+
+struct ReplicaView {
+  const ModelProfile* model = nullptr;
+  ReplicaState state = ReplicaState::Cold;
+  double bytes = 0;  // its weights in memory (models/replica_set.hpp replica_bytes)
+};
+
 // A link as sim/ sees it now (ClusterView::links).
 struct LinkState {
   uint32_t transfers = 0;  // transfers in progress over it
@@ -61,6 +71,30 @@ struct ClusterView {
   // beyond hosts[].intensity. sim/ always sets it (the `carbon.forecast` of the experiment, perfect
   // when absent); a hand-built view may leave it null (policies then use hosts[].intensity alone).
   const Forecaster* forecast = nullptr;
+  // Replicas (experiments with `replicas:`; replicas_tracked false: every model is warm everywhere
+  // and these stay empty). Per host (same order as hosts): the replicas it has that are not absent,
+  // and the bytes of weights resident in its memory (warm and loading replicas).
+  bool replicas_tracked = false;
+  std::vector<std::vector<ReplicaView>> replicas;
+  std::vector<double> resident_bytes;
+
+  // The host's replica of `m` (nullptr: absent, or replicas not tracked).
+  const ReplicaView* find_replica(uint32_t host, const ModelProfile* m) const {
+    if (!replicas_tracked) return nullptr;
+    for (const ReplicaView& r : replicas[host])
+      if (r.model == m) return &r;
+    return nullptr;
+  }
+  ReplicaState replica(uint32_t host, const ModelProfile* m) const {
+    if (!replicas_tracked) return ReplicaState::Warm;
+    const ReplicaView* r = find_replica(host, m);
+    return r ? r->state : ReplicaState::Absent;
+  }
+  // Whether `bytes` more weights fit in the host's memory now (memory 0: unlimited).
+  bool fits(uint32_t host, double bytes) const {
+    const double mem = platform->hosts[host].memory_bytes;
+    return mem <= 0 || !replicas_tracked || resident_bytes[host] + bytes <= mem;
+  }
 };
 
 }  // namespace ce

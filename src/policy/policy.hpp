@@ -49,6 +49,7 @@ struct PolicyEvent {
     Timer,            // a SetTimer of this policy fired (`timer` = its id)
     IntensityChange,  // the intensity of `zone`'s hosts changed (ClusterView::hosts[].intensity)
     HostChange,       // `host` changed power state (ClusterView::hosts[host].power)
+    ReplicaChange,    // `model`'s replica on `host` finished loading (ClusterView::replicas)
   };
   Kind kind = Arrival;
   double t = 0;
@@ -57,7 +58,8 @@ struct PolicyEvent {
   uint32_t deferrals = 0;                                     // Arrival: how often it was deferred already
   bool completed = false;                                     // RequestDone
   uint64_t timer = 0;                                         // Timer
-  uint32_t host = 0;                                          // HostChange
+  uint32_t host = 0;                                          // HostChange, ReplicaChange
+  const ModelProfile* model = nullptr;                        // ReplicaChange
   const std::string* zone = nullptr;                          // IntensityChange
 };
 
@@ -80,6 +82,8 @@ struct Decision {
     PowerOff,   // shut `host` down (on → shutting-down → off); its running stages fail
     Sleep,      // put an idle `host` to sleep (platform `sleep:`); PowerOn wakes it
     SetTimer,   // a Timer event at `until` with id `timer`
+    Deploy,     // load `model` into `host`'s memory (replicas tracked; absent or cold → loading → warm)
+    Evict,      // drop `model`'s warm replica from `host`'s memory (warm → cold)
   };
   Kind kind = Place;
   uint64_t request = 0;
@@ -87,6 +91,7 @@ struct Decision {
   double until = 0;
   uint32_t host = 0, pstate = 0;
   uint64_t timer = 0;
+  const ModelProfile* model = nullptr;  // Deploy, Evict
   std::string reason;
 };
 using Decisions = std::vector<Decision>;

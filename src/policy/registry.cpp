@@ -27,6 +27,9 @@ std::map<std::string, PolicyFactory>& registry() {
       {"energy-first", make_energy_first},
       {"carbon-greedy", make_carbon_greedy},
       {"geo-carbon", make_geo_carbon},
+      {"full-replica", make_full_replica},
+      {"cloud-failover", make_cloud_failover},
+      {"faillite", make_faillite},
   };
   return r;
 }

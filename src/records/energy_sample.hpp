@@ -7,6 +7,7 @@ struct EnergySample {
   double t;            // simulated seconds
   double energy_j;     // cumulative energy at t
   double idle_j = 0;   // of which at idle (or off) power: what the consumer would use doing nothing
+  double replica_j = 0;  // of idle_j: model replicas held in memory and loaded (hosts with `replicas:`)
 };
 
 constexpr double kJoulesPerKWh = 3.6e6;

@@ -55,6 +55,14 @@ struct HostMeterChange {
   bool on;
 };
 
+// A host failed (`failures:`: down) or was repaired at t; overlapping outages of one host count
+// once (the first failure, the last repair).
+struct HostFault {
+  uint32_t host;
+  double t;
+  bool down;
+};
+
 struct RequestEnded {
   uint32_t slot;
   const Request* request;
@@ -64,6 +72,7 @@ struct RequestEnded {
   double t;
   double first_start;        // start of its first execution, < 0 if none
   const std::string* hosts;  // its stages' hosts, ';'-separated (only filled when records are kept)
+  uint32_t last_host;        // its plan's last stage's host (UINT32_MAX: none, rejected)
 };
 
 class SimObserver {
@@ -85,6 +94,7 @@ class SimObserver {
   // Time-ordered writers may release what ends before t.
   virtual void samples_taken(double t) {}
   virtual void request_ended(const RequestEnded&) {}
+  virtual void host_fault(const HostFault&) {}
   // Whether RequestEnded::hosts must be filled (costs a string per request).
   virtual bool wants_host_names() const { return false; }
 };

@@ -23,12 +23,16 @@ class EnergyBook {
   // Before a host changes state at `now`: from now on its baseline is `idle_w` and it draws
   // `extra_w` on top of what SimGrid charges (0 unless in a transition state).
   void host_state(uint32_t h, double now, double idle_w, double extra_w = 0);
+  // From `now` on, the host's replicas (held in memory, being loaded) draw `w` on top: energy no
+  // request caused, so it joins both the total and the idle baseline (and is kept apart as replica_j).
+  void replica_power(uint32_t h, double now, double w);
 
  private:
   struct HostBook {
     double idle_w = 0, idle_j = 0;    // baseline power now, baseline energy up to t
     double extra_w = 0, extra_j = 0;  // power SimGrid does not see, and its energy up to t
     double t = 0;
+    double replica_w = 0, replica_j = 0, replica_t = 0;  // replica power now, its energy up to replica_t
   };
   const BuiltPlatform& plat_;
   std::vector<HostBook> hosts_;

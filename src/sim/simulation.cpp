@@ -67,6 +67,13 @@ struct HostRun {
     double bytes;
   };
   std::vector<Inbound> inbound;  // transfers waiting for this host to finish booting
+  // Replicas (ClusterView::replicas tracked): the flight slots waiting for each replica to load
+  // (parallel to view.replicas[host]), and the loads, one at a time: the front one runs while
+  // `loading`; load_gen numbers them so a load cut short by a failure is ignored when due.
+  std::vector<std::vector<uint32_t>> replica_waiters;
+  std::deque<uint32_t> loads;
+  bool loading = false;
+  uint32_t load_gen = 0;
 };
 
 // Something due at a known time that is neither an arrival nor a platform event: a deferred
@@ -74,8 +81,8 @@ struct HostRun {
 struct AgendaItem {
   double t;
   uint64_t seq;  // insertion order: equal times keep it
-  enum Kind : uint8_t { Deferred, PolicyTimer, PowerDone } kind;
-  uint64_t payload;  // deferred slot, timer id, host
+  enum Kind : uint8_t { Deferred, PolicyTimer, PowerDone, LoadDone } kind;
+  uint64_t payload;  // deferred slot, timer id, host (| transition or load number << 32)
   bool operator>(const AgendaItem& o) const { return t != o.t ? t > o.t : seq > o.seq; }
 };
 
@@ -120,6 +127,17 @@ class Controller {
       std::stable_sort(events_.begin(), events_.end(), [](auto& a, auto& b) { return a.at_s < b.at_s; });
     }
     for (SimObserver* o : in.observers) host_names_ = host_names_ || o->wants_host_names();
+    if (in.replicas) {
+      view_.replicas_tracked = true;
+      view_.replicas.resize(spec_.hosts.size());
+      view_.resident_bytes.assign(spec_.hosts.size(), 0.0);
+      for (const InitialReplica& r : *in.replicas)
+        add_replica(r.host, r.model, r.warm ? ReplicaState::Warm : ReplicaState::Cold);
+      for (uint32_t h = 0; h < spec_.hosts.size(); ++h) {
+        update_resident(h);
+        replica_power(h, 0);
+      }
+    }
   }
 
   ClusterView& view() { return view_; }
@@ -279,6 +297,16 @@ class Controller {
         finish(slot, RequestStatus::Rejected);
         return;
       }
+      // A stage on a host where its model is absent (or cold and not fitting in memory) could
+      // never run: rejected now, before anything moves.
+      if (view_.replicas_tracked)
+        for (const PlanStage& st : f.plan.stages) {
+          const ReplicaView* r = view_.find_replica(st.host, f.plan.model);
+          if (!r || (r->state == ReplicaState::Cold && !view_.fits(st.host, r->bytes))) {
+            finish(slot, RequestStatus::Rejected);
+            return;
+          }
+        }
     }
     advance(slot, now);
   }
@@ -336,6 +364,9 @@ class Controller {
       case AgendaItem::PowerDone:
         power_done(static_cast<uint32_t>(item.payload & 0xffffffffu), static_cast<uint32_t>(item.payload >> 32), now);
         break;
+      case AgendaItem::LoadDone:
+        load_done(static_cast<uint32_t>(item.payload & 0xffffffffu), static_cast<uint32_t>(item.payload >> 32), now);
+        break;
     }
   }
 
@@ -359,6 +390,8 @@ class Controller {
         power_off(d.host, now, Power::Sleeping);
         break;
       case Decision::SetTimer: agenda_.push({std::max(d.until, now), agenda_seq_++, AgendaItem::PolicyTimer, d.timer}); break;
+      case Decision::Deploy: deploy(d.host, d.model, now); break;
+      case Decision::Evict: evict(d.host, d.model, now); break;
       default: break;
     }
   }
@@ -511,6 +544,7 @@ class Controller {
   // A stage joins its host's local scheduler, which starts it now or later (a host that is off,
   // booting or asleep keeps it queued until it is on).
   void enqueue(uint32_t slot, uint32_t host, double now) {
+    if (view_.replicas_tracked && !replica_ready(slot, host, now)) return;
     LocalScheduler& q = *runs_[host].queue;
     HostState& hs = view_.hosts[host];
     if (hs.on && q.size() == 0 && q.admits(hs.busy, spec_.hosts[host].cores)) {
@@ -519,9 +553,7 @@ class Controller {
     }
     const uint32_t cap = spec_.hosts[host].max_queue;
     if (cap > 0 && q.size() >= cap) {  // full: the request is dropped here (docs/inputs.md max_queue)
-      const Flight& f = flights_[slot];
-      const bool ran = f.first_start >= 0 || f.at_host != f.req.source;  // energy already spent on it
-      finish(slot, ran ? RequestStatus::Failed : RequestStatus::Rejected);
+      drop(slot);
       return;
     }
     q.push(slot);
@@ -529,6 +561,161 @@ class Controller {
     changed(host);
     if (hs.queued >= std::max<uint32_t>(kHostBacklog, 4 * spec_.hosts[host].cores)) backlog_.watch(false, host);
     start_queued(host, now);
+  }
+
+  // A request that cannot go on where its plan sends it: rejected if nothing ran for it yet, failed
+  // if energy was already spent on it (a stage ran or its tensor moved).
+  void drop(uint32_t slot) {
+    const Flight& f = flights_[slot];
+    const bool ran = f.first_start >= 0 || f.at_host != f.req.source;
+    finish(slot, ran ? RequestStatus::Failed : RequestStatus::Rejected);
+  }
+
+  // --- Replicas (docs/inputs.md "Replicas") ---
+
+  int replica_index(uint32_t host, const ModelProfile* m) const {
+    const auto& list = view_.replicas[host];
+    for (size_t i = 0; i < list.size(); ++i)
+      if (list[i].model == m) return static_cast<int>(i);
+    return -1;
+  }
+
+  uint32_t add_replica(uint32_t host, const ModelProfile* m, ReplicaState st) {
+    view_.replicas[host].push_back({m, st, replica_bytes(*m)});
+    runs_[host].replica_waiters.emplace_back();
+    return static_cast<uint32_t>(view_.replicas[host].size() - 1);
+  }
+
+  // Warm and loading replicas hold memory; summed afresh (no drift from adding and subtracting).
+  void update_resident(uint32_t host) {
+    double b = 0;
+    for (const ReplicaView& r : view_.replicas[host])
+      if (r.state == ReplicaState::Warm || r.state == ReplicaState::Loading) b += r.bytes;
+    view_.resident_bytes[host] = b;
+  }
+
+  // What the host's replicas draw from now on: hold power per GB resident, and the load power
+  // while a load runs; nothing while the host is not on.
+  void replica_power(uint32_t host, double now) {
+    const HostSpec& hs = spec_.hosts[host];
+    double w = 0;
+    if (view_.hosts[host].on) {
+      w = hs.replica.hold_w_per_gb * view_.resident_bytes[host] / 1e9;
+      if (runs_[host].loading) w += hs.replica.load_w >= 0 ? hs.replica.load_w : hs.per_core_w(hs.initial_pstate);
+    }
+    book_.replica_power(host, now, w);
+  }
+
+  // Whether the stage of `slot` may run on `host` now (its model warm there). Otherwise it waits
+  // for the replica's load (a cold one starts loading) or, absent or not fitting in memory, the
+  // request is dropped.
+  bool replica_ready(uint32_t slot, uint32_t host, double now) {
+    const int i = replica_index(host, flights_[slot].plan.model);
+    const ReplicaState st = i < 0 ? ReplicaState::Absent : view_.replicas[host][i].state;
+    if (st == ReplicaState::Warm) return true;
+    if (st == ReplicaState::Absent || (st == ReplicaState::Cold && !view_.fits(host, view_.replicas[host][i].bytes))) {
+      drop(slot);
+      return false;
+    }
+    if (st == ReplicaState::Cold) start_loading(host, static_cast<uint32_t>(i), now);
+    runs_[host].replica_waiters[i].push_back(slot);
+    ++view_.hosts[host].queued;  // waiting on the host, like a queued stage
+    changed(host);
+    return false;
+  }
+
+  void start_loading(uint32_t host, uint32_t i, double now) {
+    view_.replicas[host][i].state = ReplicaState::Loading;
+    update_resident(host);
+    runs_[host].loads.push_back(i);
+    changed(host);
+    next_load(host, now);
+    replica_power(host, now);
+  }
+
+  // Starts the next load of a host that is on and not loading: latency + bytes / bandwidth.
+  void next_load(uint32_t host, double now) {
+    HostRun& r = runs_[host];
+    if (r.loading || r.loads.empty() || !view_.hosts[host].on) return;
+    r.loading = true;
+    const ReplicaCosts& c = spec_.hosts[host].replica;
+    const double duration = c.load_latency_s + view_.replicas[host][r.loads.front()].bytes / c.load_bandwidth;
+    agenda_.push({now + duration, agenda_seq_++, AgendaItem::LoadDone, host | uint64_t{++r.load_gen} << 32});
+  }
+
+  void load_done(uint32_t host, uint32_t gen, double now) {
+    HostRun& r = runs_[host];
+    if (!r.loading || gen != r.load_gen) return;  // cut short by a failure or shutdown
+    r.loading = false;
+    const uint32_t i = r.loads.front();
+    r.loads.pop_front();
+    ReplicaView& rv = view_.replicas[host][i];
+    rv.state = ReplicaState::Warm;
+    const ModelProfile* model = rv.model;
+    ++out_.replica_loads;
+    std::vector<uint32_t> waiters;
+    waiters.swap(r.replica_waiters[i]);
+    view_.hosts[host].queued -= static_cast<uint32_t>(waiters.size());
+    changed(host);
+    next_load(host, now);
+    replica_power(host, now);
+    for (uint32_t s : waiters) enqueue(s, host, now);
+    if (wants(PolicyEvent::ReplicaChange)) {
+      PolicyEvent ev;
+      ev.kind = PolicyEvent::ReplicaChange;
+      ev.host = host;
+      ev.model = model;
+      dispatch(ev, now);
+    }
+  }
+
+  // A host that stops loses its memory: warm replicas turn cold; loads (the one running too) wait
+  // for it to come back, with their memory kept for them.
+  void replicas_leave(uint32_t host, double now) {
+    HostRun& r = runs_[host];
+    for (ReplicaView& rv : view_.replicas[host])
+      if (rv.state == ReplicaState::Warm) rv.state = ReplicaState::Cold;
+    if (r.loading) {
+      r.loading = false;
+      ++r.load_gen;
+    }
+    update_resident(host);
+    replica_power(host, now);
+    changed(host);
+  }
+
+  void require_replicas(const char* what, uint32_t host, const ModelProfile* m) const {
+    if (!view_.replicas_tracked)
+      throw std::logic_error(fmt::format("policy decided {} on host '{}' but the experiment has no replicas: section "
+                                         "(replicas are not tracked)",
+                                         what, spec_.hosts[host].name));
+    if (!m) throw std::logic_error(fmt::format("policy decided {} on host '{}' without a model", what, spec_.hosts[host].name));
+  }
+
+  void deploy(uint32_t host, const ModelProfile* m, double now) {
+    require_replicas("Deploy", host, m);
+    int i = replica_index(host, m);
+    if (i < 0) i = static_cast<int>(add_replica(host, m, ReplicaState::Cold));
+    const ReplicaView& rv = view_.replicas[host][i];
+    if (rv.state == ReplicaState::Warm || rv.state == ReplicaState::Loading) return;
+    if (!view_.fits(host, rv.bytes))
+      throw std::logic_error(fmt::format("policy deployed '{}' on host '{}': {:.1f} MB of weights do not fit beside the "
+                                         "{:.1f} MB resident (memory {:.1f} MB); evict first (ClusterView::fits)",
+                                         m->name, spec_.hosts[host].name, rv.bytes / 1e6,
+                                         view_.resident_bytes[host] / 1e6, spec_.hosts[host].memory_bytes / 1e6));
+    start_loading(host, static_cast<uint32_t>(i), now);
+  }
+
+  // Warm → cold; anything else is left as it is (a load in progress finishes). Stages already
+  // running keep their weights until they end.
+  void evict(uint32_t host, const ModelProfile* m, double now) {
+    require_replicas("Evict", host, m);
+    const int i = replica_index(host, m);
+    if (i < 0 || view_.replicas[host][i].state != ReplicaState::Warm) return;
+    view_.replicas[host][i].state = ReplicaState::Cold;
+    update_resident(host);
+    replica_power(host, now);
+    changed(host);
   }
 
   void start_exec(uint32_t slot, uint32_t host, double now) {
@@ -614,6 +801,9 @@ class Controller {
     uint32_t s;
     while (hs.on && r.queue->pop(hs.busy, spec_.hosts[host].cores, s)) {
       --hs.queued;
+      // Its replica may have gone cold while it queued (the host stopped, or an Evict): it waits
+      // for the reload instead.
+      if (view_.replicas_tracked && !replica_ready(s, host, now)) continue;
       start_exec(s, host, now);
     }
   }
@@ -655,8 +845,9 @@ class Controller {
   void finish(uint32_t slot, RequestStatus status) {
     const double now = sg4::Engine::get_clock();
     Flight& f = flights_[slot];
+    const uint32_t last_host = f.plan.stages.empty() ? UINT32_MAX : f.plan.stages.back().host;
     const RequestEnded ended{slot, &f.req, f.plan.model, status, f.plan.beyond_slo_reach,
-                             now,  f.first_start, &f.hosts};
+                             now,  f.first_start, &f.hosts, last_host};
     for (SimObserver* o : in_.observers) o->request_ended(ended);
     if (f.req.client != 0) {  // a closed loop's client may send its next request (open-loop ones have no client)
       in_.arrivals->on_completion(f.req, now);
@@ -697,6 +888,7 @@ class Controller {
                         r.power_on_after_shutdown;
     r.power_on_after_shutdown = false;
     hs.failed = true;
+    for (SimObserver* o : in_.observers) o->host_fault({host, now, true});
     const bool was_running = hs.power == Power::On;
     meter_change(host, now, hs.on);
     power_state(host, Power::Off, now);  // a transition in progress is stale from here on
@@ -711,6 +903,7 @@ class Controller {
     if (r.failures == 0 || --r.failures > 0) return;
     view_.hosts[host].failed = false;
     changed(host);
+    for (SimObserver* o : in_.observers) o->host_fault({host, now, false});
     if (r.on_after_repair) power_on(host, now);
     else host_changed(host, now);
   }
@@ -808,6 +1001,7 @@ class Controller {
       meter_change(host, now, false);
       plat_.hosts[host]->turn_off();
     }
+    if (view_.replicas_tracked) replicas_leave(host, now);
     std::vector<HostRun::Inbound> inbound;
     inbound.swap(runs_[host].inbound);
     for (const auto& in : inbound) finish(in.slot, RequestStatus::Failed);
@@ -847,6 +1041,10 @@ class Controller {
       h->set_pstate(hs.pstate);
     }
     meter_change(host, now, true);
+    if (view_.replicas_tracked) {
+      next_load(host, now);
+      replica_power(host, now);
+    }
     start_queued(host, now);
     std::vector<HostRun::Inbound> inbound;
     inbound.swap(r.inbound);

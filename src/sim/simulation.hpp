@@ -4,6 +4,7 @@
 #include "carbon/carbon_catalog.hpp"
 #include "config/experiment.hpp"
 #include "models/catalog.hpp"
+#include "models/replica_set.hpp"
 #include "policy/policy.hpp"
 #include "records/sim_events.hpp"
 #include "workload/arrival_stream.hpp"
@@ -29,6 +30,9 @@ struct SimInput {
   // Platform events of this simulation only (a policy's own `events:`), sorted by time; merged
   // with the experiment's, which come first at the same instant.
   const std::vector<PlatformEvent>* extra_events = nullptr;
+  // The replicas at the start (the experiment's `replicas:`, resolved); nullptr: replicas are not
+  // tracked (every model warm everywhere, nothing loaded or held).
+  const std::vector<InitialReplica>* replicas = nullptr;
   // Where the run is, for a progress display: called every kProgressEvery arrivals and finished
   // requests (never per request: the per-request path is benchmarked), so it should be cheap.
   struct Progress {

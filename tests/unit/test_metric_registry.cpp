@@ -57,6 +57,15 @@ RunMetrics run_metrics() {
   m.slo_violation_rate = 0.1;
   m.mean_top1 = 76.13;
   m.served_per_model = {{"resnet50", 10}};
+  ServiceMetrics svc;
+  svc.name = "resnet";
+  svc.arrived = 12;
+  svc.completed = 10;
+  svc.availability = 10.0 / 12;
+  svc.mean_top1 = 76.13;
+  svc.failovers = 1;
+  svc.mttr_mean_ms = svc.mttr_max_ms = 150;
+  m.services.push_back(svc);
   ConsumerMetrics h;
   h.name = "edge";
   h.zone = "GB";
@@ -139,12 +148,14 @@ TEST_CASE("summary.json holds every registered metric at its key", "[output][reg
   CHECK(s.at("per_link").at("wire").at("tasks").get<uint64_t>() == 4);
   CHECK_FALSE(s.at("per_link").at("wire").contains("task_share"));
   CHECK(s.at("per_model").at("resnet50").at("share").get<double>() == 1.0);
+  CHECK(s.at("per_service").at("resnet").at("mttr_mean_ms").get<double>() == 150);
   for (const auto& d : metric_registry()) {
     if (metric_scope(d.key) == MetricScope::Reference) continue;
     std::string key = d.key;
     if (metric_scope(key) == MetricScope::Host) key.replace(key.find('*'), 1, "edge");
     if (metric_scope(key) == MetricScope::Link) key.replace(key.find('*'), 1, "wire");
     if (metric_scope(key) == MetricScope::Model) key.replace(key.find('*'), 1, "resnet50");
+    if (metric_scope(key) == MetricScope::Service) key.replace(key.find('*'), 1, "resnet");
     CHECK(find_metric(s, key) != nullptr);
   }
   // NaN (nothing completed) is written as null.
