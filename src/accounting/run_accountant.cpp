@@ -68,6 +68,17 @@ void RunAccountant::exec_ended(const ExecEnded& e) {
 
 void RunAccountant::transfer_started(const TransferStarted& e) { starts_.push_back(e.t); }
 
+// A fan-out branch's transfers and stages belong to its request (Σ per-request dynamic stays
+// total − idle).
+void RunAccountant::branch_joined(const BranchJoined& b) {
+  const Slot child = slot(b.child);
+  slots_[b.child] = {};
+  Slot& parent = slot(b.parent);
+  parent.total.energy_j += child.total.energy_j;
+  parent.total.carbon_g += child.total.carbon_g;
+  if (parent.upload_s < 0) parent.upload_s = child.upload_s;
+}
+
 // A transfer's dynamic link energy: on every link l of its route, (busy − idle) W × bytes carried
 // / bandwidth_l (the link's load integrated over the transfer), spread evenly over the data phase
 // [start + route latency, end] and charged at the intensity of the link's zone over that phase.
@@ -175,8 +186,17 @@ void RunAccountant::samples_taken(double t) {
 }
 
 EnergySample RunAccountant::link_sample(size_t l, double t) const {
-  const double idle = books_[l].idle_w * t;
-  return {t, idle + books_[l].dyn_done, idle};
+  const LinkBook& b = books_[l];
+  const double idle = b.idle_done + (b.down ? 0.0 : b.idle_w) * (t - b.idle_since);
+  return {t, idle + b.dyn_done, idle};
+}
+
+// A failed site's link draws nothing while down (its idle power stops and resumes).
+void RunAccountant::link_fault(const LinkFault& f) {
+  LinkBook& b = books_[f.link];
+  b.idle_done += (b.down ? 0.0 : b.idle_w) * (f.t - b.idle_since);
+  b.idle_since = f.t;
+  b.down = f.down;
 }
 
 void RunAccountant::host_meter_change(const HostMeterChange& e) {

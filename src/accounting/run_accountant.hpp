@@ -69,6 +69,8 @@ class RunAccountant : public SimObserver {
   void zone_tick(const std::string& zone, double t) override;
   void request_ended(const RequestEnded& e) override;
   void host_fault(const HostFault& f) override { resilience_.host_fault(f); }
+  void branch_joined(const BranchJoined& b) override;
+  void link_fault(const LinkFault& f) override;
   bool wants_host_names() const override { return static_cast<bool>(on_request_); }
   // output.requests_every: records (and their strings) are built only for ids divisible by k,
   // since only those are written; the tallies still count every request.
@@ -104,6 +106,9 @@ class RunAccountant : public SimObserver {
     std::vector<EnergySample> pending;
     size_t head = 0;
     double last_t = 0;  // time of its last sample (0: the implicit one at the start)
+    // Idle energy up to idle_since, and whether the link is down (a failed site's: no power).
+    double idle_done = 0, idle_since = 0;
+    bool down = false;
   };
   // Per consumer: its last final sample (intervals are differences of consecutive samples).
   struct Last {

@@ -39,8 +39,10 @@ struct PlatformEvent {
   double at_s = 0;
   uint32_t host = 0;
   // Fail / Repair come from `failures:` (config/failures.hpp): a failed host is off at once (no
-  // shutdown phase) and stays off whatever is decided until its repair.
-  enum Kind { Pstate, TurnOff, TurnOn, Sleep, Fail, Repair } kind = Pstate;
+  // shutdown phase) and stays off whatever is decided until its repair. LinkFail / LinkRepair: a
+  // failed site's links (its uplink and its hosts' arms) draw no power meanwhile; `host` is then
+  // the link's index.
+  enum Kind { Pstate, TurnOff, TurnOn, Sleep, Fail, Repair, LinkFail, LinkRepair } kind = Pstate;
   uint32_t pstate = 0;
 };
 

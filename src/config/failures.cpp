@@ -114,7 +114,7 @@ std::vector<PlatformEvent> parse_failures(const YamlSection& root, Experiment& e
     const YamlSection& f = entries[i];
     f.allow_only({"host", "site", "ttf", "ttr", "trace"});
     if (f.has("host") == f.has("site")) f.fail("host", "give exactly one of host: NAME or site: NAME");
-    std::vector<uint32_t> hosts;
+    std::vector<uint32_t> hosts, links;
     if (f.has("host")) {
       const int h = plat.host_index(f.str("host"));
       if (h < 0) f.fail("host", fmt::format("unknown host '{}' (not in {})", f.str("host"), plat.file));
@@ -128,8 +128,14 @@ std::vector<PlatformEvent> parse_failures(const YamlSection& root, Experiment& e
       for (size_t h = 0; h < plat.site.size(); ++h)
         if (plat.site[h] == s) hosts.push_back(static_cast<uint32_t>(h));
       if (hosts.empty()) f.fail("site", fmt::format("site '{}' has no hosts", name));
+      // The site's links go down with it: its uplink and its hosts' arms (each once).
+      links.push_back(plat.sites[static_cast<size_t>(s)].uplink);
+      for (uint32_t h : hosts)
+        if (h < plat.arm.size() && plat.arm[h] >= 0) links.push_back(static_cast<uint32_t>(plat.arm[h]));
+      std::sort(links.begin(), links.end());
+      links.erase(std::unique(links.begin(), links.end()), links.end());
     }
-    const size_t room = (kMaxFailureEvents - out.size()) / (2 * hosts.size());
+    const size_t room = (kMaxFailureEvents - out.size()) / (2 * (hosts.size() + links.size()));
     std::vector<Outage> outages;
     if (f.has("trace")) {
       if (f.has("ttf") || f.has("ttr")) f.fail("trace", "give either trace: FILE or ttf and ttr, not both");
@@ -149,20 +155,22 @@ std::vector<PlatformEvent> parse_failures(const YamlSection& root, Experiment& e
                                   "(carbon.duration = {} s): give a longer time to failure",
                                   kMaxFailureEvents, duration_s));
     }
-    for (const Outage& o : outages) {
-      for (uint32_t h : hosts) {
-        PlatformEvent down;
-        down.at_s = o.down_s;
-        down.host = h;
-        down.kind = PlatformEvent::Fail;
-        out.push_back(down);
-        if (o.up_s < duration_s) {
-          PlatformEvent up = down;
-          up.at_s = o.up_s;
-          up.kind = PlatformEvent::Repair;
-          out.push_back(up);
-        }
+    const auto add = [&](const Outage& o, uint32_t index, PlatformEvent::Kind fail, PlatformEvent::Kind repair) {
+      PlatformEvent down;
+      down.at_s = o.down_s;
+      down.host = index;
+      down.kind = fail;
+      out.push_back(down);
+      if (o.up_s < duration_s) {
+        PlatformEvent up = down;
+        up.at_s = o.up_s;
+        up.kind = repair;
+        out.push_back(up);
       }
+    };
+    for (const Outage& o : outages) {
+      for (uint32_t h : hosts) add(o, h, PlatformEvent::Fail, PlatformEvent::Repair);
+      for (uint32_t l : links) add(o, l, PlatformEvent::LinkFail, PlatformEvent::LinkRepair);
     }
   }
   std::stable_sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.at_s < b.at_s; });

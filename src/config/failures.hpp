@@ -1,7 +1,8 @@
 #pragma once
 // `failures:` (docs/inputs.md "Failures"): seeded failure processes per host or per site. Each
 // process alternates up and down times drawn from its time-to-failure and time-to-repair
-// distributions from the start of the run; a site's process takes all its hosts down together.
+// distributions from the start of the run; a site's process takes all its hosts down together,
+// and its links (uplink, hosts' arms: LinkFail/LinkRepair events, their power off meanwhile).
 // Expanded at load time into Fail/Repair platform events, so a run with the same seed replays the
 // same outages and policies see them as HostChange events.
 #include <cstddef>

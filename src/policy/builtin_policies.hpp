@@ -26,5 +26,6 @@ std::unique_ptr<Policy> make_geo_carbon(const YamlSection& params, const PolicyC
 std::unique_ptr<Policy> make_full_replica(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_cloud_failover(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_faillite(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_ensemble(const YamlSection& params, const PolicyContext& ctx);
 
 }  // namespace ce

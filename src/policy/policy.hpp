@@ -38,6 +38,17 @@ struct Plan {
   // tight). Counted apart from slo_violations (summary.json slo_unreachable_*): it says where to
   // build, not how the policy loaded the hosts.
   bool beyond_slo_reach = false;
+  // Fan-out (an ensemble's members): these branches run at once, each its whole model on its host
+  // from the request's input at the source; their outputs meet at stages.front().host, where
+  // `stages` then run (of `model`) and the result goes back. A branch that fails fails the request.
+  struct Branch {
+    const ModelProfile* model = nullptr;
+    uint32_t host = 0;
+  };
+  std::vector<Branch> branches;
+  // What the result counts as (accuracy, per_model); nullptr: `model`. An ensemble reports its
+  // members' combined accuracy this way.
+  const ModelProfile* reported = nullptr;
   bool rejected() const { return model == nullptr; }
 };
 

@@ -30,6 +30,7 @@ std::map<std::string, PolicyFactory>& registry() {
       {"full-replica", make_full_replica},
       {"cloud-failover", make_cloud_failover},
       {"faillite", make_faillite},
+      {"ensemble", make_ensemble},
   };
   return r;
 }

@@ -18,9 +18,8 @@ std::optional<ReplicaChoice> choose_replica(const Request& req, const std::vecto
   for (ReplicaState want : {ReplicaState::Warm, ReplicaState::Loading, ReplicaState::Cold})
     for (auto v = variants.rbegin(); v != variants.rend(); ++v)
       for (uint32_t h : hosts) {
-        const ReplicaView* r = view.find_replica(h, *v);
-        if (!r || r->state != want || !host_up(view, h)) continue;
-        if (want == ReplicaState::Cold && !view.fits(h, r->bytes)) continue;
+        if (view.replica(h, *v) != want || !host_up(view, h)) continue;  // warm everywhere when not tracked
+        if (want == ReplicaState::Cold && !view.fits(h, view.find_replica(h, *v)->bytes)) continue;
         if (!view.platform->reachable(req.source, h)) continue;
         return ReplicaChoice{h, *v};
       }
@@ -30,11 +29,12 @@ std::optional<ReplicaChoice> choose_replica(const Request& req, const std::vecto
 std::vector<uint32_t> replica_host_order(const PolicyContext& ctx) {
   std::vector<uint32_t> order;
   std::vector<bool> seen(ctx.platform->hosts.size(), false);
-  for (const ReplicaSpec& r : ctx.experiment->replicas.initial)
-    if (!seen[r.host]) {
-      seen[r.host] = true;
-      order.push_back(r.host);
-    }
+  if (ctx.experiment)
+    for (const ReplicaSpec& r : ctx.experiment->replicas.initial)
+      if (!seen[r.host]) {
+        seen[r.host] = true;
+        order.push_back(r.host);
+      }
   for (uint32_t h = 0; h < seen.size(); ++h)
     if (!seen[h]) order.push_back(h);
   return order;

@@ -4,7 +4,7 @@
 // on a host that is up (on, or booting/waking towards on, and not failed) and reachable from the
 // request's device. The best is a warm replica of the largest variant allowed; failing that one
 // that is loading (the request waits for it), then a cold one (loaded for it) — each in the
-// policy's host order.
+// policy's host order. Without replicas tracked every model is warm on every host.
 #include <cstdint>
 #include <optional>
 #include <vector>

@@ -63,6 +63,20 @@ struct HostFault {
   bool down;
 };
 
+// A failed site's link (its uplink or a host's arm) went down (or came back) at t: it draws no
+// power meanwhile. Overlapping outages count once.
+struct LinkFault {
+  uint32_t link;
+  double t;
+  bool down;
+};
+
+// A branch of a fan-out plan (Plan::branches) ended in its own slot (`child`, released after
+// this): what was charged to it belongs to the request of `parent`.
+struct BranchJoined {
+  uint32_t child, parent;
+};
+
 struct RequestEnded {
   uint32_t slot;
   const Request* request;
@@ -95,6 +109,8 @@ class SimObserver {
   virtual void samples_taken(double t) {}
   virtual void request_ended(const RequestEnded&) {}
   virtual void host_fault(const HostFault&) {}
+  virtual void branch_joined(const BranchJoined&) {}
+  virtual void link_fault(const LinkFault&) {}
   // Whether RequestEnded::hosts must be filled (costs a string per request).
   virtual bool wants_host_names() const { return false; }
 };

@@ -45,6 +45,11 @@ struct Flight {
   uint32_t at_host = 0;  // where its tensor currently is
   double first_start = -1;
   std::string hosts;
+  // Fan-out (Plan::branches): a branch's slot names its request's (parent); the request's slot
+  // counts the branches still running and whether one failed.
+  int64_t parent = -1;
+  uint32_t open_branches = 0;
+  bool branch_failed = false;
 };
 
 // What a started SimGrid activity stands for.
@@ -169,6 +174,8 @@ class Controller {
       if (view_.links[l].transfers != 0 || view_.links[l].bytes != 0)
         throw std::logic_error(fmt::format("link '{}' still shows {} transfers after the run", spec_.links[l].name,
                                            view_.links[l].transfers));
+    for (uint32_t s = 0; s < flights_.size(); ++s)  // branches first: they end their requests
+      if (flights_.used(s) && flights_[s].parent >= 0) finish(s, RequestStatus::Failed);
     for (uint32_t s = 0; s < flights_.size(); ++s)
       if (flights_.used(s)) finish(s, RequestStatus::Failed);
     held_.clear();
@@ -281,11 +288,16 @@ class Controller {
       return;
     }
     f.plan = std::move(d.plan);
-    if (host_names_)  // only the per-request record needs the host names
+    if (host_names_) {  // only the per-request record needs the host names
+      for (const auto& b : f.plan.branches) {
+        if (!f.hosts.empty()) f.hosts += ';';
+        f.hosts += spec_.hosts[b.host].name;
+      }
       for (const auto& st : f.plan.stages) {
         if (!f.hosts.empty()) f.hosts += ';';
         f.hosts += spec_.hosts[st.host].name;
       }
+    }
     if (!view_.hosts[req.source].on) {  // a device that is turned off cannot send its input
       finish(slot, RequestStatus::Failed);
       return;
@@ -299,16 +311,60 @@ class Controller {
       }
       // A stage on a host where its model is absent (or cold and not fitting in memory) could
       // never run: rejected now, before anything moves.
-      if (view_.replicas_tracked)
-        for (const PlanStage& st : f.plan.stages) {
-          const ReplicaView* r = view_.find_replica(st.host, f.plan.model);
-          if (!r || (r->state == ReplicaState::Cold && !view_.fits(st.host, r->bytes))) {
-            finish(slot, RequestStatus::Rejected);
-            return;
-          }
+      if (view_.replicas_tracked) {
+        const auto unservable = [&](uint32_t host, const ModelProfile* m) {
+          const ReplicaView* r = view_.find_replica(host, m);
+          return !r || (r->state == ReplicaState::Cold && !view_.fits(host, r->bytes));
+        };
+        bool refuse = false;
+        for (const PlanStage& st : f.plan.stages) refuse = refuse || unservable(st.host, f.plan.model);
+        for (const auto& b : f.plan.branches) refuse = refuse || unservable(b.host, b.model);
+        if (refuse) {
+          finish(slot, RequestStatus::Rejected);
+          return;
         }
+      }
     }
-    advance(slot, now);
+    if (!f.plan.branches.empty()) start_branches(slot, now);
+    else advance(slot, now);
+  }
+
+  // A fan-out plan: one slot per branch, each a plain one-stage plan whose result goes to the
+  // meeting host instead of the source.
+  void start_branches(uint32_t slot, double now) {
+    const std::vector<Plan::Branch> branches = flights_[slot].plan.branches;
+    flights_[slot].open_branches = static_cast<uint32_t>(branches.size());
+    for (const Plan::Branch& b : branches) {
+      const uint32_t c = flights_.take();  // a deque: flights_[slot] stays where it is
+      Flight& child = flights_[c];
+      const Flight& f = flights_[slot];
+      child.req = f.req;
+      child.at_host = f.req.source;
+      child.parent = slot;
+      child.plan.model = b.model;
+      child.plan.work_scale = f.plan.work_scale;
+      child.plan.stages.push_back({b.host, 1, static_cast<uint32_t>(b.model->row_count() - 1)});
+      advance(c, now);
+    }
+  }
+
+  // A branch is over: its charges go to its request, whose own plan goes on once every branch is
+  // (from the meeting host, where the branches' outputs are), or fails if one of them failed.
+  void join(uint32_t c, bool ok, double now) {
+    const auto p = static_cast<uint32_t>(flights_[c].parent);
+    for (SimObserver* o : in_.observers) o->branch_joined({c, p});
+    Flight& f = flights_[p];
+    const double started = flights_[c].first_start;  // the request's first execution is its earliest branch's
+    if (started >= 0 && (f.first_start < 0 || started < f.first_start)) f.first_start = started;
+    flights_.release(c);
+    if (!ok) f.branch_failed = true;
+    if (--f.open_branches > 0) return;
+    if (f.branch_failed) {
+      finish(p, RequestStatus::Failed);
+      return;
+    }
+    f.at_host = f.plan.stages.front().host;
+    advance(p, now);
   }
 
   void park(const Request& req, uint32_t deferrals, double until, double now) {
@@ -474,6 +530,10 @@ class Controller {
       } else {
         enqueue(slot, st.host, now);
       }
+    } else if (f.parent >= 0) {  // a branch: its output goes to the meeting host
+      const uint32_t meet = flights_[static_cast<uint32_t>(f.parent)].plan.stages.front().host;
+      if (f.at_host != meet) send(slot, f.at_host, meet, m.cut_bytes(m.row_count() - 1) * f.req.work, now);
+      else join(slot, true, now);
     } else if (f.at_host != f.req.source) {
       send(slot, f.at_host, f.req.source, m.cut_bytes(m.row_count() - 1) * f.req.work, now);
     } else {
@@ -845,8 +905,13 @@ class Controller {
   void finish(uint32_t slot, RequestStatus status) {
     const double now = sg4::Engine::get_clock();
     Flight& f = flights_[slot];
+    if (f.parent >= 0) {  // a branch cannot go on: its request fails once its other branches end
+      join(slot, false, now);
+      return;
+    }
     const uint32_t last_host = f.plan.stages.empty() ? UINT32_MAX : f.plan.stages.back().host;
-    const RequestEnded ended{slot, &f.req, f.plan.model, status, f.plan.beyond_slo_reach,
+    const ModelProfile* reported = f.plan.reported ? f.plan.reported : f.plan.model;
+    const RequestEnded ended{slot, &f.req, reported, status, f.plan.beyond_slo_reach,
                              now,  f.first_start, &f.hosts, last_host};
     for (SimObserver* o : in_.observers) o->request_ended(ended);
     if (f.req.client != 0) {  // a closed loop's client may send its next request (open-loop ones have no client)
@@ -874,6 +939,16 @@ class Controller {
       case PlatformEvent::Sleep: power_off(ev.host, now, Power::Sleeping); break;
       case PlatformEvent::Fail: fail_host(ev.host, now); break;
       case PlatformEvent::Repair: repair_host(ev.host, now); break;
+      case PlatformEvent::LinkFail:
+      case PlatformEvent::LinkRepair: {
+        // Only the power changes: the transfers over a site's links are its hosts', which fail at
+        // the same instant (an explicit route through the site would carry on).
+        uint32_t& n = link_outages_[ev.host];
+        const bool down = ev.kind == PlatformEvent::LinkFail;
+        if (down ? n++ == 0 : (n > 0 && --n == 0))
+          for (SimObserver* o : in_.observers) o->link_fault({ev.host, now, down});
+        break;
+      }
     }
   }
 
@@ -1103,6 +1178,7 @@ class Controller {
   uint64_t progress_count_ = 0;  // arrivals + ends: every kProgressEvery-th reports progress
   double next_arrival_ = kNever;  // the stream's peek_time(), read again only after it can change
   std::vector<HostRun> runs_;
+  std::unordered_map<uint32_t, uint32_t> link_outages_;  // link -> outages in force (site failures)
   std::vector<std::vector<const ModelProfile*>> variants_;
   SlotPool<Flight> flights_;  // requests in flight
   std::vector<Pending> pending_;           // by activity id (the activity's data)

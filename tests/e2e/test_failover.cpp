@@ -10,7 +10,7 @@ using namespace cetest;
 
 namespace {
 
-const char* kPolicies[] = {"full-replica", "cloud-failover", "faillite"};
+const char* kPolicies[] = {"full-replica", "cloud-failover", "faillite", "ensemble"};
 
 struct Failover {
   TempDir tmp;
@@ -58,4 +58,10 @@ TEST_CASE("failover policies: every request accounted for and the energy invaria
   const auto lite = f.summary("faillite");
   CHECK(lite["replica_loads"].get<uint64_t>() >= 1);
   CHECK(lite["per_service"]["squeezenet1_1"]["availability"].get<double>() > 0.99);
+  // ensemble: ResNet-50 by its two members (edge-1, edge-2) and head (edge-4), all up: every request
+  // at the full ensemble's accuracy; the others as full-replica.
+  const auto ens = f.summary("ensemble");
+  CHECK(ens["per_model"]["mel_r50_head@2"]["requests"] == ens["per_service"]["resnet50"]["requests"]);
+  CHECK(ens["per_service"]["resnet50"]["mean_top1"].get<double>() == Approx(76.13));
+  CHECK(ens["per_service"]["vit_b_16"]["availability"] == full["per_service"]["vit_b_16"]["availability"]);
 }

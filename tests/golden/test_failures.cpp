@@ -105,3 +105,31 @@ TEST_CASE("failures: a recorded outage trace gives the same run as the process t
   // run.json lists the trace among the inputs.
   CHECK(slurp((tmp2 / "out/run.json")).find("outages.csv") != std::string::npos);
 }
+
+TEST_CASE("failures: a site's links draw nothing while the site is down", "[golden][failures]") {
+  TempDir tmp;
+  // Site st: server s on its arm (2 W), the site's uplink (3 W); the device d at the platform's
+  // gateway on its own arm (1 W). The site is down [900, 1200) and [2100, 2400) ...: every 15 min
+  // of up time for 5 min, three outages in the hour.
+  tmp.file("platform.yaml",
+           "name: sitep\n"
+           "hosts:\n"
+           "  - {name: d, cores: 1, speed: 1Gf, power: \"2:4\", region: Z, attach: {bandwidth: 1GBps, latency: 0.5ms, "
+           "power: \"1:1\"}}\n"
+           "sites:\n"
+           "  - name: st\n    region: Z\n    uplink: {bandwidth: 1GBps, latency: 1ms, power: \"3:3\"}\n"
+           "    hosts:\n"
+           "      - {name: s, cores: 1, speed: 1Gf, power: \"10:30\", power_off: 1, attach: {bandwidth: 1GBps, "
+           "latency: 0.5ms, power: \"2:2\"}}\n");
+  std::string exp = two_blocks_on_server("failures:\n  - {site: st, ttf: {dist: fixed, value: 15min}, ttr: {dist: fixed, value: 5min}}\n");
+  auto path = tmp.file("exp.yaml", exp);
+  auto r = run_cli("run " + path + " --out " + (tmp / "out") + " --quiet", tmp);
+  REQUIRE(r.rc == 0);
+  auto s = read_json(tmp / "out/mono/summary.json");
+  const double up = 3600 - 3 * 300;
+  CHECK(rel_err(s["per_link"]["st-uplink"]["energy_j"], 3 * up) < 1e-12);
+  CHECK(rel_err(s["per_link"]["s-link"]["energy_j"], 2 * up) < 1e-12);
+  CHECK(rel_err(s["per_link"]["d-link"]["energy_j"], 1 * 3600.0) < 1e-12);  // not the site's
+  CHECK(rel_err(s["per_link"]["st-uplink"]["carbon_g"], 3 * up / 3.6e6 * 100) < 1e-12);
+  CHECK(rel_err(s["dynamic_energy_j"], s["energy_j"].get<double>() - s["idle_energy_j"].get<double>()) < 1e-9);
+}

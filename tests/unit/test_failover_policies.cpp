@@ -224,3 +224,42 @@ TEST_CASE("the failover policies need a replicas: section", "[policy][replicas]"
   f.exp.replicas.tracked = false;
   for (const char* type : {"full-replica", "faillite"}) CHECK_THROWS_WITH(f.make(type, "{}"), Catch::Contains("replicas:"));
 }
+
+TEST_CASE("ensemble: members fan out to the head while it and two members are up, else one member answers",
+          "[policy][replicas]") {
+  Fleet f;  // members: ResNet-18 on s1 and on s2 (stand-ins), head: ResNet-34 on the cloud host
+  f.set(1, "resnet18", ReplicaState::Warm);
+  f.set(2, "resnet18", ReplicaState::Warm);
+  f.set(3, "resnet34", ReplicaState::Warm);
+  auto p = f.make("ensemble",
+                  "{service: resnet50, members: [{host: s1, model: resnet18}, {host: s2, model: resnet18}],"
+                  " head: {host: cloud, model: resnet34}, accuracy: [72.78, 76.13]}");
+  Request req;
+  auto d = f.arrival(*p, "resnet50", req);
+  REQUIRE(d.size() == 1);
+  REQUIRE(d[0].kind == Decision::Place);
+  CHECK(d[0].plan.model->name == "resnet34");
+  CHECK(d[0].plan.stages.at(0).host == 3);
+  REQUIRE(d[0].plan.branches.size() == 2);
+  CHECK(d[0].plan.branches[0].host == 1);
+  CHECK(d[0].plan.branches[1].host == 2);
+  CHECK(d[0].plan.reported->name == "resnet34@2");
+  CHECK(d[0].plan.reported->top1 == 76.13);
+  f.fail(3);  // the head down: the first member answers alone
+  d = f.arrival(*p, "resnet50", req);
+  CHECK(d[0].plan.branches.empty());
+  CHECK(d[0].plan.stages.at(0).host == 1);
+  CHECK(d[0].plan.reported->top1 == 72.78);
+  f.repair(3);
+  f.set(3, "resnet34", ReplicaState::Warm);
+  f.fail(1);  // a member down: the other answers alone
+  d = f.arrival(*p, "resnet50", req);
+  CHECK(d[0].plan.branches.empty());
+  CHECK(d[0].plan.stages.at(0).host == 2);
+  f.fail(2);
+  d = f.arrival(*p, "resnet50", req);
+  CHECK(d[0].kind == Decision::Reject);
+  // Other services from their replicas, as full-replica: MobileNetV2 on s2 is down too.
+  d = f.arrival(*p, "mobilenet_v2", req);
+  CHECK(d[0].kind == Decision::Reject);
+}
