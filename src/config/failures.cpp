@@ -104,6 +104,27 @@ std::vector<Outage> read_outage_trace(const std::string& path, double start_epoc
   return out;
 }
 
+std::vector<uint32_t> entry_hosts(const YamlSection& e, const PlatformSpec& plat, int32_t* site) {
+  if (e.has("host") == e.has("site")) e.fail("host", "give exactly one of host: NAME or site: NAME");
+  if (site) *site = -1;
+  if (e.has("host")) {
+    const int h = plat.host_index(e.str("host"));
+    if (h < 0) e.fail("host", fmt::format("unknown host '{}' (not in {})", e.str("host"), plat.file));
+    return {static_cast<uint32_t>(h)};
+  }
+  const std::string name = e.str("site");
+  int32_t s = -1;
+  for (size_t k = 0; k < plat.sites.size(); ++k)
+    if (plat.sites[k].name == name) s = static_cast<int32_t>(k);
+  if (s < 0) e.fail("site", fmt::format("unknown site '{}' (not in {})", name, plat.file));
+  std::vector<uint32_t> hosts;
+  for (size_t h = 0; h < plat.site.size(); ++h)
+    if (plat.site[h] == s) hosts.push_back(static_cast<uint32_t>(h));
+  if (hosts.empty()) e.fail("site", fmt::format("site '{}' has no hosts", name));
+  if (site) *site = s;
+  return hosts;
+}
+
 std::vector<PlatformEvent> parse_failures(const YamlSection& root, Experiment& exp) {
   const PlatformSpec& plat = exp.platform;
   const double duration_s = exp.carbon.duration_s;
@@ -113,21 +134,9 @@ std::vector<PlatformEvent> parse_failures(const YamlSection& root, Experiment& e
   for (size_t i = 0; i < entries.size(); ++i) {
     const YamlSection& f = entries[i];
     f.allow_only({"host", "site", "ttf", "ttr", "trace"});
-    if (f.has("host") == f.has("site")) f.fail("host", "give exactly one of host: NAME or site: NAME");
-    std::vector<uint32_t> hosts, links;
-    if (f.has("host")) {
-      const int h = plat.host_index(f.str("host"));
-      if (h < 0) f.fail("host", fmt::format("unknown host '{}' (not in {})", f.str("host"), plat.file));
-      hosts.push_back(static_cast<uint32_t>(h));
-    } else {
-      const std::string name = f.str("site");
-      int s = -1;
-      for (size_t k = 0; k < plat.sites.size(); ++k)
-        if (plat.sites[k].name == name) s = static_cast<int>(k);
-      if (s < 0) f.fail("site", fmt::format("unknown site '{}' (not in {})", name, plat.file));
-      for (size_t h = 0; h < plat.site.size(); ++h)
-        if (plat.site[h] == s) hosts.push_back(static_cast<uint32_t>(h));
-      if (hosts.empty()) f.fail("site", fmt::format("site '{}' has no hosts", name));
+    int32_t s = -1;
+    std::vector<uint32_t> hosts = entry_hosts(f, plat, &s), links;
+    if (s >= 0) {
       // The site's links go down with it: its uplink and its hosts' arms (each once).
       links.push_back(plat.sites[static_cast<size_t>(s)].uplink);
       for (uint32_t h : hosts)

@@ -40,6 +40,10 @@ constexpr size_t kMaxFailureEvents = 10'000'000;
 // clipped to it, in run time.
 std::vector<Outage> read_outage_trace(const std::string& path, double start_epoch, double duration_s);
 
+// The hosts an entry names by `host: NAME` or `site: NAME` (exactly one of them; every host of the
+// site), with one-line errors naming the key; `site` gets the site's index (−1 for a host entry).
+std::vector<uint32_t> entry_hosts(const YamlSection& e, const PlatformSpec& plat, int32_t* site = nullptr);
+
 // Parses `failures:` of `exp` (absent: none) into its Fail/Repair events, sorted by time, with
 // the experiment's platform, carbon window and seed; trace files join exp.input_files.
 std::vector<PlatformEvent> parse_failures(const YamlSection& root, Experiment& exp);

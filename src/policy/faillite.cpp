@@ -69,20 +69,15 @@ class FailLite : public Policy {
     return mem > 0 ? mem - view.resident_bytes[h] : std::numeric_limits<double>::infinity();
   }
 
-  static void deploy(uint32_t host, const ModelProfile* m, Decisions& out) {
+  static void replica_move(Decision::Kind kind, uint32_t host, const ModelProfile* m, Decisions& out) {
     Decision d;
-    d.kind = Decision::Deploy;
+    d.kind = kind;
     d.host = host;
     d.model = m;
     out.push_back(d);
   }
-  static void evict(uint32_t host, const ModelProfile* m, Decisions& out) {
-    Decision d;
-    d.kind = Decision::Evict;
-    d.host = host;
-    d.model = m;
-    out.push_back(d);
-  }
+  static void deploy(uint32_t host, const ModelProfile* m, Decisions& out) { replica_move(Decision::Deploy, host, m, out); }
+  static void evict(uint32_t host, const ModelProfile* m, Decisions& out) { replica_move(Decision::Evict, host, m, out); }
 
   // Backups: the MILP of placement/backup_plan.hpp over every (backup host, variant) that could
   // fit there, valued by the variant's top-1 relative to the primary's, twice for a critical
