@@ -9,6 +9,10 @@ ResilienceTally::ResilienceTally(const std::vector<std::string>& services) {
   for (const auto& s : services) services_.push_back(ServiceTally{s});
 }
 
+void ResilienceTally::set_reference_top1(const std::vector<double>& top1) {
+  for (size_t s = 0; s < services_.size() && s < top1.size(); ++s) services_[s].ref_top1 = top1[s];
+}
+
 void ResilienceTally::host_fault(const HostFault& f) {
   if (f.down) {
     if (hosts_down_++ == 0) windows_.push_back({f.t, std::numeric_limits<double>::infinity()});
@@ -35,6 +39,14 @@ void ResilienceTally::request_ended(uint32_t service, double arrival_s, RequestS
   if (status == RequestStatus::Completed) {
     ++s.completed;
     s.top1_sum += top1;
+    if (s.ref_top1 > 0) {
+      top1_all_ += top1;
+      ref_all_ += s.ref_top1;
+      if (during) {
+        top1_during_ += top1;
+        ref_during_ += s.ref_top1;
+      }
+    }
     if (!std::isnan(s.hit_since)) {
       s.mttr_s.push_back(t - s.hit_since);
       s.wait_s.push_back(std::max(0.0, arrival_s - s.hit_since));

@@ -23,6 +23,7 @@ namespace ce {
 
 struct ServiceTally {
   std::string name;
+  double ref_top1 = 0;           // top-1 (%) of what was requested (its largest variant); 0: none
   uint64_t arrived = 0, completed = 0, failed = 0, rejected = 0;
   double top1_sum = 0;           // Σ top-1 of the variants that served its completed requests
   std::vector<double> mttr_s;    // one per failure that hit it and that it recovered from
@@ -41,12 +42,21 @@ class ResilienceTally {
   void request_ended(uint32_t service, double arrival_s, RequestStatus status, double t, uint32_t last_host,
                      double top1, bool late);
   void finish();  // services still hit count as unrestored
+  // Per service (workload order): the top-1 of the variant it asks for, against which the accuracy
+  // delivered is measured (accuracy_loss); services without one (0) are left out of it.
+  void set_reference_top1(const std::vector<double>& top1);
 
   const std::vector<ServiceTally>& services() const { return services_; }
   uint64_t during_arrived() const { return during_arrived_; }
   uint64_t during_lost() const { return during_lost_; }
   uint64_t during_late() const { return during_late_; }
   bool saw_failures() const { return !windows_.empty(); }
+  // Σ top-1 delivered and Σ top-1 requested over completed requests of services with a reference:
+  // all of them, and those that arrived while a host was down.
+  double top1_all() const { return top1_all_; }
+  double ref_all() const { return ref_all_; }
+  double top1_during() const { return top1_during_; }
+  double ref_during() const { return ref_during_; }
 
  private:
   bool during_failure(double t) const;
@@ -55,6 +65,7 @@ class ResilienceTally {
   // [start, end) while at least one host was down, in time order; the last may still be open (inf).
   std::vector<std::pair<double, double>> windows_;
   uint64_t during_arrived_ = 0, during_lost_ = 0, during_late_ = 0;
+  double top1_all_ = 0, ref_all_ = 0, top1_during_ = 0, ref_during_ = 0;
 };
 
 }  // namespace ce

@@ -81,6 +81,8 @@ class RunAccountant : public SimObserver {
   void finish(double end_s);
   const RunTally& tally() const { return tally_; }
   const ResilienceTally& resilience() const { return resilience_; }
+  // The top-1 each requested name asks for (ResilienceTally::set_reference_top1).
+  void set_reference_top1(const std::vector<double>& top1) { resilience_.set_reference_top1(top1); }
   // The links (platform order): names, zones, transfers carried.
   const std::vector<ConsumerSeries>& link_series() const { return links_; }
   // Each consumer's energy, carbon and idle baseline summed over its intervals in time order

@@ -54,6 +54,8 @@ void add_resilience(RunMetrics& m, const ResilienceTally& res) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   m.availability = m.arrived ? static_cast<double>(m.completed) / static_cast<double>(m.arrived) : nan;
   m.requests_during_failures = res.during_arrived();
+  m.accuracy_loss = res.ref_all() > 0 ? 1 - res.top1_all() / res.ref_all() : nan;
+  m.accuracy_loss_during_failures = res.ref_during() > 0 ? 1 - res.top1_during() / res.ref_during() : nan;
   m.lost_during_failures = res.during_lost();
   m.late_during_failures = res.during_late();
   std::vector<double> all;
@@ -68,8 +70,11 @@ void add_resilience(RunMetrics& m, const ResilienceTally& res) {
     s.mean_top1 = t.completed ? t.top1_sum / static_cast<double>(t.completed) : nan;
     s.failovers = t.mttr_s.size();
     s.unrestored = t.unrestored;
-    s.mttr_mean_ms = s.mttr_max_ms = nan;
+    s.mttr_mean_ms = s.mttr_max_ms = s.mttr_wait_mean_ms = nan;
     if (!t.mttr_s.empty()) {
+      double wait = 0;
+      for (double w : t.wait_s) wait += w;
+      s.mttr_wait_mean_ms = wait / static_cast<double>(t.wait_s.size()) * 1e3;
       double sum = 0, mx = 0;
       for (double x : t.mttr_s) {
         sum += x;

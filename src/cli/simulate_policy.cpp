@@ -72,6 +72,9 @@ int simulate_policy(Prepared& p, size_t index, const std::string& dir, ProgressB
   IntervalSink on_interval;
   if (timeseries) on_interval = [&](uint32_t c, const IntervalCarbon& iv) { timeseries->write(c, iv); };
   RunAccountant accountant(p.exp.platform, p.carbon, p.requested_models, on_request, on_stage, on_interval);
+  std::vector<double> requested_top1;  // what each requested name asks for: its largest variant's
+  for (const auto& name : p.requested_models) requested_top1.push_back(p.models->variants(name).back()->top1);
+  accountant.set_reference_top1(requested_top1);
   accountant.set_record_every(o.requests_every);
   in.observers.push_back(&accountant);
   // One insertion, so one write(2): the parent may be drawing a progress line on the same terminal.

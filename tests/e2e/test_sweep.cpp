@@ -79,7 +79,7 @@ TEST_CASE("sweep runs every point and writes a tidy results.csv and a rerun skip
   REQUIRE(h.size() > 9);
   CHECK(std::vector<std::string>(h.begin(), h.begin() + 9) ==
         std::vector<std::string>{"point", "policies.green.w_C", "workload.rate", "carbon.static.CE-GREEN",
-                                 "carbon.start", "seed", "policy", "policy_type", "availability"});
+                                 "carbon.start", "seed", "policy", "policy_type", "accuracy_loss"});
   CHECK(std::is_sorted(h.begin() + 8, h.end()));
   for (const char* m : {"latency_ms.p95", "per_host.node-green.task_share", "requests_completed"})
     CHECK(std::find(h.begin(), h.end(), m) != h.end());

@@ -10,6 +10,7 @@ using namespace ce;
 
 TEST_CASE("resilience tally: MTTR from a failure to the hit service's next completed request", "[accounting][resilience]") {
   ResilienceTally t({"a", "b"});
+  t.set_reference_top1({70, 60});  // what a and b ask for
   const auto done = RequestStatus::Completed;
   t.request_ended(0, 1.0, done, 1.1, /*last_host*/ 7, 70, false);  // a last served on host 7
   t.request_ended(1, 1.0, done, 1.2, 8, 60, false);                // b on host 8
@@ -35,6 +36,11 @@ TEST_CASE("resilience tally: MTTR from a failure to the hit service's next compl
   CHECK(t.during_arrived() == 3);
   CHECK(t.during_late() == 1);
   CHECK(t.during_lost() == 1);
+  // Accuracy: a delivered 70 then 65 (its recovery: a smaller variant) against 70 each; b 60, 60.
+  CHECK(t.top1_all() == Approx(70 + 65 + 60 + 60));
+  CHECK(t.ref_all() == Approx(70 + 70 + 60 + 60));
+  CHECK(t.top1_during() == Approx(65 + 60));  // arrived in [10, 20): a's at 10.25, b's at 10.5
+  CHECK(t.ref_during() == Approx(70 + 60));
 }
 
 TEST_CASE("resilience tally: overlapping outages make one window", "[accounting][resilience]") {
