@@ -13,6 +13,7 @@ import plot_host_power  # noqa: E402
 import plot_intensity_choice  # noqa: E402
 import plot_pareto  # noqa: E402
 import plot_regions  # noqa: E402
+import plot_resilience  # noqa: E402
 import plot_weight_sweep  # noqa: E402
 
 PLOTS = [
@@ -21,16 +22,17 @@ PLOTS = [
     ("c", "carbon intensity and chosen model/host", plot_intensity_choice),
     ("d", "per-region comparison", plot_regions),
     ("e", "per-host power", plot_host_power),
+    ("f", "resilience under failures", plot_resilience),
 ]
 
 
 def main():
     ap = c.arg_parser(__doc__)
-    ap.add_argument("--only", help="comma-separated subset of a,b,c,d,e")
+    ap.add_argument("--only", help="comma-separated subset of a,b,c,d,e,f")
     args = ap.parse_args()
     only = set(args.only.split(",")) if args.only else None
     if only and not only <= {tag for tag, _, _ in PLOTS}:
-        c.fail(f"--only '{args.only}': expected letters among a,b,c,d,e")
+        c.fail(f"--only '{args.only}': expected letters among a,b,c,d,e,f")
     try:
         data = c.open_dir(args.dir)
     except c.InputProblem as e:

@@ -105,11 +105,31 @@ TEST_CASE("plot: every run plot is a valid PNG and SVG, deterministic", "[e2e][p
     check_plot(tmp / "plots", stem);
   CHECK(p.out.find("(b) weight sweep: skipped") != std::string::npos);
   CHECK_FALSE(fs::exists(tmp / "plots/b_weight_sweep.png"));
+  CHECK(p.out.find("(f) resilience under failures: skipped") != std::string::npos);  // no failures: section
 
   CliResult again = run_cli("plot " + (tmp / "run") + " --out " + (tmp / "plots2"), tmp);
   REQUIRE(again.rc == 0);
   for (const char* f : {"a_carbon_vs_latency.svg", "c_intensity_and_choice.png", "e_host_power.svg"})
     CHECK(slurp(tmp / (std::string("plots/") + f)) == slurp(tmp / (std::string("plots2/") + f)));
+}
+
+TEST_CASE("plot: a run with failures gives the resilience plot", "[e2e][plots]") {
+  if (!have_matplotlib()) {
+    WARN("skipped: /usr/bin/python3 cannot import matplotlib/pandas");
+    return;
+  }
+  TempDir tmp;
+  tmp.file("outage.csv", "down,up\n2023-03-01T00:30:00Z,2023-03-01T01:00:00Z\n");
+  CliResult run = run_cli("run " + source_dir() + "/experiments/failover_edge_month.yaml --set carbon.duration=2h"
+                          " --set 'failures=[{site: edge-3, trace: " + (tmp / "outage.csv") + "}]' --out " +
+                              (tmp / "run") + " -q -j 2 --data-root " + data_root(),
+                          tmp);
+  INFO(run.err);
+  REQUIRE(run.rc == 0);
+  CliResult p = run_cli("plot " + (tmp / "run") + " --out " + (tmp / "plots"), tmp);
+  INFO(p.out << p.err);
+  REQUIRE(p.rc == 0);
+  check_plot(tmp / "plots", "f_resilience");
 }
 
 TEST_CASE("plot: sweep directories give the weight-sweep and per-region plots", "[e2e][plots]") {
