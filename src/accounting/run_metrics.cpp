@@ -1,6 +1,9 @@
 #include "accounting/run_metrics.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <stdexcept>
 #include <limits>
 #include <utility>
 
@@ -114,6 +117,11 @@ RunMetrics compute_metrics(const SimResult& sim, const RunAccountant& acc, const
   m.completed = r.completed;
   m.rejected = r.rejected;
   m.failed = r.failed;
+  // Every request is accounted for, in every run: the simulation ends the ones still in flight
+  // (or deferred) as failed, so completed + failed + rejected = arrived with none left over.
+  if (m.completed + m.failed + m.rejected != m.arrived)
+    throw std::logic_error(fmt::format("accounting: {} requests arrived but {} completed + {} failed + {} rejected",
+                                       m.arrived, m.completed, m.failed, m.rejected));
   for (size_t c = 0; c < consumers.size(); ++c) {
     const ConsumerSeries& cs = *consumers[c];
     ConsumerMetrics cm;
