@@ -2,7 +2,7 @@
 """(f) Resilience under failures (`failures:`), one bar per policy in each of four panels, from
 <policy>/summary.json (docs/outputs.md): the share of the requests arriving during failures that
 were lost; the time to recovery (MTTR) — its median and, per recovery, what the recovering request
-itself took (MTTR minus the wait for it to arrive); the accuracy given up during failures; and the
+itself took (MTTR minus the gap to the service's next request); the accuracy given up during failures; and the
 carbon of the replicas (held in memory and loaded) beside the run's total. Skipped for runs without
 failures."""
 import os
@@ -38,7 +38,7 @@ def make(data, out_dir, args):
     h = 0.38
     axes[1].barh([y - h / 2 for y in ys], p50, height=h, color=[colors[p] for p in policies], label="MTTR median")
     axes[1].barh([y + h / 2 for y in ys], own, height=h, color=[c.shade(colors[p], 0.55) for p in policies],
-                 label="mean − wait for the request")
+                 label="mean − gap to the next request")
     axes[1].set_xscale("log")
     axes[1].set_xlabel("time to recovery (ms, log)")
     axes[1].legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)

@@ -36,6 +36,7 @@ void ResilienceTally::request_ended(uint32_t service, double arrival_s, RequestS
   ++s.arrived;
   const bool during = !windows_.empty() && during_failure(arrival_s);
   if (during) ++during_arrived_;
+  if (!std::isnan(s.hit_since) && arrival_s >= s.hit_since) s.first_after = std::min(s.first_after, arrival_s);
   if (status == RequestStatus::Completed) {
     ++s.completed;
     s.top1_sum += top1;
@@ -49,8 +50,9 @@ void ResilienceTally::request_ended(uint32_t service, double arrival_s, RequestS
     }
     if (!std::isnan(s.hit_since)) {
       s.mttr_s.push_back(t - s.hit_since);
-      s.wait_s.push_back(std::max(0.0, arrival_s - s.hit_since));
+      s.wait_s.push_back(std::isinf(s.first_after) ? 0.0 : s.first_after - s.hit_since);
       s.hit_since = std::numeric_limits<double>::quiet_NaN();
+      s.first_after = std::numeric_limits<double>::infinity();
     }
     s.last_host = last_host;
     if (during && late) ++during_late_;
@@ -66,6 +68,7 @@ void ResilienceTally::finish() {
     if (!std::isnan(s.hit_since)) {
       ++s.unrestored;
       s.hit_since = std::numeric_limits<double>::quiet_NaN();
+      s.first_after = std::numeric_limits<double>::infinity();
     }
 }
 

@@ -8,8 +8,10 @@
 // its recovery is the service's next completed request, at t_r; the sample is t_r − t_f. It
 // includes the wait for that next request (1 / the service's request rate on average), as a
 // client probing the service would. A service still not recovered when the run ends is counted
-// as unrestored, not as a sample. With each sample its wait: how long after the failure the
-// recovering request arrived (0 if before), so MTTR − wait is what that request itself took.
+// as unrestored, not as a sample. With each sample its wait: from the failure to the arrival of
+// the service's first request after it, whatever became of that request (0 when none arrived
+// before the recovering one, which had arrived before the failure) — the gap in the service's own
+// requests, so MTTR − wait is independent of the request rate.
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -27,10 +29,11 @@ struct ServiceTally {
   uint64_t arrived = 0, completed = 0, failed = 0, rejected = 0;
   double top1_sum = 0;           // Σ top-1 of the variants that served its completed requests
   std::vector<double> mttr_s;    // one per failure that hit it and that it recovered from
-  std::vector<double> wait_s;    // per sample: max(0, arrival of the recovering request − failure)
+  std::vector<double> wait_s;    // per sample: first arrival after the failure − the failure (or 0)
   uint64_t unrestored = 0;       // failures that hit it with no completed request after them
   // While hit: since when (NaN: not hit); the host its last completed request was served on.
   double hit_since = std::numeric_limits<double>::quiet_NaN();
+  double first_after = std::numeric_limits<double>::infinity();  // while hit: earliest arrival ≥ hit_since
   uint32_t last_host = UINT32_MAX;
 };
 

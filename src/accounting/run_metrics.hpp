@@ -51,7 +51,7 @@ struct ServiceMetrics {
   uint64_t failovers = 0;      // failures that hit it and that it recovered from (MTTR samples)
   uint64_t unrestored = 0;     // failures that hit it, not recovered by the end
   double mttr_mean_ms = 0, mttr_max_ms = 0;  // NaN without a sample
-  double mttr_wait_mean_ms = 0;              // of mttr_mean_ms, the wait for the recovering request
+  double mttr_wait_mean_ms = 0;              // of mttr_mean_ms: from the failure to its next request
 };
 
 struct RunMetrics {
@@ -103,7 +103,7 @@ struct RunMetrics {
   uint64_t requests_during_failures = 0, lost_during_failures = 0, late_during_failures = 0;
   uint64_t failovers = 0, unrestored = 0;
   double mttr_mean_ms = 0, mttr_p50_ms = 0, mttr_max_ms = 0;
-  double mttr_wait_mean_ms = 0;  // of mttr_mean_ms: the wait for the recovering request to arrive
+  double mttr_wait_mean_ms = 0;  // of mttr_mean_ms: from the failure to the service's next request
   // 1 − Σ top-1 delivered / Σ top-1 requested over completed requests (services with a top-1):
   // all of them, and those that arrived while a host was down (NaN when none).
   double accuracy_loss = 0, accuracy_loss_during_failures = 0;

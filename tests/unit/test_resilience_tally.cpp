@@ -17,6 +17,7 @@ TEST_CASE("resilience tally: MTTR from a failure to the hit service's next compl
   t.host_fault({7, 10.0, true});                                   // hits a only
   t.request_ended(1, 10.5, done, 10.6, 8, 60, false);              // b: not hit, no sample
   t.request_ended(0, 9.9, RequestStatus::Failed, 10.0, 7, 0, false);  // a's request in flight, lost
+  t.request_ended(0, 10.1, RequestStatus::Rejected, 10.1, UINT32_MAX, 0, false);  // a's first after: no host yet
   t.request_ended(0, 10.25, done, 10.75, 9, 65, true);                 // a recovers on host 9, late
   t.host_fault({7, 20.0, false});
   t.host_fault({9, 30.0, true});  // hits a again: never recovered
@@ -25,17 +26,18 @@ TEST_CASE("resilience tally: MTTR from a failure to the hit service's next compl
   const auto& a = t.services()[0];
   REQUIRE(a.mttr_s.size() == 1);
   CHECK(a.mttr_s[0] == Approx(0.75));
-  CHECK(a.wait_s[0] == Approx(0.25));
+  CHECK(a.wait_s[0] == Approx(0.1));  // the gap to a's first request after the failure
   CHECK(a.unrestored == 1);
-  CHECK(a.arrived == 4);
+  CHECK(a.arrived == 5);
   CHECK(a.completed == 2);
   CHECK(a.failed == 1);
-  CHECK(a.rejected == 1);
+  CHECK(a.rejected == 2);
   CHECK(t.services()[1].mttr_s.empty());
-  // Arrived while a host was down ([10, 20) and [30, ∞)): b's at 10.5, a's at 10.25 (late), a's at 30.5 (lost).
-  CHECK(t.during_arrived() == 3);
+  // Arrived while a host was down ([10, 20) and [30, ∞)): b's at 10.5, a's at 10.1 (lost), 10.25
+  // (late) and 30.5 (lost).
+  CHECK(t.during_arrived() == 4);
   CHECK(t.during_late() == 1);
-  CHECK(t.during_lost() == 1);
+  CHECK(t.during_lost() == 2);
   // Accuracy: a delivered 70 then 65 (its recovery: a smaller variant) against 70 each; b 60, 60.
   CHECK(t.top1_all() == Approx(70 + 65 + 60 + 60));
   CHECK(t.ref_all() == Approx(70 + 70 + 60 + 60));
