@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """(f) Resilience under failures (`failures:`), one bar per policy in each of four panels, from
 <policy>/summary.json (docs/outputs.md): the share of the requests arriving during failures that
-were lost; the time to recovery (MTTR) — its median and, per recovery, what the recovering request
-itself took (MTTR minus the gap to the service's next request); the accuracy given up during failures; and the
-carbon of the replicas (held in memory and loaded) beside the run's total. Skipped for runs without
-failures."""
+were lost; the time to recovery (MTTR) — its median, and its mean without the gap to the service's
+next request (the recovery as seen right after the failure); the accuracy given up during failures;
+and the carbon of the replicas (held in memory and loaded) beside the run's total. Skipped for runs
+without failures."""
 import os
 import sys
 
