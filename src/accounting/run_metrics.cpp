@@ -61,10 +61,11 @@ void add_resilience(RunMetrics& m, const ResilienceTally& res) {
   m.accuracy_loss_during_failures = res.ref_during() > 0 ? 1 - res.top1_during() / res.ref_during() : nan;
   m.lost_during_failures = res.during_lost();
   m.late_during_failures = res.during_late();
-  std::vector<double> all;
+  std::vector<double> all, recovery;
   double wait_sum = 0;
   for (const ServiceTally& t : res.services()) {
     for (double w : t.wait_s) wait_sum += w;
+    for (size_t k = 0; k < t.mttr_s.size(); ++k) recovery.push_back(t.mttr_s[k] - t.wait_s[k]);
     ServiceMetrics s;
     s.name = t.name;
     s.arrived = t.arrived;
@@ -91,8 +92,10 @@ void add_resilience(RunMetrics& m, const ResilienceTally& res) {
     m.unrestored += s.unrestored;
     m.services.push_back(std::move(s));
   }
-  m.mttr_mean_ms = m.mttr_p50_ms = m.mttr_max_ms = m.mttr_wait_mean_ms = nan;
+  m.mttr_mean_ms = m.mttr_p50_ms = m.mttr_max_ms = m.mttr_wait_mean_ms = m.recovery_p50_ms = nan;
   if (!all.empty()) {
+    std::sort(recovery.begin(), recovery.end());
+    m.recovery_p50_ms = recovery[(recovery.size() - 1) / 2] * 1e3;
     m.mttr_wait_mean_ms = wait_sum / static_cast<double>(all.size()) * 1e3;
     std::sort(all.begin(), all.end());
     double sum = 0;

@@ -104,6 +104,7 @@ struct RunMetrics {
   uint64_t failovers = 0, unrestored = 0;
   double mttr_mean_ms = 0, mttr_p50_ms = 0, mttr_max_ms = 0;
   double mttr_wait_mean_ms = 0;  // of mttr_mean_ms: from the failure to the service's next request
+  double recovery_p50_ms = 0;    // lower median over recoveries of MTTR − wait (NaN without one)
   // 1 − Σ top-1 delivered / Σ top-1 requested over completed requests (services with a top-1):
   // all of them, and those that arrived while a host was down (NaN when none).
   double accuracy_loss = 0, accuracy_loss_during_failures = 0;
