@@ -40,8 +40,7 @@ def make(data, out_dir, args):
     axes[1].barh([y + h / 2 for y in ys], own, height=h, color=[c.shade(colors[p], 0.55) for p in policies],
                  label="median without the gap to the next request")
     axes[1].set_xscale("log")
-    axes[1].set_xlabel("time to recovery (ms, log)")
-    axes[1].legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)
+    axes[1].set_xlabel("time to recovery (ms, log)\ndark: median MTTR; light: without the gap to the next request")
 
     acc = [100.0 * _num(s.get("accuracy_loss_during_failures")) for s in sums.values()]
     axes[2].barh(ys, acc, color=[colors[p] for p in policies])
@@ -61,7 +60,6 @@ def make(data, out_dir, args):
     for ax in axes:
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle(f"{data.name}: resilience and its carbon", fontsize=11)
-    fig.tight_layout()
     return c.save_figure(fig, out_dir, STEM)
 
 
