@@ -279,6 +279,14 @@ class Controller {
       park(req, deferrals + 1, d.until, now);
       return;
     }
+    if (d.kind == Decision::Place && !d.plan.branches.empty()) {
+      if (d.plan.stages.empty())
+        throw std::logic_error(fmt::format("policy placed request {} with branches but no stage for them to meet at",
+                                           req.id));
+      for (const Plan::Branch& b : d.plan.branches)
+        if (!b.model || b.host >= spec_.hosts.size())
+          throw std::logic_error(fmt::format("policy placed request {} with a branch without a model or host", req.id));
+    }
     uint32_t slot = flights_.take();
     Flight& f = flights_[slot];
     f.req = req;
@@ -333,6 +341,7 @@ class Controller {
   // meeting host instead of the source.
   void start_branches(uint32_t slot, double now) {
     const std::vector<Plan::Branch> branches = flights_[slot].plan.branches;
+
     flights_[slot].open_branches = static_cast<uint32_t>(branches.size());
     for (const Plan::Branch& b : branches) {
       const uint32_t c = flights_.take();  // a deque: flights_[slot] stays where it is
