@@ -29,11 +29,8 @@ class CloudFailover : public Policy {
       d.plan = whole_model_on(c->model, c->host);
     } else if (host_up(view, cloud_) && view.platform->reachable(req.source, cloud_)) {
       if (view.replica(cloud_, m) == ReplicaState::Absent && view.fits(cloud_, replica_bytes(*m))) {
-        Decision deploy;
-        deploy.kind = Decision::Deploy;
-        deploy.host = cloud_;
-        deploy.model = m;
-        out.push_back(deploy);  // before the placement: the request then waits for this load
+        // Before the placement: the request then waits for this load.
+        out.push_back(replica_decision(Decision::Deploy, cloud_, m));
       }
       d.plan = whole_model_on(m, cloud_);
     } else {

@@ -95,6 +95,14 @@ struct ClusterView {
     const double mem = platform->hosts[host].memory_bytes;
     return mem <= 0 || !replicas_tracked || resident_bytes[host] + bytes <= mem;
   }
+  // Whether a stage of `m` placed on `host` can run there once its replica is loaded: warm or
+  // loading, or cold and fitting in memory (always, when replicas are not tracked). sim/ rejects
+  // (or drops) a stage for which it is false.
+  bool can_serve(uint32_t host, const ModelProfile* m) const {
+    if (!replicas_tracked) return true;
+    const ReplicaView* r = find_replica(host, m);
+    return r && (r->state != ReplicaState::Cold || fits(host, r->bytes));
+  }
 };
 
 }  // namespace ce

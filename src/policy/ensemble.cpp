@@ -55,11 +55,7 @@ class Ensemble : public Policy {
     for (const Member& m : parts) {
       const ReplicaState st = view.replica(m.host, m.model);
       if (st == ReplicaState::Warm || st == ReplicaState::Loading || !view.fits(m.host, replica_bytes(*m.model))) continue;
-      Decision d;
-      d.kind = Decision::Deploy;
-      d.host = m.host;
-      d.model = m.model;
-      out.push_back(d);
+      out.push_back(replica_decision(Decision::Deploy, m.host, m.model));
     }
   }
 
@@ -90,10 +86,7 @@ class Ensemble : public Policy {
  private:
   // Up, reachable, and its replica there (any state but absent; a cold one that fits).
   static bool usable(const ClusterView& view, const Request& req, const Member& m) {
-    if (!host_up(view, m.host) || !view.platform->reachable(req.source, m.host)) return false;
-    if (!view.replicas_tracked) return true;
-    const ReplicaView* r = view.find_replica(m.host, m.model);
-    return r && (r->state != ReplicaState::Cold || view.fits(m.host, r->bytes));
+    return host_up(view, m.host) && view.platform->reachable(req.source, m.host) && view.can_serve(m.host, m.model);
   }
 
   const ModelProfile* service_;

@@ -69,15 +69,12 @@ class FailLite : public Policy {
     return mem > 0 ? mem - view.resident_bytes[h] : std::numeric_limits<double>::infinity();
   }
 
-  static void replica_move(Decision::Kind kind, uint32_t host, const ModelProfile* m, Decisions& out) {
-    Decision d;
-    d.kind = kind;
-    d.host = host;
-    d.model = m;
-    out.push_back(d);
+  static void deploy(uint32_t host, const ModelProfile* m, Decisions& out) {
+    out.push_back(replica_decision(Decision::Deploy, host, m));
   }
-  static void deploy(uint32_t host, const ModelProfile* m, Decisions& out) { replica_move(Decision::Deploy, host, m, out); }
-  static void evict(uint32_t host, const ModelProfile* m, Decisions& out) { replica_move(Decision::Evict, host, m, out); }
+  static void evict(uint32_t host, const ModelProfile* m, Decisions& out) {
+    out.push_back(replica_decision(Decision::Evict, host, m));
+  }
 
   // Backups: the MILP of placement/backup_plan.hpp over every (backup host, variant) that could
   // fit there, valued by the variant's top-1 relative to the primary's, twice for a critical

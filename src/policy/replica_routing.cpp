@@ -19,11 +19,19 @@ std::optional<ReplicaChoice> choose_replica(const Request& req, const std::vecto
     for (auto v = variants.rbegin(); v != variants.rend(); ++v)
       for (uint32_t h : hosts) {
         if (view.replica(h, *v) != want || !host_up(view, h)) continue;  // warm everywhere when not tracked
-        if (want == ReplicaState::Cold && !view.fits(h, view.find_replica(h, *v)->bytes)) continue;
+        if (!view.can_serve(h, *v)) continue;  // cold and too large for the memory left
         if (!view.platform->reachable(req.source, h)) continue;
         return ReplicaChoice{h, *v};
       }
   return std::nullopt;
+}
+
+Decision replica_decision(Decision::Kind kind, uint32_t host, const ModelProfile* m) {
+  Decision d;
+  d.kind = kind;
+  d.host = host;
+  d.model = m;
+  return d;
 }
 
 std::vector<uint32_t> replica_host_order(const PolicyContext& ctx) {

@@ -24,6 +24,9 @@ bool host_up(const ClusterView& view, uint32_t host);
 std::optional<ReplicaChoice> choose_replica(const Request& req, const std::vector<const ModelProfile*>& variants,
                                             const std::vector<uint32_t>& hosts, const ClusterView& view);
 
+// Deploy or Evict `m` on `host`.
+Decision replica_decision(Decision::Kind kind, uint32_t host, const ModelProfile* m);
+
 // Every host in the order of its first entry in `replicas:` (the primary before its backups, as a
 // user lists them), then the hosts never listed, by index.
 std::vector<uint32_t> replica_host_order(const PolicyContext& ctx);

@@ -319,18 +319,14 @@ class Controller {
       }
       // A stage on a host where its model is absent (or cold and not fitting in memory) could
       // never run: rejected now, before anything moves.
-      if (view_.replicas_tracked) {
-        const auto unservable = [&](uint32_t host, const ModelProfile* m) {
-          const ReplicaView* r = view_.find_replica(host, m);
-          return !r || (r->state == ReplicaState::Cold && !view_.fits(host, r->bytes));
-        };
-        bool refuse = false;
-        for (const PlanStage& st : f.plan.stages) refuse = refuse || unservable(st.host, f.plan.model);
-        for (const auto& b : f.plan.branches) refuse = refuse || unservable(b.host, b.model);
-        if (refuse) {
-          finish(slot, RequestStatus::Rejected);
-          return;
-        }
+      bool servable = true;
+      if (view_.replicas_tracked) {  // else every model is warm everywhere: no per-request work
+        for (const PlanStage& st : f.plan.stages) servable = servable && view_.can_serve(st.host, f.plan.model);
+        for (const auto& b : f.plan.branches) servable = servable && view_.can_serve(b.host, b.model);
+      }
+      if (!servable) {
+        finish(slot, RequestStatus::Rejected);
+        return;
       }
     }
     if (!f.plan.branches.empty()) start_branches(slot, now);
@@ -341,7 +337,6 @@ class Controller {
   // meeting host instead of the source.
   void start_branches(uint32_t slot, double now) {
     const std::vector<Plan::Branch> branches = flights_[slot].plan.branches;
-
     flights_[slot].open_branches = static_cast<uint32_t>(branches.size());
     for (const Plan::Branch& b : branches) {
       const uint32_t c = flights_.take();  // a deque: flights_[slot] stays where it is
@@ -642,11 +637,10 @@ class Controller {
 
   // --- Replicas (docs/inputs.md "Replicas") ---
 
+  // Its index in view_.replicas[host] (and HostRun::replica_waiters), −1 when absent.
   int replica_index(uint32_t host, const ModelProfile* m) const {
-    const auto& list = view_.replicas[host];
-    for (size_t i = 0; i < list.size(); ++i)
-      if (list[i].model == m) return static_cast<int>(i);
-    return -1;
+    const ReplicaView* r = view_.find_replica(host, m);
+    return r ? static_cast<int>(r - view_.replicas[host].data()) : -1;
   }
 
   uint32_t add_replica(uint32_t host, const ModelProfile* m, ReplicaState st) {
@@ -679,13 +673,14 @@ class Controller {
   // for the replica's load (a cold one starts loading) or, absent or not fitting in memory, the
   // request is dropped.
   bool replica_ready(uint32_t slot, uint32_t host, double now) {
-    const int i = replica_index(host, flights_[slot].plan.model);
-    const ReplicaState st = i < 0 ? ReplicaState::Absent : view_.replicas[host][i].state;
-    if (st == ReplicaState::Warm) return true;
-    if (st == ReplicaState::Absent || (st == ReplicaState::Cold && !view_.fits(host, view_.replicas[host][i].bytes))) {
+    const ModelProfile* m = flights_[slot].plan.model;
+    if (!view_.can_serve(host, m)) {
       drop(slot);
       return false;
     }
+    const int i = replica_index(host, m);
+    const ReplicaState st = view_.replicas[host][i].state;
+    if (st == ReplicaState::Warm) return true;
     if (st == ReplicaState::Cold) start_loading(host, static_cast<uint32_t>(i), now);
     runs_[host].replica_waiters[i].push_back(slot);
     ++view_.hosts[host].queued;  // waiting on the host, like a queued stage
@@ -699,17 +694,19 @@ class Controller {
     runs_[host].loads.push_back(i);
     changed(host);
     next_load(host, now);
-    replica_power(host, now);
   }
 
-  // Starts the next load of a host that is on and not loading: latency + bytes / bandwidth.
+  // Starts the next load of a host that is on and not loading (latency + bytes / bandwidth), then
+  // sets what its replicas draw from now on.
   void next_load(uint32_t host, double now) {
     HostRun& r = runs_[host];
-    if (r.loading || r.loads.empty() || !view_.hosts[host].on) return;
-    r.loading = true;
-    const ReplicaCosts& c = spec_.hosts[host].replica;
-    const double duration = c.load_latency_s + view_.replicas[host][r.loads.front()].bytes / c.load_bandwidth;
-    agenda_.push({now + duration, agenda_seq_++, AgendaItem::LoadDone, host | uint64_t{++r.load_gen} << 32});
+    if (!r.loading && !r.loads.empty() && view_.hosts[host].on) {
+      r.loading = true;
+      const ReplicaCosts& c = spec_.hosts[host].replica;
+      const double duration = c.load_latency_s + view_.replicas[host][r.loads.front()].bytes / c.load_bandwidth;
+      agenda_.push({now + duration, agenda_seq_++, AgendaItem::LoadDone, host | uint64_t{++r.load_gen} << 32});
+    }
+    replica_power(host, now);
   }
 
   void load_done(uint32_t host, uint32_t gen, double now) {
@@ -727,7 +724,6 @@ class Controller {
     view_.hosts[host].queued -= static_cast<uint32_t>(waiters.size());
     changed(host);
     next_load(host, now);
-    replica_power(host, now);
     for (uint32_t s : waiters) enqueue(s, host, now);
     if (wants(PolicyEvent::ReplicaChange)) {
       PolicyEvent ev;
@@ -1125,10 +1121,7 @@ class Controller {
       h->set_pstate(hs.pstate);
     }
     meter_change(host, now, true);
-    if (view_.replicas_tracked) {
-      next_load(host, now);
-      replica_power(host, now);
-    }
+    if (view_.replicas_tracked) next_load(host, now);
     start_queued(host, now);
     std::vector<HostRun::Inbound> inbound;
     inbound.swap(r.inbound);
