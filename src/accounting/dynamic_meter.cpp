@@ -29,4 +29,16 @@ bool DynamicMeter::advance(double now, size_t running, DynamicCharge& share) {
   return owed;
 }
 
+bool DynamicMeter::advance_shared(double now, size_t running, DynamicCharge& per_watt) {
+  bool owed = false;
+  if (now > last_ && running > 0 && on_) {
+    const double k = static_cast<double>(running);
+    per_watt.energy_j = (now - last_) / k;
+    per_watt.carbon_g = tl_->integral(last_, now, &hint_) / k / kJoulesPerKWh;
+    owed = true;
+  }
+  last_ = now;
+  return owed;
+}
+
 }  // namespace ce

@@ -22,6 +22,9 @@ class DynamicMeter {
   // `share` since the last call (false, and nothing owed, when no time passed, none runs or the
   // host is off).
   bool advance(double now, size_t running, DynamicCharge& share);
+  // An accelerator's units each draw their own power, shared over the `running` units: the same
+  // advance, owing each unit per_watt × its power (per_watt = dt / running and ∫intensity / running).
+  bool advance_shared(double now, size_t running, DynamicCharge& per_watt);
   void set_pstate(uint32_t p) { ps_ = &host_->pstates.at(p); }
   void set_on(bool on) { on_ = on; }
 

@@ -33,12 +33,24 @@ RunAccountant::RunAccountant(const PlatformSpec& platform, const ZoneTimelines& 
 }
 
 // Each stage running on the host gets its share of the host's dynamic power up to t.
+// A flop-rated host: each running unit gets its share of the pstate's busy power (DynamicMeter),
+// split equally among the unit's stages. An accelerator: each unit gets its own dynamic power over
+// the units running (they share the device equally), split the same way.
 void RunAccountant::charge_running(HostMeter& r, double t) {
   DynamicCharge share;
-  if (!r.meter.advance(t, r.running.size(), share)) return;
-  for (uint32_t s : r.running) {
-    slots_[s].stage.energy_j += share.energy_j;
-    slots_[s].stage.carbon_g += share.carbon_g;
+  if (platform_.hosts[&r - hosts_.data()].accelerator) {
+    if (!r.meter.advance_shared(t, r.units, share)) return;
+    for (const Running& x : r.running) {
+      const double w = x.unit_w / x.batch;
+      slots_[x.slot].stage.energy_j += w * share.energy_j;
+      slots_[x.slot].stage.carbon_g += w * share.carbon_g;
+    }
+    return;
+  }
+  if (!r.meter.advance(t, r.units, share)) return;
+  for (const Running& x : r.running) {
+    slots_[x.slot].stage.energy_j += share.energy_j / x.batch;  // exact for a stage alone (batch 1)
+    slots_[x.slot].stage.carbon_g += share.carbon_g / x.batch;
   }
 }
 
@@ -46,7 +58,8 @@ void RunAccountant::exec_started(const ExecStarted& e) {
   HostMeter& r = hosts_[e.host];
   charge_running(r, e.t);
   slot(e.slot);
-  r.running.push_back(e.slot);
+  r.running.push_back({e.slot, e.batch, e.unit_w});
+  if (e.opens_unit) ++r.units;
 }
 
 // The stage's charge moves to its request; its record goes out.
@@ -60,10 +73,11 @@ void RunAccountant::exec_ended(const ExecEnded& e) {
   s.total.energy_j += s.stage.energy_j;
   s.total.carbon_g += s.stage.carbon_g;
   s.stage = {};
-  auto it = std::find(r.running.begin(), r.running.end(), e.slot);
+  auto it = std::find_if(r.running.begin(), r.running.end(), [&](const Running& x) { return x.slot == e.slot; });
   size_t i = static_cast<size_t>(it - r.running.begin());
   r.running[i] = r.running.back();
   r.running.pop_back();
+  if (e.closes_unit) --r.units;
 }
 
 void RunAccountant::transfer_started(const TransferStarted& e) { starts_.push_back(e.t); }

@@ -95,9 +95,15 @@ class RunAccountant : public SimObserver {
     DynamicCharge total;  // Σ over its finished stages and transfers
     double upload_s = -1;  // its first transfer's duration (the input to its first host); -1: none yet
   };
+  struct Running {
+    uint32_t slot;
+    uint32_t batch;  // stages of its unit (ExecStarted::batch)
+    double unit_w;   // ExecStarted::unit_w
+  };
   struct HostMeter {
-    std::vector<uint32_t> running;  // slots
+    std::vector<Running> running;
     DynamicMeter meter;
+    uint32_t units = 0;  // units (executions) running: a batch is one
   };
   struct LinkBook {
     double idle_w, dyn_done;  // dyn_done: Σ dynamic energy of transfers that ended

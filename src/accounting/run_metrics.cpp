@@ -151,6 +151,7 @@ RunMetrics compute_metrics(const SimResult& sim, const RunAccountant& acc, const
   }
   m.warnings = sim.warnings;
   m.replica_loads = sim.replica_loads;
+  m.unsupported_placements = sim.unsupported_placements;
   add_resilience(m, acc.resilience());
   m.dynamic_energy_j = r.dynamic_energy_j;
   m.dynamic_carbon_g = r.dynamic_carbon_g;

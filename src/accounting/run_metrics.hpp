@@ -63,6 +63,7 @@ struct RunMetrics {
   // keeping replicas warm and reloading them.
   double replica_energy_j = 0, replica_carbon_g = 0;
   uint64_t replica_loads = 0;  // loads that finished (SimResult::replica_loads)
+  uint64_t unsupported_placements = 0;  // SimResult::unsupported_placements
   // Σ over every request that ran (completed or failed) of its dynamic share; equals
   // energy − idle (the accounting invariant, checked by tests/golden/test_energy_invariant.cpp).
   double dynamic_energy_j = 0, dynamic_carbon_g = 0;

@@ -239,12 +239,44 @@ void parse_replica_costs(const YamlSection& r, HostSpec& s) {
   if (c.hold_w_per_gb > 1e6) r.fail("hold_power_per_gb", "must be at most 1e6 W per GB");
 }
 
-HostSpec parse_host(const YamlSection& h) {
-  h.allow_only({"name", "count", "attach", "cores", "speed", "power", "power_off", "pstate", "region", "memory",
-                "rates", "layer_overhead", "op_costs", "profile", "embodied", "source", "boot", "shutdown", "sleep",
-                "scheduler", "max_queue", "replica"});
-  HostSpec s;
-  s.name = plain_name(h);
+// `batching: {max_batch, preferred_batch, max_queue_delay, instances}` (BatchingSpec).
+void parse_batching(const YamlSection& b, HostSpec& s) {
+  b.allow_only({"max_batch", "preferred_batch", "max_queue_delay", "instances"});
+  BatchingSpec& out = s.batching;
+  out.max_batch = static_cast<uint32_t>(b.integer_in("max_batch", 1, 1 << 20, 1));
+  if (b.has("preferred_batch"))
+    for (const std::string& t : b.str_list("preferred_batch")) {
+      int64_t v = 0;
+      if (!parse_whole(t, 1, out.max_batch, v))
+        b.fail("preferred_batch", fmt::format("'{}' must be a whole number from 1 to max_batch ({})", t, out.max_batch));
+      if (!out.preferred.empty() && static_cast<uint32_t>(v) <= out.preferred.back())
+        b.fail("preferred_batch", "must be strictly increasing");
+      out.preferred.push_back(static_cast<uint32_t>(v));
+    }
+  out.max_queue_delay_s = b.quantity_or("max_queue_delay", Unit::Duration, 0);
+  if (!(out.max_queue_delay_s >= 0) || !std::isfinite(out.max_queue_delay_s))
+    b.fail("max_queue_delay", "must be a duration >= 0, e.g. 2ms");
+  out.instances = static_cast<uint32_t>(b.integer_in("instances", 1, 65536, out.instances));
+}
+
+// `accelerator: NAME` — platforms' accelerators/NAME.yaml next to the platform file (or a path
+// ending in .yaml, relative to it). A profile is read once per process, however many hosts use it.
+std::shared_ptr<const AcceleratorSpec> find_accelerator(const YamlSection& h) {
+  namespace fs = std::filesystem;
+  static std::map<std::string, std::shared_ptr<const AcceleratorSpec>> loaded;
+  const std::string name = h.str("accelerator");
+  const bool is_path = name.size() > 5 && name.substr(name.size() - 5) == ".yaml";
+  fs::path p = fs::path(h.file()).parent_path() / (is_path ? name : "accelerators/" + name + ".yaml");
+  if (is_path && fs::path(name).is_absolute()) p = name;
+  if (!exists_noexcept(p))
+    h.fail("accelerator", fmt::format("accelerator profile '{}' not found (looked for {})", name, p.string()));
+  auto& slot = loaded[p.string()];
+  if (!slot) slot = load_accelerator(p.string());
+  return slot;
+}
+
+// A flop-rated host's cores and pstates (`cores`, `speed`, `power`, `pstate`).
+void parse_pstates(const YamlSection& h, HostSpec& s) {
   long cores = h.integer_or("cores", 1);
   // SimGrid stores a core count as an int; beyond a few thousand a host is better split in several.
   constexpr long kMaxCores = 65536;
@@ -259,23 +291,69 @@ HostSpec parse_host(const YamlSection& h) {
     if (!(sp > 0)) h.fail("speed", "every pstate speed must be > 0 (use a tiny speed such as 1f for a sleep state)");
     s.pstates.push_back(parse_power(powers[p], sp, s.cores, h, "power"));
   }
+  long ps = h.integer_or("pstate", 0);
+  if (ps < 0 || ps >= static_cast<long>(s.pstates.size()))
+    h.fail("pstate", fmt::format("must be between 0 and {}", s.pstates.size() - 1));
+  s.initial_pstate = static_cast<uint32_t>(ps);
+}
+
+// An accelerator host: one device whose pstates are its power modes (`mode:` names the initial one).
+void parse_accelerator_host(const YamlSection& h, HostSpec& s) {
+  for (const char* k : {"speed", "power", "cores", "pstate", "rates", "op_costs", "profile", "layer_overhead"})
+    if (h.has(k))
+      h.fail(k, "an accelerator host takes its costs and power from its profile (accelerator:); remove this key");
+  s.accelerator = find_accelerator(h);
+  const AcceleratorSpec& a = *s.accelerator;
+  s.cores = 1;
+  for (const PowerMode& m : a.modes) {
+    PstateSpec p;
+    p.speed = kAcceleratorSpeed;
+    p.idle_w = p.epsilon_w = p.all_cores_w = p.one_core_w = m.idle_w;
+    s.pstates.push_back(p);
+  }
+  int mode = 0;
+  if (h.has("mode")) {
+    mode = a.mode_index(h.str("mode"));
+    if (mode < 0)
+      h.fail("mode", fmt::format("'{}' is no power mode of accelerator {} (modes: {})", h.str("mode"), a.name,
+                                 a.mode_names()));
+  }
+  s.initial_pstate = static_cast<uint32_t>(mode);
+  if (a.memory_bytes > 0) s.memory_bytes = a.memory_bytes;
+}
+
+HostSpec parse_host(const YamlSection& h) {
+  h.allow_only({"name", "count", "attach", "cores", "speed", "power", "power_off", "pstate", "region", "memory",
+                "rates", "layer_overhead", "op_costs", "profile", "embodied", "source", "boot", "shutdown", "sleep",
+                "scheduler", "max_queue", "replica", "accelerator", "mode", "batching"});
+  HostSpec s;
+  s.name = plain_name(h);
+  if (h.has("accelerator")) {
+    parse_accelerator_host(h, s);
+  } else {
+    if (h.has("mode")) h.fail("mode", "power modes belong to accelerator hosts (accelerator:); use pstate here");
+    parse_pstates(h, s);
+  }
   s.off_w = h.non_negative_or("power_off", 0);
   for (const auto& ps : s.pstates)
     if (s.off_w > ps.idle_w)
       h.fail("power_off", fmt::format("{} W while off is above the idle power {} W of a pstate; power_off must be <= "
                                       "every pstate's idle power",
                                       s.off_w, ps.idle_w));
-  long ps = h.integer_or("pstate", 0);
-  if (ps < 0 || ps >= static_cast<long>(s.pstates.size()))
-    h.fail("pstate", fmt::format("must be between 0 and {}", s.pstates.size() - 1));
-  s.initial_pstate = static_cast<uint32_t>(ps);
   parse_power_states(h, s);
-  s.scheduler = h.str_or("scheduler", "fifo");
-  if (s.scheduler != "fifo" && s.scheduler != "ps")
-    h.fail("scheduler", fmt::format("unknown local scheduler '{}' (known: fifo, ps)", s.scheduler));
+  const bool batched = s.accelerator || h.has("batching");
+  s.scheduler = h.str_or("scheduler", batched ? "batch" : "fifo");
+  if (s.scheduler != "fifo" && s.scheduler != "ps" && s.scheduler != "batch")
+    h.fail("scheduler", fmt::format("unknown local scheduler '{}' (known: fifo, ps, batch)", s.scheduler));
+  if (batched && s.scheduler != "batch")
+    h.fail("scheduler", "an accelerator host, or one with batching:, is scheduled by 'batch'");
+  // Instances of one model: every core of a flop-rated host (as fifo), one on an accelerator (Triton's
+  // default: one instance per GPU).
+  s.batching.instances = s.accelerator ? 1 : s.cores;
+  if (h.has("batching")) parse_batching(h.child("batching"), s);
   s.max_queue = static_cast<uint32_t>(h.integer_in("max_queue", 0, 1'000'000'000, 0));
   s.region = h.str_or("region", "");  // else the site's, else default_region (load_platform_body)
-  s.memory_bytes = h.quantity_or("memory", Unit::Bytes, 0);
+  s.memory_bytes = h.quantity_or("memory", Unit::Bytes, s.memory_bytes);  // an accelerator's own by default
   if (h.has("replica")) parse_replica_costs(h.child("replica"), s);
   if (h.has("profile")) apply_profile(h, s);  // first, so the host's own keys below win
   if (h.has("rates")) parse_rates(h.child("rates"), s.rates);

@@ -5,11 +5,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <limits>
 #include <string>
 #include <unordered_map>
 #include <vector>
 #include <yaml-cpp/yaml.h>
+
+#include "config/accelerator_spec.hpp"
 
 namespace ce {
 
@@ -55,6 +58,17 @@ struct ReplicaCosts {
   double hold_w_per_gb = 0;     // power of resident replicas per GB of weights
 };
 
+// `batching:` of a host (docs/inputs.md "Batching"; Triton's dynamic batcher): stages of one model
+// wait in that model's queue; when an instance of the model is free the queue's head is sent as a
+// batch of max_batch if that many wait, else of the largest preferred size that can be formed,
+// else — once its oldest stage has waited max_queue_delay (at once when 0) — of all that wait.
+struct BatchingSpec {
+  uint32_t max_batch = 1;
+  std::vector<uint32_t> preferred;  // increasing, each <= max_batch
+  double max_queue_delay_s = 0;
+  uint32_t instances = 1;  // batches of one model that may run at once on the host
+};
+
 struct HostSpec {
   std::string name;
   uint32_t cores = 1;
@@ -62,7 +76,11 @@ struct HostSpec {
   uint32_t initial_pstate = 0;
   double off_w = 0;                   // power while turned off
   PowerStates power_states;
-  std::string scheduler = "fifo";     // local scheduler: fifo (one stage per core) or ps (processor sharing)
+  std::string scheduler = "fifo";     // local scheduler: fifo (one stage per core), ps (processor sharing), batch
+  BatchingSpec batching;              // scheduler "batch"
+  // An accelerator host (config/accelerator_spec.hpp): its pstates are the device's power modes and
+  // its costs come from the device's per-model tables; nullptr for a flop-rated host.
+  std::shared_ptr<const AcceleratorSpec> accelerator;
   uint32_t max_queue = 0;             // stages that may wait in its queue; 0 = unlimited (docs/inputs.md)
   std::string region;                 // carbon zone id
   double memory_bytes = 0;            // 0 = unlimited; a stage whose weights exceed it is not placeable

@@ -1,5 +1,8 @@
 #include "models/cost_model.hpp"
 
+#include <algorithm>
+#include <limits>
+
 namespace ce {
 
 double mac_rate(const HostSpec& host, const std::string& type) {
@@ -62,7 +65,30 @@ double row_seconds(const HostSpec& host, const ModelProfile& m, size_t i) {
   return t;
 }
 
+double stage_share(const ModelProfile& m, size_t first, size_t last) {
+  const size_t end = std::min(last + 1, m.layers.size());
+  if (first == 0 && end == m.layers.size()) return 1.0;  // the whole model: exactly its table
+  double part = 0, all = 0;
+  for (size_t i = 0; i < m.layers.size(); ++i) {
+    const auto macs = static_cast<double>(m.layers[i].macs);
+    all += macs;
+    if (i >= first && i < end) part += macs;
+  }
+  if (all > 0) return part / all;
+  return m.layers.empty() ? 1.0 : static_cast<double>(end - std::min(first, end)) / static_cast<double>(m.layers.size());
+}
+
+BatchCost accelerator_cost(const HostSpec& host, const ModelProfile& m, size_t first, size_t last, uint32_t batch,
+                           uint32_t mode) {
+  const AcceleratorModel* am = host.accelerator->find(m.name);
+  if (am == nullptr) return {std::numeric_limits<double>::infinity(), 0};
+  BatchCost c = AcceleratorSpec::cost(am->by_mode.at(mode), batch);
+  c.seconds *= stage_share(m, first, last);
+  return c;
+}
+
 double stage_seconds(const HostSpec& host, const ModelProfile& m, size_t first, size_t last) {
+  if (host.accelerator) return accelerator_cost(host, m, first, last, 1, host.initial_pstate).seconds;
   double t = 0;
   for (size_t i = first; i <= last && i < m.layers.size(); ++i) t += row_seconds(host, m, i);
   return t;

@@ -19,8 +19,18 @@ namespace ce {
 // (one MAC = two flops) at pstate 0.
 double mac_rate(const HostSpec& host, const std::string& type);
 double stage_seconds(const HostSpec& host, const ModelProfile& m, size_t first, size_t last);
+// On an accelerator host (HostSpec::accelerator) it is the device's table instead: the latency of a
+// batch of 1 in the host's initial power mode, times the stage's share of the model's MACs (1 for
+// the whole model); +inf when the device has no table for the model (a stage placed there is
+// rejected, docs/inputs.md "Accelerators").
 // SimGrid execution amount (flops at the host's pstate-0 speed) for the same rows.
 double stage_flops(const HostSpec& host, const ModelProfile& m, size_t first, size_t last);
+// A batch of `batch` stages of rows [first, last] of m on accelerator host `host` in power mode
+// `mode`: the table's latency × stage_share, and the device's power while it runs alone.
+BatchCost accelerator_cost(const HostSpec& host, const ModelProfile& m, size_t first, size_t last, uint32_t batch,
+                           uint32_t mode);
+// Rows [first, last]'s share of the model's MACs (1 for the whole model).
+double stage_share(const ModelProfile& m, size_t first, size_t last);
 // Bytes of weights a stage must hold in memory (fp32 parameters).
 double stage_weight_bytes(const ModelProfile& m, size_t first, size_t last);
 

@@ -103,6 +103,10 @@ std::vector<MetricDef> builtin_metrics() {
    RunValue([](const RunMetrics& m) -> json { return or_null(m.recovery_p50_ms); })},
   {"replica_loads", "loads", A::Count, kUntracked, "", {}, "model loads that finished (experiments with replicas:)",
    RunValue([](const RunMetrics& m) -> json { return m.replica_loads; })},
+  {"unsupported_placements", "requests", A::Count, kUntracked, "", {},
+   "requests rejected because their policy placed them on an accelerator without a table for their model "
+   "(docs/inputs.md \"Accelerators\")",
+   RunValue([](const RunMetrics& m) -> json { return m.unsupported_placements; })},
   {"dynamic_energy_j", "J", A::Total, kUntracked, "dynamic_energy_j", {},
    "Σ of every request's dynamic share (completed and failed) = total − idle",
    RunValue([](const RunMetrics& m) -> json { return m.dynamic_energy_j; })},

@@ -53,6 +53,7 @@ struct SimResult {
   std::vector<ConsumerSeries> hosts;  // platform order; links are accounted by accounting/
   uint64_t arrived = 0;
   uint64_t replica_loads = 0;         // model loads that finished (`replicas:`)
+  uint64_t unsupported_placements = 0;  // requests rejected: placed on an accelerator without their model
   std::vector<double> decision_ns;    // wall-clock per decision (sampled)
   std::vector<std::string> warnings;  // what the user should know about the run (one line each)
 };

@@ -17,14 +17,23 @@ struct ExecStarted {
   uint32_t slot;  // the request's in-flight slot (reused after the request ends)
   uint32_t host;
   double t;
+  // A batch (the `batch` scheduler) runs `batch` stages as one execution, a unit: each of its
+  // stages gets one ExecStarted (the first with opens_unit) and one ExecEnded (the last with
+  // closes_unit), and shares the unit's dynamic power equally. unit_w: on an accelerator, the
+  // unit's dynamic power when it runs alone (units running at once share the device equally);
+  // < 0: a flop-rated host, whose running units share its pstate's busy power as cores.
+  uint32_t batch = 1;
+  double unit_w = -1;
+  bool opens_unit = true;
 };
 
 struct ExecEnded {
   uint32_t slot, host;
   uint64_t request;
   double start, end;
-  double flops;
+  double flops;     // its share of the unit's
   bool completed;  // false: its host was turned off under it
+  bool closes_unit = true;
 };
 
 // A transfer begins at t (its data phase starts after the route's latency): it will end with a

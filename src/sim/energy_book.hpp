@@ -26,6 +26,9 @@ class EnergyBook {
   // From `now` on, the host's replicas (held in memory, being loaded) draw `w` on top: energy no
   // request caused, so it joins both the total and the idle baseline (and is kept apart as replica_j).
   void replica_power(uint32_t h, double now, double w);
+  // From `now` on, an accelerator host's running batches draw `w` above its idle power (its SimGrid
+  // host charges the mode's idle power only): dynamic energy, in the total, not in the baseline.
+  void accelerator_power(uint32_t h, double now, double w);
 
  private:
   struct HostBook {
@@ -33,6 +36,7 @@ class EnergyBook {
     double extra_w = 0, extra_j = 0;  // power SimGrid does not see, and its energy up to t
     double t = 0;
     double replica_w = 0, replica_j = 0, replica_t = 0;  // replica power now, its energy up to replica_t
+    double batch_w = 0, batch_j = 0, batch_t = 0;        // accelerator batches' power now, energy up to batch_t
   };
   const BuiltPlatform& plat_;
   std::vector<HostBook> hosts_;

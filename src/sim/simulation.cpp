@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <map>
 #include <queue>
+#include <unordered_set>
 #include <unordered_map>
 
 #include "core/error.hpp"
@@ -20,6 +21,7 @@
 #include "sim/backlog_watch.hpp"
 #include "sim/carbon_sampler.hpp"
 #include "sim/energy_book.hpp"
+#include "sim/batch_scheduler.hpp"
 #include "sim/local_scheduler.hpp"
 #include "sim/platform_builder.hpp"
 #include "sim/slot_pool.hpp"
@@ -54,8 +56,8 @@ struct Flight {
 
 // What a started SimGrid activity stands for.
 struct Pending {
-  enum Kind { Exec, Comm } kind;
-  uint32_t slot;
+  enum Kind { Exec, Comm, Batch } kind;
+  uint32_t slot;  // Batch: its index in Controller::batches_
   uint32_t from, to;  // Exec: host in `to`
   double start;
   double amount;  // bytes (Comm) or flops (Exec)
@@ -63,6 +65,14 @@ struct Pending {
 
 struct HostRun {
   std::unique_ptr<LocalScheduler> queue;  // flight slots waiting for a worker
+  // A `batch` host's dynamic batcher instead of `queue`; the running batches' dynamic power on an
+  // accelerator (Σ of each batch's power − idle, shared equally: EnergyBook::accelerator_power);
+  // when its next held batch falls due (an agenda item is set for it); the model of its last batch
+  // (an exclusive device pays a switch to another).
+  std::unique_ptr<BatchScheduler> batcher;
+  double batch_w = 0;
+  double batch_due = kNever;
+  const ModelProfile* last_model = nullptr;
   bool power_on_after_shutdown = false;  // a PowerOn that came while it was shutting down
   uint32_t failures = 0;  // outages in force (failures: may overlap, e.g. a host's and its site's)
   bool on_after_repair = false;  // while failed: whether it comes back on (PowerOn/PowerOff meanwhile)
@@ -86,9 +96,16 @@ struct HostRun {
 struct AgendaItem {
   double t;
   uint64_t seq;  // insertion order: equal times keep it
-  enum Kind : uint8_t { Deferred, PolicyTimer, PowerDone, LoadDone } kind;
+  enum Kind : uint8_t { Deferred, PolicyTimer, PowerDone, LoadDone, BatchDue } kind;
   uint64_t payload;  // deferred slot, timer id, host (| transition or load number << 32)
   bool operator>(const AgendaItem& o) const { return t != o.t ? t > o.t : seq > o.seq; }
+};
+
+// A batch running on a host (Pending::Batch): its stages' flight slots and what it stands for.
+struct BatchRun {
+  std::vector<uint32_t> slots;
+  uint32_t host = 0, queue = 0;
+  double unit_w = -1;  // accelerator: its dynamic power alone; < 0: a flop-rated host's pstate model
 };
 
 // A request the policy deferred, waiting to be handed back.
@@ -112,7 +129,16 @@ class Controller {
       const HostSpec& hs = spec_.hosts[h];
       const Timeline* tl = &in.carbon->by_zone.at(hs.region);
       runs_.emplace_back();
-      runs_.back().queue = make_local_scheduler(hs.scheduler);
+      if (hs.scheduler == "batch") {
+        BatchingSpec b = hs.batching;
+        // A flop-rated host runs a batch on one core; an exclusive device one batch at a time.
+        uint32_t slots = hs.cores;
+        if (hs.accelerator) slots = hs.accelerator->sharing == AcceleratorSpec::Sharing::Exclusive ? 1 : UINT32_MAX;
+        runs_.back().batcher = std::make_unique<BatchScheduler>(b, slots);
+        has_accelerators_ = has_accelerators_ || hs.accelerator != nullptr;
+      } else {
+        runs_.back().queue = make_local_scheduler(hs.scheduler);
+      }
       view_.hosts[h].pstate = hs.initial_pstate;
       view_.hosts[h].intensity = tl->at(0);
     }
@@ -324,6 +350,7 @@ class Controller {
         for (const PlanStage& st : f.plan.stages) servable = servable && view_.can_serve(st.host, f.plan.model);
         for (const auto& b : f.plan.branches) servable = servable && view_.can_serve(b.host, b.model);
       }
+      if (has_accelerators_) servable = servable && accelerators_serve(f.plan);
       if (!servable) {
         finish(slot, RequestStatus::Rejected);
         return;
@@ -331,6 +358,28 @@ class Controller {
     }
     if (!f.plan.branches.empty()) start_branches(slot, now);
     else advance(slot, now);
+  }
+
+  // Whether every accelerator the plan uses has a table for its model; a placement there is
+  // rejected and counted (SimResult::unsupported_placements), with one warning per host and model.
+  bool accelerators_serve(const Plan& plan) {
+    bool ok = true;
+    auto check = [&](uint32_t host, const ModelProfile* m) {
+      const HostSpec& h = spec_.hosts[host];
+      if (!h.accelerator || h.accelerator->find(m->name)) return;
+      ok = false;
+      if (unsupported_warned_.insert(StageKey{m, host, 0, 0}).second) {
+        const std::string w = fmt::format("host '{}' (accelerator {}) has no table for model '{}': requests placed "
+                                          "there are rejected (counted in unsupported_placements); add the model to {}",
+                                          h.name, h.accelerator->name, m->name, h.accelerator->file);
+        out_.warnings.push_back(w);
+        if (in_.on_warning) in_.on_warning(w);
+      }
+    };
+    for (const PlanStage& st : plan.stages) check(st.host, plan.model);
+    for (const auto& b : plan.branches) check(b.host, b.model);
+    if (!ok) ++out_.unsupported_placements;
+    return ok;
   }
 
   // A fan-out plan: one slot per branch, each a plain one-stage plan whose result goes to the
@@ -426,6 +475,10 @@ class Controller {
         break;
       case AgendaItem::LoadDone:
         load_done(static_cast<uint32_t>(item.payload & 0xffffffffu), static_cast<uint32_t>(item.payload >> 32), now);
+        break;
+      case AgendaItem::BatchDue:
+        runs_[item.payload].batch_due = kNever;
+        start_queued(static_cast<uint32_t>(item.payload), now);
         break;
     }
   }
@@ -609,6 +662,10 @@ class Controller {
   // booting or asleep keeps it queued until it is on).
   void enqueue(uint32_t slot, uint32_t host, double now) {
     if (view_.replicas_tracked && !replica_ready(slot, host, now)) return;
+    if (runs_[host].batcher) {
+      enqueue_batched(slot, host, now);
+      return;
+    }
     LocalScheduler& q = *runs_[host].queue;
     HostState& hs = view_.hosts[host];
     if (hs.on && q.size() == 0 && q.admits(hs.busy, spec_.hosts[host].cores)) {
@@ -625,6 +682,141 @@ class Controller {
     changed(host);
     if (hs.queued >= std::max<uint32_t>(kHostBacklog, 4 * spec_.hosts[host].cores)) backlog_.watch(false, host);
     start_queued(host, now);
+  }
+
+  // --- Batching (the `batch` scheduler, docs/inputs.md "Batching" and "Accelerators") ---
+
+  void enqueue_batched(uint32_t slot, uint32_t host, double now) {
+    const Flight& f = flights_[slot];
+    const PlanStage& st = f.plan.stages[f.next_stage];
+    const HostSpec& spec = spec_.hosts[host];
+    BatchScheduler& b = *runs_[host].batcher;
+    uint32_t cap = spec.batching.max_batch;
+    if (spec.accelerator) cap = std::min(cap, spec.accelerator->find(f.plan.model->name)->max_batch());
+    if (spec.max_queue > 0 && b.size() >= spec.max_queue) {
+      drop(slot);
+      return;
+    }
+    b.push(slot, {f.plan.model, static_cast<uint32_t>(st.first_row), static_cast<uint32_t>(st.last_row)}, cap, now);
+    HostState& hs = view_.hosts[host];
+    ++hs.queued;
+    changed(host);
+    if (hs.queued >= std::max<uint32_t>(kHostBacklog, 4 * spec.cores)) backlog_.watch(false, host);
+    start_queued(host, now);
+  }
+
+  // Starts every batch the host's batcher lets go now; sets a timer for the next held one.
+  void start_batches(uint32_t host, double now) {
+    HostRun& r = runs_[host];
+    HostState& hs = view_.hosts[host];
+    uint32_t q;
+    while (hs.on && r.batcher->pop(now, batch_slots_, q)) {
+      hs.queued -= static_cast<uint32_t>(batch_slots_.size());
+      changed(host);
+      if (view_.replicas_tracked) {  // a replica gone cold meanwhile: those stages wait for the reload
+        std::vector<uint32_t> ready;
+        for (uint32_t s : batch_slots_)
+          if (replica_ready(s, host, now)) ready.push_back(s);
+        batch_slots_.swap(ready);
+      }
+      if (batch_slots_.empty()) {
+        r.batcher->finished(q);
+        continue;
+      }
+      start_batch(host, q, now);
+    }
+    const double due = r.batcher->next_due();
+    if (hs.on && due > now && due < r.batch_due) {
+      r.batch_due = due;
+      agenda_.push({due, agenda_seq_++, AgendaItem::BatchDue, host});
+    }
+  }
+
+  // One execution for the batch in batch_slots_. On an accelerator it lasts the table's latency for
+  // its size in the current power mode (plus a model switch on an exclusive device) and draws the
+  // table's power above idle; on a flop-rated host it is the stages' flops on one core.
+  void start_batch(uint32_t host, uint32_t queue, double now) {
+    HostRun& r = runs_[host];
+    const HostSpec& spec = spec_.hosts[host];
+    const auto n = static_cast<uint32_t>(batch_slots_.size());
+    const Flight& f0 = flights_[batch_slots_[0]];
+    const PlanStage& st = f0.plan.stages[f0.next_stage];
+    double flops = 0, unit_w = -1, work = 0;
+    for (uint32_t s : batch_slots_) work += flights_[s].req.work * flights_[s].plan.work_scale;
+    if (spec.accelerator) {
+      const uint32_t mode = view_.hosts[host].pstate;
+      const BatchCost c = accelerator_cost(spec, *f0.plan.model, st.first_row, st.last_row, n, mode);
+      double seconds = c.seconds * (work / n);  // a batch job's request stands for `work` inferences
+      const AcceleratorSpec& a = *spec.accelerator;
+      if (a.sharing == AcceleratorSpec::Sharing::Exclusive && r.last_model && r.last_model != f0.plan.model)
+        seconds += a.find(f0.plan.model->name)->switch_s;
+      r.last_model = f0.plan.model;
+      flops = seconds * kAcceleratorSpeed;
+      unit_w = c.power_w - spec.pstates[mode].idle_w;
+      r.batch_w += unit_w;
+      book_.accelerator_power(host, now, r.batch_w / r.batcher->running());
+    } else if (n == 1) {  // the fifo scheduler's expression, so a batch of one costs the same, bit for bit
+      flops = flops_of(host, f0.plan.model, st.first_row, st.last_row) * f0.req.work * f0.plan.work_scale;
+    } else {
+      flops = flops_of(host, f0.plan.model, st.first_row, st.last_row) * work;
+    }
+    uint32_t id;
+    if (!free_batches_.empty()) {
+      id = free_batches_.back();
+      free_batches_.pop_back();
+    } else {
+      id = static_cast<uint32_t>(batches_.size());
+      batches_.emplace_back();
+    }
+    BatchRun& b = batches_[id];
+    b.slots.assign(batch_slots_.begin(), batch_slots_.end());
+    b.host = host;
+    b.queue = queue;
+    b.unit_w = unit_w;
+    for (uint32_t k = 0; k < n; ++k) {
+      Flight& f = flights_[b.slots[k]];
+      ExecStarted ev{b.slots[k], host, now};
+      ev.batch = n;
+      ev.unit_w = unit_w;
+      ev.opens_unit = k == 0;
+      for (SimObserver* o : in_.observers) o->exec_started(ev);
+      if (f.first_start < 0) f.first_start = now;
+    }
+    view_.hosts[host].busy += n;
+    changed(host);
+    sg4::ExecPtr e = sg4::Exec::init();
+    e->set_flops_amount(flops);
+    e->set_host(plat_.hosts[host]);
+    launch(std::move(e), {Pending::Batch, id, host, host, now, flops});
+  }
+
+  // The batch's stages end (completed, or failed with their host); its instance is free again.
+  void end_batch(const Pending& p, double now, bool completed) {
+    BatchRun& b = batches_[p.slot];
+    HostRun& r = runs_[b.host];
+    const auto n = static_cast<uint32_t>(b.slots.size());
+    for (uint32_t k = 0; k < n; ++k) {
+      const Flight& f = flights_[b.slots[k]];
+      ExecEnded ev{b.slots[k], b.host, f.req.id, p.start, now, p.amount / n, completed};
+      ev.closes_unit = k + 1 == n;
+      for (SimObserver* o : in_.observers) o->exec_ended(ev);
+    }
+    HostState& hs = view_.hosts[b.host];
+    hs.busy -= n;
+    if (b.unit_w >= 0) {  // an accelerator: the batches left share its dynamic power
+      const uint32_t left = r.batcher->running() - 1;
+      r.batch_w = left > 0 ? r.batch_w - b.unit_w : 0.0;  // exactly 0 once none runs
+      book_.accelerator_power(b.host, now, left > 0 ? r.batch_w / left : 0.0);
+    }
+    r.batcher->finished(b.queue);
+    if (completed) {
+      hs.completed += n;
+      hs.busy_seconds += (now - p.start) * n;
+      out_.hosts[b.host].tasks += n;
+      for (uint32_t s : b.slots) ++flights_[s].next_stage;
+    }
+    changed(b.host);
+    free_batches_.push_back(p.slot);
   }
 
   // A request that cannot go on where its plan sends it: rejected if nothing ran for it yet, failed
@@ -862,6 +1054,10 @@ class Controller {
 
   void start_queued(uint32_t host, double now) {
     HostRun& r = runs_[host];
+    if (r.batcher) {
+      start_batches(host, now);
+      return;
+    }
     HostState& hs = view_.hosts[host];
     uint32_t s;
     while (hs.on && r.queue->pop(hs.busy, spec_.hosts[host].cores, s)) {
@@ -874,6 +1070,13 @@ class Controller {
   }
 
   void complete(const Pending& p, double now, double remaining) {
+    if (p.kind == Pending::Batch) {
+      end_batch(p, now, true);
+      const std::vector<uint32_t> slots = batches_[p.slot].slots;  // the batch's entry may be reused below
+      start_queued(batches_[p.slot].host, now);
+      for (uint32_t s : slots) advance(s, now);
+      return;
+    }
     Flight& f = flights_[p.slot];
     if (p.kind == Pending::Exec) {
       stop_exec(p, now, true);
@@ -891,6 +1094,12 @@ class Controller {
   }
 
   void fail(const Pending& p, double now, double remaining) {
+    if (p.kind == Pending::Batch) {
+      end_batch(p, now, false);
+      const std::vector<uint32_t> slots = batches_[p.slot].slots;
+      for (uint32_t s : slots) finish(s, RequestStatus::Failed);
+      return;
+    }
     if (p.kind == Pending::Exec)
       stop_exec(p, now, false);
     else
@@ -1205,6 +1414,11 @@ class Controller {
     }
   };
   std::unordered_map<StageKey, double, StageKeyHash> stage_flops_;
+  std::vector<BatchRun> batches_;  // running batches (Pending::Batch), by id
+  std::vector<uint32_t> free_batches_;
+  std::vector<uint32_t> batch_slots_;  // the batch being formed
+  bool has_accelerators_ = false;
+  std::unordered_set<StageKey, StageKeyHash> unsupported_warned_;  // (model, host) pairs warned of
   std::vector<std::pair<StageKey, double>> last_stage_;  // by host: its last stage and its flops
 };
 
