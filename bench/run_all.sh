@@ -198,6 +198,13 @@ print(f"  3 policies x {row['requests']:,} requests over {row['span_days']:g} da
 shutil.rmtree(d)
 PY
 
+echo "== 10: a scheduler decision plus batching: 10 devices, 10 batching AGX Orin accelerators, power-mode (median of $RUNS at 1e5 requests)"
+: > "$RES/batching.jsonl"
+for _ in $(seq "$RUNS"); do
+  "$BUILD/bench/ce_bench_throughput" bench/experiments/throughput_batching_20hosts.yaml 100000 >> "$RES/batching.jsonl"
+done
+echo "  $(median req_per_s "$RES/batching.jsonl") req/s (wall), $(median req_per_cpu_s "$RES/batching.jsonl") req/CPU-s (target >= 100 k req/s)"
+
 /usr/bin/python3 bench/summarize.py "$RES" > "$RES/summary.md"
 rm -f "$RES"/.t "$RES"/.throughput "$RES"/.bare "$RES"/.bare_energy "$RES"/.bare_actor
 echo "written: $RES/summary.md, $RES/*.jsonl, $RES/policy_latency.json"

@@ -9,6 +9,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ce_plot_common as c  # noqa: E402
+import plot_batching  # noqa: E402
 import plot_host_power  # noqa: E402
 import plot_intensity_choice  # noqa: E402
 import plot_pareto  # noqa: E402
@@ -23,16 +24,17 @@ PLOTS = [
     ("d", "per-region comparison", plot_regions),
     ("e", "per-host power", plot_host_power),
     ("f", "resilience under failures", plot_resilience),
+    ("g", "batching knee", plot_batching),
 ]
 
 
 def main():
     ap = c.arg_parser(__doc__)
-    ap.add_argument("--only", help="comma-separated subset of a,b,c,d,e,f")
+    ap.add_argument("--only", help="comma-separated subset of a,b,c,d,e,f,g")
     args = ap.parse_args()
     only = set(args.only.split(",")) if args.only else None
     if only and not only <= {tag for tag, _, _ in PLOTS}:
-        c.fail(f"--only '{args.only}': expected letters among a,b,c,d,e,f")
+        c.fail(f"--only '{args.only}': expected letters among a,b,c,d,e,f,g")
     try:
         data = c.open_dir(args.dir)
     except c.InputProblem as e:

@@ -27,5 +27,6 @@ std::unique_ptr<Policy> make_full_replica(const YamlSection& params, const Polic
 std::unique_ptr<Policy> make_cloud_failover(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_faillite(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_ensemble(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_power_mode(const YamlSection& params, const PolicyContext& ctx);
 
 }  // namespace ce

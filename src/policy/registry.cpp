@@ -31,6 +31,7 @@ std::map<std::string, PolicyFactory>& registry() {
       {"cloud-failover", make_cloud_failover},
       {"faillite", make_faillite},
       {"ensemble", make_ensemble},
+      {"power-mode", make_power_mode},
   };
   return r;
 }
