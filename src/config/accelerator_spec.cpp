@@ -98,14 +98,18 @@ std::shared_ptr<const AcceleratorSpec> load_accelerator(const std::string& path)
     AcceleratorModel am;
     for (auto k = ms.node().begin(); k != ms.node().end(); ++k) {
       const std::string key = k->first.Scalar();
-      if (key != "switch" && a->mode_index(key) < 0)
-        ms.fail(key, fmt::format("'{}' is no power mode of this accelerator (modes: {}; or 'switch')", key,
-                                 a->mode_names()));
+      if (key != "switch" && key != "activations" && a->mode_index(key) < 0)
+        ms.fail(key, fmt::format("'{}' is no power mode of this accelerator (modes: {}; or 'switch', "
+                                 "'activations')",
+                                 key, a->mode_names()));
     }
     am.switch_s = ms.quantity_or("switch", Unit::Duration, 0);
     if (!(am.switch_s >= 0) || !std::isfinite(am.switch_s)) ms.fail("switch", "must be a duration >= 0");
     if (am.switch_s > 0 && a->sharing != AcceleratorSpec::Sharing::Exclusive)
       ms.fail("switch", "a model switch time applies to sharing: exclusive only");
+    am.activation_bytes = ms.quantity_or("activations", Unit::Bytes, 0);
+    if (!(am.activation_bytes >= 0) || !std::isfinite(am.activation_bytes))
+      ms.fail("activations", "must be a size >= 0, e.g. 25MB");
     for (const PowerMode& pm : a->modes) {
       if (!ms.has(pm.name)) ms.fail(pm.name, fmt::format("missing: every mode needs a table (mode '{}')", pm.name));
       am.by_mode.push_back(parse_table(ms.child(pm.name), pm));

@@ -37,6 +37,9 @@ struct BatchCost {
 
 struct AcceleratorModel {
   double switch_s = 0;              // exclusive sharing: model swap-in time
+  // Device memory one request of a batch needs beyond the weights (activations, I/O buffers); with
+  // the device's memory it caps the batch: weights + n × this <= memory. 0: not limited.
+  double activation_bytes = 0;
   std::vector<BatchTable> by_mode;  // [mode]
   uint32_t max_batch() const { return by_mode.empty() ? 1 : by_mode[0].batch.back(); }
 };

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <deque>
 #include <fmt/format.h>
 #include <map>
@@ -692,7 +693,21 @@ class Controller {
     const HostSpec& spec = spec_.hosts[host];
     BatchScheduler& b = *runs_[host].batcher;
     uint32_t cap = spec.batching.max_batch;
-    if (spec.accelerator) cap = std::min(cap, spec.accelerator->find(f.plan.model->name)->max_batch());
+    if (spec.accelerator) {
+      const AcceleratorModel& am = *spec.accelerator->find(f.plan.model->name);
+      cap = std::min(cap, am.max_batch());
+      if (am.activation_bytes > 0 && spec.memory_bytes > 0) {
+        // What a batch may hold beside the weights in memory (all resident replicas when tracked).
+        const double weights = view_.replicas_tracked ? view_.resident_bytes[host]
+                                                      : stage_weight_bytes(*f.plan.model, st.first_row, st.last_row);
+        const double room = std::floor((spec.memory_bytes - weights) / am.activation_bytes);
+        if (room < 1) {  // not even one request fits beside the weights
+          drop(slot);
+          return;
+        }
+        if (room < cap) cap = static_cast<uint32_t>(room);
+      }
+    }
     if (spec.max_queue > 0 && b.size() >= spec.max_queue) {
       drop(slot);
       return;

@@ -16,6 +16,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                        "links:\n  - {name: lh, bandwidth: 1Gbps, latency: 1ms}\n  - {name: lg, bandwidth: 1Gbps, latency: 1ms}\n"
                        "network: {gateway: gw, attach: {h: lh, g: lg}}\n");
     cefuzz::write_file("z.csv", "timestamp,value\n0,100\n3600,200\n7200,150\n");
+    // An accelerator platform (corpus accelerators.yaml): a batching device with two power modes.
+    cefuzz::write_file("toy.yaml", "name: toy\nsource: fuzz\nsharing: exclusive\nmemory: 1GB\n"
+                                   "modes: [{name: hi, idle: 5}, {name: lo, idle: 3}]\n"
+                                   "models:\n  tiny:\n    switch: 2ms\n    activations: 10MB\n"
+                                   "    hi: {batch: [1, 4], latency: [10ms, 16ms], power: [15, 25]}\n"
+                                   "    lo: {batch: [1, 4], latency: [20ms, 32ms], power: [9, 13]}\n");
+    cefuzz::write_file("platform_accel.yaml",
+                       "name: pa\nhosts:\n  - {name: h, cores: 1, speed: 1Gf, power: \"10:20\", region: Z}\n"
+                       "  - {name: a, accelerator: toy.yaml, mode: lo, region: Z,\n"
+                       "     batching: {max_batch: 4, preferred_batch: [2], max_queue_delay: 1ms}}\n"
+                       "links:\n  - {name: lh, bandwidth: 1Gbps, latency: 1ms}\n  - {name: la, bandwidth: 1Gbps, latency: 1ms}\n"
+                       "network: {gateway: gw, attach: {h: lh, a: la}}\n");
     return true;
   }();
   (void)ready;

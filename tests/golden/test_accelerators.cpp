@@ -138,6 +138,23 @@ TEST_CASE("batching: a preferred size leaves at once, the rest waits for the del
   CHECK(rel_err(r.col(3, "wait_ms"), 13.0) < 1e-6);  // arrival at d at 0 → start at 0.013
 }
 
+TEST_CASE("batching: the device's memory caps a batch at what fits beside the weights", "[golden][accelerators]") {
+  TempDir tmp;
+  // 100 MB of device memory, 40 MB of m1 weights (10 M fp32 parameters), 20 MB of activations per
+  // request: batches of at most floor(60 / 20) = 3, whatever max_batch says.
+  std::string dev = device("ps");
+  dev.replace(dev.find("sharing: ps\n"), 12, "sharing: ps\nmemory: 100MB\n");
+  dev.replace(dev.find("  m1:\n"), 6, "  m1:\n    activations: 20MB\n");
+  std::string exp = experiment({"m1"}, 4, 1);
+  exp.replace(exp.find("{name: m1, gmacs: 1,"), 20, "{name: m1, gmacs: 1, params: 10000000,");
+  auto r = run(tmp, dev, ", batching: {max_batch: 4, max_queue_delay: 5ms}", exp);
+  // At 0.001 the third request completes a batch of 3: 14 ms at 15 + 20/3 W until 0.015; the fourth,
+  // due at 0.006, waits for the instance and runs alone [0.015, 0.025); back at d at 0.026.
+  const double dyn3 = (15 + 20.0 / 3 - 5) * 0.014, dyn1 = 10 * 0.010;
+  check_host_a(r, 5, 0.026, dyn3 + dyn1);
+  CHECK(r.s["requests_completed"] == 4);
+}
+
 TEST_CASE("accelerators: concurrent models share a GPU equally, as measured in arXiv 2201.07312",
           "[golden][accelerators]") {
   TempDir tmp;
