@@ -775,14 +775,7 @@ class Controller {
     } else {
       flops = flops_of(host, f0.plan.model, st.first_row, st.last_row) * work;
     }
-    uint32_t id;
-    if (!free_batches_.empty()) {
-      id = free_batches_.back();
-      free_batches_.pop_back();
-    } else {
-      id = static_cast<uint32_t>(batches_.size());
-      batches_.emplace_back();
-    }
+    const uint32_t id = batches_.take();
     BatchRun& b = batches_[id];
     b.slots.assign(batch_slots_.begin(), batch_slots_.end());
     b.host = host;
@@ -831,7 +824,7 @@ class Controller {
       for (uint32_t s : b.slots) ++flights_[s].next_stage;
     }
     changed(b.host);
-    free_batches_.push_back(p.slot);
+    batches_.release(p.slot);  // its entry stays readable until the next take()
   }
 
   // A request that cannot go on where its plan sends it: rejected if nothing ran for it yet, failed
@@ -1429,8 +1422,7 @@ class Controller {
     }
   };
   std::unordered_map<StageKey, double, StageKeyHash> stage_flops_;
-  std::vector<BatchRun> batches_;  // running batches (Pending::Batch), by id
-  std::vector<uint32_t> free_batches_;
+  SlotPool<BatchRun> batches_;  // running batches (Pending::Batch), by id
   std::vector<uint32_t> batch_slots_;  // the batch being formed
   bool has_accelerators_ = false;
   std::unordered_set<StageKey, StageKeyHash> unsupported_warned_;  // (model, host) pairs warned of
