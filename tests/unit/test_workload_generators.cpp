@@ -297,5 +297,9 @@ TEST_CASE("Memory: 10 M Poisson arrivals in O(1) memory", "[workload]") {
   CHECK(std::fabs(static_cast<double>(n) - 1e7) < 4 * std::sqrt(1e7));
   CHECK(static_cast<double>(model_a) / static_cast<double>(n) == Approx(0.75).margin(0.001));
   CHECK(checksum == Approx(last));
-  if (hwm >= 0) CHECK(hwm < 100 * 1024);
+  // O(1): the peak grows by far less than keeping the requests would take (10 M × 56 B = 560 MB).
+  // The growth is measured, not the absolute peak: under ASan the process starts near 100 MB of
+  // shadow memory and mapped code before the first arrival (the absolute bound failed there once the
+  // test binary grew).
+  if (hwm >= 0 && before >= 0) CHECK(hwm - before < 16 * 1024);
 }
