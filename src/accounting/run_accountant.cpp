@@ -19,7 +19,7 @@ RunAccountant::RunAccountant(const PlatformSpec& platform, const ZoneTimelines& 
       on_interval_(std::move(on_interval)),
       resilience_(requested_models) {
   for (const auto& h : platform.hosts) {
-    hosts_.push_back({{}, DynamicMeter(&h, &carbon.by_zone.at(h.region), h.initial_pstate)});
+    hosts_.push_back({{}, DynamicMeter(&h, &carbon.by_zone.at(h.region), h.initial_pstate), 0, h.accelerator != nullptr});
     last_.push_back({{0, 0, 0}, &carbon.by_zone.at(h.region)});
   }
   for (uint32_t l = 0; l < platform.links.size(); ++l) {
@@ -38,7 +38,7 @@ RunAccountant::RunAccountant(const PlatformSpec& platform, const ZoneTimelines& 
 // the units running (they share the device equally), split the same way.
 void RunAccountant::charge_running(HostMeter& r, double t) {
   DynamicCharge share;
-  if (platform_.hosts[&r - hosts_.data()].accelerator) {
+  if (r.accelerator) {
     if (!r.meter.advance_shared(t, r.units, share)) return;
     for (const Running& x : r.running) {
       const double w = x.unit_w / x.batch;

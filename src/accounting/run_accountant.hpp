@@ -103,7 +103,8 @@ class RunAccountant : public SimObserver {
   struct HostMeter {
     std::vector<Running> running;
     DynamicMeter meter;
-    uint32_t units = 0;  // units (executions) running: a batch is one
+    uint32_t units = 0;        // units (executions) running: a batch is one
+    bool accelerator = false;  // its units draw their own power (ExecStarted::unit_w)
   };
   struct LinkBook {
     double idle_w, dyn_done;  // dyn_done: Σ dynamic energy of transfers that ended

@@ -66,8 +66,9 @@ double row_seconds(const HostSpec& host, const ModelProfile& m, size_t i) {
 }
 
 double stage_share(const ModelProfile& m, size_t first, size_t last) {
+  // Rows [1, last row] — the whole model — sum the same MACs in the same order as all of them (row 0,
+  // the input, has none): exactly 1, the table's own latency.
   const size_t end = std::min(last + 1, m.layers.size());
-  if (first == 0 && end == m.layers.size()) return 1.0;  // the whole model: exactly its table
   double part = 0, all = 0;
   for (size_t i = 0; i < m.layers.size(); ++i) {
     const auto macs = static_cast<double>(m.layers[i].macs);

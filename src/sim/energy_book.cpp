@@ -17,25 +17,15 @@ EnergyBook::EnergyBook(const PlatformSpec& spec, const BuiltPlatform& plat) : pl
 EnergySample EnergyBook::sample(size_t host, double t) const {
   const HostBook& h = hosts_[host];
   const double extra = h.extra_j + h.extra_w * (t - h.t);
-  const double replica = h.replica_j + h.replica_w * (t - h.replica_t);
-  const double batches = h.batch_j + h.batch_w * (t - h.batch_t);
+  const double replica = h.replicas.energy_at(t);
+  const double batches = h.batches.energy_at(t);
   return {t, sg_host_get_consumed_energy(plat_.hosts[host]) + extra + replica + batches,
           h.idle_j + h.idle_w * (t - h.t) + replica, replica};
 }
 
-void EnergyBook::replica_power(uint32_t h, double now, double w) {
-  HostBook& x = hosts_[h];
-  x.replica_j += x.replica_w * (now - x.replica_t);
-  x.replica_t = now;
-  x.replica_w = w;
-}
+void EnergyBook::replica_power(uint32_t h, double now, double w) { hosts_[h].replicas.set(now, w); }
 
-void EnergyBook::accelerator_power(uint32_t h, double now, double w) {
-  HostBook& x = hosts_[h];
-  x.batch_j += x.batch_w * (now - x.batch_t);
-  x.batch_t = now;
-  x.batch_w = w;
-}
+void EnergyBook::accelerator_power(uint32_t h, double now, double w) { hosts_[h].batches.set(now, w); }
 
 void EnergyBook::host_state(uint32_t h, double now, double idle_w, double extra_w) {
   HostBook& x = hosts_[h];

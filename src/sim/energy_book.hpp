@@ -31,12 +31,22 @@ class EnergyBook {
   void accelerator_power(uint32_t h, double now, double w);
 
  private:
+  // A power that changes at known moments: w from t on, j the energy up to t.
+  struct PowerTrack {
+    double w = 0, j = 0, t = 0;
+    void set(double now, double watts) {
+      j += w * (now - t);
+      t = now;
+      w = watts;
+    }
+    double energy_at(double at) const { return j + w * (at - t); }
+  };
   struct HostBook {
     double idle_w = 0, idle_j = 0;    // baseline power now, baseline energy up to t
     double extra_w = 0, extra_j = 0;  // power SimGrid does not see, and its energy up to t
     double t = 0;
-    double replica_w = 0, replica_j = 0, replica_t = 0;  // replica power now, its energy up to replica_t
-    double batch_w = 0, batch_j = 0, batch_t = 0;        // accelerator batches' power now, energy up to batch_t
+    PowerTrack replicas;  // replicas held and loaded (total and baseline)
+    PowerTrack batches;   // an accelerator's running batches above its idle power (total only)
   };
   const BuiltPlatform& plat_;
   std::vector<HostBook> hosts_;

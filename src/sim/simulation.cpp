@@ -131,11 +131,10 @@ class Controller {
       const Timeline* tl = &in.carbon->by_zone.at(hs.region);
       runs_.emplace_back();
       if (hs.scheduler == "batch") {
-        BatchingSpec b = hs.batching;
         // A flop-rated host runs a batch on one core; an exclusive device one batch at a time.
         uint32_t slots = hs.cores;
         if (hs.accelerator) slots = hs.accelerator->sharing == AcceleratorSpec::Sharing::Exclusive ? 1 : UINT32_MAX;
-        runs_.back().batcher = std::make_unique<BatchScheduler>(b, slots);
+        runs_.back().batcher = std::make_unique<BatchScheduler>(hs.batching, slots);
         has_accelerators_ = has_accelerators_ || hs.accelerator != nullptr;
       } else {
         runs_.back().queue = make_local_scheduler(hs.scheduler);
@@ -679,10 +678,16 @@ class Controller {
       return;
     }
     q.push(slot);
+    count_queued(host);
+    start_queued(host, now);
+  }
+
+  // A stage joined the host's queue (or batcher): counted, and a growing backlog watched.
+  void count_queued(uint32_t host) {
+    HostState& hs = view_.hosts[host];
     ++hs.queued;
     changed(host);
     if (hs.queued >= std::max<uint32_t>(kHostBacklog, 4 * spec_.hosts[host].cores)) backlog_.watch(false, host);
-    start_queued(host, now);
   }
 
   // --- Batching (the `batch` scheduler, docs/inputs.md "Batching" and "Accelerators") ---
@@ -713,10 +718,7 @@ class Controller {
       return;
     }
     b.push(slot, {f.plan.model, static_cast<uint32_t>(st.first_row), static_cast<uint32_t>(st.last_row)}, cap, now);
-    HostState& hs = view_.hosts[host];
-    ++hs.queued;
-    changed(host);
-    if (hs.queued >= std::max<uint32_t>(kHostBacklog, 4 * spec.cores)) backlog_.watch(false, host);
+    count_queued(host);
     start_queued(host, now);
   }
 
@@ -798,7 +800,8 @@ class Controller {
     launch(std::move(e), {Pending::Batch, id, host, host, now, flops});
   }
 
-  // The batch's stages end (completed, or failed with their host); its instance is free again.
+  // The batch's stages end (completed, or failed with their host); its instance is free again. Its
+  // entry stays taken until the caller has moved its stages on (complete, fail).
   void end_batch(const Pending& p, double now, bool completed) {
     BatchRun& b = batches_[p.slot];
     HostRun& r = runs_[b.host];
@@ -824,7 +827,6 @@ class Controller {
       for (uint32_t s : b.slots) ++flights_[s].next_stage;
     }
     changed(b.host);
-    batches_.release(p.slot);  // its entry stays readable until the next take()
   }
 
   // A request that cannot go on where its plan sends it: rejected if nothing ran for it yet, failed
@@ -1080,9 +1082,10 @@ class Controller {
   void complete(const Pending& p, double now, double remaining) {
     if (p.kind == Pending::Batch) {
       end_batch(p, now, true);
-      const std::vector<uint32_t> slots = batches_[p.slot].slots;  // the batch's entry may be reused below
-      start_queued(batches_[p.slot].host, now);
-      for (uint32_t s : slots) advance(s, now);
+      const BatchRun& b = batches_[p.slot];  // still taken: the batches started below get other entries
+      start_queued(b.host, now);
+      for (uint32_t s : b.slots) advance(s, now);
+      batches_.release(p.slot);
       return;
     }
     Flight& f = flights_[p.slot];
@@ -1104,8 +1107,8 @@ class Controller {
   void fail(const Pending& p, double now, double remaining) {
     if (p.kind == Pending::Batch) {
       end_batch(p, now, false);
-      const std::vector<uint32_t> slots = batches_[p.slot].slots;
-      for (uint32_t s : slots) finish(s, RequestStatus::Failed);
+      for (uint32_t s : batches_[p.slot].slots) finish(s, RequestStatus::Failed);
+      batches_.release(p.slot);
       return;
     }
     if (p.kind == Pending::Exec)
