@@ -11,30 +11,37 @@
 
 namespace ce {
 
-namespace {
-const char* size_column_name(TraceSize s) {
-  return s == TraceSize::GeneratedTokens ? "GeneratedTokens" : "ContextTokens";
-}
-}  // namespace
-
-AzureTraceReader::AzureTraceReader(const std::string& path, TraceSize size) : csv_(path), size_(size) {
+AzureTraceReader::AzureTraceReader(const std::string& path, bool tokens) : csv_(path), tokens_(tokens) {
   if (!csv_.next(f_)) fail_in_file(path, "file is empty (expected the header TIMESTAMP,ContextTokens,GeneratedTokens)");
-  bool ts = false, sz = size == TraceSize::None;
+  bool ts = false, prompt = !tokens, output = !tokens;
   for (size_t i = 0; i < f_.size(); ++i) {
     if (f_[i] == "TIMESTAMP") {
       ts_col_ = i;
       ts = true;
     }
-    if (size != TraceSize::None && f_[i] == size_column_name(size)) {
-      size_col_ = i;
-      sz = true;
+    if (tokens && f_[i] == "ContextTokens") {
+      prompt_col_ = i;
+      prompt = true;
+    }
+    if (tokens && f_[i] == "GeneratedTokens") {
+      output_col_ = i;
+      output = true;
     }
   }
-  if (!ts || !sz)
+  if (!ts || !prompt || !output)
     csv_.fail(fmt::format("header must name the columns TIMESTAMP{} (an Azure LLM inference trace: "
-                          "TIMESTAMP,ContextTokens,GeneratedTokens)",
-                          size == TraceSize::None ? "" : std::string(" and ") + size_column_name(size)));
+                          "TIMESTAMP,ContextTokens,GeneratedTokens{})",
+                          tokens ? ", ContextTokens and GeneratedTokens" : "",
+                          tokens ? "; `tokens: false` replays the times alone" : ""));
   ncols_ = f_.size();
+}
+
+// A token count: a whole number in 0 .. 2^32 − 1.
+uint32_t AzureTraceReader::token_field(size_t col, const char* name) {
+  int64_t v = csv_.to_int(f_[col], name);
+  if (v < 0 || v > std::numeric_limits<uint32_t>::max())
+    csv_.fail(fmt::format("column '{}': {} is out of range (0 .. 4294967295)", name, v));
+  return static_cast<uint32_t>(v);
 }
 
 bool AzureTraceReader::next(Row& row) {
@@ -66,13 +73,8 @@ bool AzureTraceReader::next(Row& row) {
   row.frac_s = frac;
   if (have_prev_ && (row.whole_s < prev_.whole_s || (row.whole_s == prev_.whole_s && row.frac_s < prev_.frac_s)))
     csv_.fail(fmt::format("TIMESTAMP '{}' is earlier than the previous row's (rows must be sorted by time)", text));
-  row.size = 0;
-  if (size_ != TraceSize::None) {
-    int64_t v = csv_.to_int(f_[size_col_], size_column_name(size_));
-    if (v < 0 || v > std::numeric_limits<uint32_t>::max())
-      csv_.fail(fmt::format("column '{}': {} is out of range (0 .. 4294967295)", size_column_name(size_), v));
-    row.size = static_cast<uint32_t>(v);
-  }
+  row.prompt_tokens = tokens_ ? token_field(prompt_col_, "ContextTokens") : 0;
+  row.output_tokens = tokens_ ? token_field(output_col_, "GeneratedTokens") : 0;
   prev_ = row;
   have_prev_ = true;
   return true;
@@ -81,7 +83,7 @@ bool AzureTraceReader::next(Row& row) {
 AzureTraceStream::AzureTraceStream(const AzureTraceOptions& opt) : opt_(opt) {
   if (!(opt.time_scale > 0)) throw std::invalid_argument("azure trace: time_scale must be > 0");
   {  // Pass 1: validate every row up to until_s and count the replayed ones.
-    AzureTraceReader r(opt.path, opt.size);
+    AzureTraceReader r(opt.path, opt.tokens);
     AzureTraceReader::Row row;
     if (!r.next(row)) fail_in_file(opt.path, "no data rows after the header");
     first_ = row;
@@ -91,7 +93,7 @@ AzureTraceStream::AzureTraceStream(const AzureTraceOptions& opt) : opt_(opt) {
       if (a >= 0) ++rows_;
     } while (r.next(row));
   }
-  reader_ = std::make_unique<AzureTraceReader>(opt.path, opt.size);
+  reader_ = std::make_unique<AzureTraceReader>(opt.path, opt.tokens);
   advance();
 }
 
@@ -116,21 +118,22 @@ Request AzureTraceStream::pop() {
   Request r;
   r.id = next_id_++;
   r.arrival_s = next_;
-  r.size = cur_.size;
+  r.prompt_tokens = cur_.prompt_tokens;
+  r.output_tokens = cur_.output_tokens;
   advance();
   return r;
 }
 
 
-// type: azure_trace (keys: file, size_column, time_scale, offset). The trace's own times; no seed.
+// type: azure_trace (keys: file, tokens, time_scale, offset; size_column is gone). The trace's own
+// times and token counts; no seed.
 std::unique_ptr<ArrivalStream> build_azure_trace(SourceBuilder& b, const YamlSection& s) {
   AzureTraceOptions o;
   o.path = b.find_file(s, "file");
-  const std::string col = s.str_or("size_column", "ContextTokens");
-  if (col == "ContextTokens") o.size = TraceSize::ContextTokens;
-  else if (col == "GeneratedTokens") o.size = TraceSize::GeneratedTokens;
-  else if (col == "none") o.size = TraceSize::None;
-  else s.fail("size_column", fmt::format("'{}' is not ContextTokens, GeneratedTokens or none", col));
+  if (s.has("size_column"))
+    s.fail("size_column", "was replaced by `tokens: true|false` (true, the default, reads both ContextTokens and "
+                          "GeneratedTokens as each request's prompt and output tokens)");
+  o.tokens = s.boolean_or("tokens", true);
   if (s.has("time_scale")) o.time_scale = s.positive("time_scale");
   o.offset_s = b.duration_or(s, "offset", 0, true);
   o.until_s = b.until(s);

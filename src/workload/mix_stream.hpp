@@ -1,7 +1,8 @@
 #pragma once
 // Decorates another stream's requests with a model, a source device and an SLO, each drawn from
 // its own random stream derived from `seed`, so changing the device weights does not change the
-// model sequence. Arrival times, size and client come from the inner stream untouched.
+// model sequence. Arrival times and client come from the inner stream untouched, and so do its token
+// counts unless the source draws them.
 #include <cstdint>
 #include <cmath>
 #include <limits>
@@ -10,6 +11,7 @@
 
 #include "core/rng.hpp"
 #include "workload/arrival_stream.hpp"
+#include "workload/token_draw.hpp"
 #include "workload/weighted_choice.hpp"
 
 namespace ce {
@@ -20,6 +22,7 @@ struct MixSpec {
   double slo_s = std::numeric_limits<double>::infinity();  // for every request ...
   std::vector<double> slo_by_model;  // ... unless given per models entry (same size as models)
   double deadline_s = std::numeric_limits<double>::infinity();  // completion deadline (none: infinity)
+  TokenDraw prompt_tokens, output_tokens;  // not given: keep the inner request's
 };
 
 class MixStream : public ArrivalStream {
@@ -35,7 +38,7 @@ class MixStream : public ArrivalStream {
  private:
   std::unique_ptr<ArrivalStream> inner_;
   MixSpec spec_;
-  Rng model_rng_, source_rng_;
+  Rng model_rng_, source_rng_, token_rng_;
 };
 
 }  // namespace ce

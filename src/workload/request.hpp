@@ -16,7 +16,11 @@ struct Request {
   // SLO may be deferred until then (time shifting); finishing after it is a deadline violation.
   // Infinity: none.
   double deadline_s = std::numeric_limits<double>::infinity();
-  uint32_t size = 0;         // optional size class (e.g. tokens from an LLM trace); 0 = unknown
+  // A language-model request's prompt and output lengths in tokens (the Azure LLM trace's
+  // ContextTokens / GeneratedTokens, or drawn: workload `prompt_tokens` / `output_tokens`); they
+  // drive an LLM's cost. 0 = not given (other models ignore them).
+  uint32_t prompt_tokens = 0;
+  uint32_t output_tokens = 0;
   uint32_t client = 0;       // closed-loop client id (0 for open-loop sources)
   uint32_t job = 0;          // the batch job it belongs to (BatchJob::id, workload/batch_job.hpp); 0: none
   uint32_t work = 1;         // inferences it stands for (a batch job's chunk): its compute and data scale by it

@@ -32,8 +32,8 @@ namespace {
 // Keys every source reads (the factory applies model/models, source/sources/source_weights, slo and
 // deadline; the parser reads stop through SourceBuilder::until()); an inline source may also give
 // workload.max_requests.
-constexpr const char* kCommonKeys[] = {"type",           "model", "models",   "source", "sources",
-                                       "source_weights", "slo",   "deadline", "stop"};
+constexpr const char* kCommonKeys[] = {"type", "model",    "models", "source",        "sources",      "source_weights",
+                                       "slo",  "deadline", "stop",   "prompt_tokens", "output_tokens"};
 
 struct SourceType {
   const char* name;                  // the value of `type:`
@@ -47,7 +47,7 @@ constexpr SourceType kSourceTypes[] = {
     {"mmpp", build_mmpp, {"start", "states"}},
     {"diurnal", build_diurnal, {"start", "mean_rate", "amplitude", "period", "peak_hour", "start_hour"}},
     {"closed_loop", build_closed_loop, {"start", "clients", "think_time", "think_distribution", "requests_per_client"}},
-    {"azure_trace", build_azure_trace, {"file", "size_column", "time_scale", "offset"}},
+    {"azure_trace", build_azure_trace, {"file", "tokens", "size_column", "time_scale", "offset"}},
     {"rate_envelope", build_rate_envelope, {"file", "from", "to", "mean_rate", "time_scale", "day_length", "offset",
                                             "gaps", "shape", "bin", "time_column", "count_column"}},
     {"batch_job", build_batch_job, {"at", "items", "chunk", "max_workers", "min_workers", "scaling", "length_known",
@@ -186,7 +186,37 @@ struct MixParser {
                                        "including any deferral, so it must be at least the slo",
                                        m.deadline_s, slo));
     }
+    m.prompt_tokens = tokens(s, "prompt_tokens");
+    m.output_tokens = tokens(s, "output_tokens");
     return m;
+  }
+
+  // `key: N` (every request) or `key: {median: M, p99: Q, max: X}` (lognormal; max default 32768).
+  TokenDraw tokens(const YamlSection& s, const char* key) const {
+    if (!s.has(key)) return {};
+    if (s.str("type") == "azure_trace")
+      s.fail(key, "an azure_trace carries its own token counts (ContextTokens, GeneratedTokens); remove this key");
+    const YAML::Node n = s.raw(key);
+    const std::string path = s.key_path(key);
+    auto whole = [&](const YAML::Node& v, const std::string& k, double lo) {
+      double x;
+      if (!v.IsScalar() || !parse_double(v.Scalar(), x) || x != std::floor(x) || x < lo || x > 4294967295.0)
+        fail_at_key(s.file(), k, fmt::format("must be a whole number of tokens >= {:g}", lo));
+      return x;
+    };
+    if (n.IsScalar()) return TokenDraw::fixed(static_cast<uint32_t>(whole(n, path, 1)));
+    if (!n.IsMap())
+      s.fail(key, "must be a token count (512) or a lognormal {median: 1020, p99: 4142, max: 32768}");
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      const std::string k = it->first.as<std::string>();
+      if (k != "median" && k != "p99" && k != "max")
+        fail_at_key(s.file(), path + "." + k, "unknown key (a lognormal takes median, p99 and max)");
+    }
+    if (!n["median"] || !n["p99"]) s.fail(key, "a lognormal needs both median and p99");
+    const double median = whole(n["median"], path + ".median", 1), p99 = whole(n["p99"], path + ".p99", 1);
+    if (p99 < median) fail_at_key(s.file(), path + ".p99", fmt::format("{:g} is below the median {:g}", p99, median));
+    const double max = n["max"] ? whole(n["max"], path + ".max", 1) : 32768;
+    return TokenDraw::lognormal(median, p99, static_cast<uint32_t>(max));
   }
 };
 

@@ -15,12 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = cefuzz::write_file("trace.csv", data + 1, size - 1);
   try {
     if (mode % 2 == 0) {
-      const ce::TraceSize ts = mode % 6 == 0 ? ce::TraceSize::ContextTokens
-                               : mode % 6 == 2 ? ce::TraceSize::GeneratedTokens
-                                               : ce::TraceSize::None;
       ce::AzureTraceOptions o;
       o.path = path;
-      o.size = ts;
+      o.tokens = mode % 4 == 0;
       o.until_s = 1e6;
       ce::AzureTraceStream s(o);
       for (int i = 0; i < 100000 && !s.finished(); ++i) s.pop();

@@ -177,7 +177,7 @@ TEST_CASE("Factory: traces resolved under data_root — input files reported", "
 sources:
   - type: azure_trace
     file: requests/azure-llm-inference-2023/AzureLLMInferenceTrace_code.csv
-    size_column: GeneratedTokens
+    tokens: false
     time_scale: 2
     model: resnet50
     source: rpi4-1
@@ -237,8 +237,8 @@ TEST_CASE("Factory: strict keys and helpful errors", "[workload]") {
       "think_distribution");
   has(error_of("{type: azure_trace, file: nope.csv, model: resnet50, source: jetson}"), "not found");
   has(error_of("{type: azure_trace, file: requests/azure-llm-inference-2023/AzureLLMInferenceTrace_code.csv, "
-               "size_column: tokens, model: resnet50, source: jetson}"),
-      "workload.size_column");
+               "size_column: ContextTokens, model: resnet50, source: jetson}"),
+      "replaced by `tokens: true|false`");
   has(error_of("{type: rate_envelope, file: requests/worldcup98/invocation_count.csv, from: May 1, mean_rate: 1, "
                "model: resnet50, source: jetson}"),
       "workload.from");
@@ -253,6 +253,64 @@ TEST_CASE("Factory: strict keys and helpful errors", "[workload]") {
   has(error_of("{rate: 1}"), "workload.sources");
   has(error_of("{sources: [{type: poisson, rate: 1, model: resnet50, source: jetson}], seed: 3}"), "workload.seed");
   has(error_of("~"), "workload");
+}
+
+TEST_CASE("Factory: generator token counts — constant, lognormal median and p99, seeded, errors", "[workload]") {
+  auto ctx = context(20000);
+  auto draw = [&](const std::string& yaml) {
+    auto s = make_workload(YAML::Load(yaml), ctx);
+    std::vector<Request> out;
+    while (!s->finished()) out.push_back(s->pop());
+    return out;
+  };
+  const auto fixed = draw("{type: poisson, rate: 1, model: resnet50, source: jetson, prompt_tokens: 512, output_tokens: 64}");
+  REQUIRE(fixed.size() > 1000);
+  for (const Request& r : fixed) REQUIRE((r.prompt_tokens == 512 && r.output_tokens == 64));
+  // Lognormal: the sample's median and p99 land on the given ones (20 k draws), within [1, max].
+  const std::string ln = "{type: poisson, rate: 1, model: resnet50, source: jetson, "
+                         "prompt_tokens: {median: 1020, p99: 4142}, output_tokens: {median: 129, p99: 601, max: 500}}";
+  const auto a = draw(ln), b = draw(ln);
+  REQUIRE(a.size() > 15000);
+  std::vector<double> in, out;
+  bool same = a.size() == b.size();
+  for (size_t i = 0; i < a.size(); ++i) {
+    in.push_back(a[i].prompt_tokens);
+    out.push_back(a[i].output_tokens);
+    same = same && a[i].prompt_tokens == b[i].prompt_tokens && a[i].output_tokens == b[i].output_tokens;
+    CHECK((a[i].output_tokens >= 1 && a[i].output_tokens <= 500));
+  }
+  CHECK(same);  // seeded: the same draws
+  std::sort(in.begin(), in.end());
+  std::sort(out.begin(), out.end());
+  CHECK(in[in.size() / 2] == Approx(1020).epsilon(0.03));
+  CHECK(in[in.size() * 99 / 100] == Approx(4142).epsilon(0.08));
+  CHECK(out[out.size() / 2] == Approx(129).epsilon(0.03));
+  CHECK(out.back() == 500);  // clamped at max
+  // Token draws do not disturb the other draws: same arrivals, models and sources as without them.
+  const auto plain = draw("{type: poisson, rate: 1, models: {resnet50: 1, mobilenet_v2: 1}, sources: [jetson, rpi4-1]}");
+  const auto tok = draw("{type: poisson, rate: 1, models: {resnet50: 1, mobilenet_v2: 1}, sources: [jetson, rpi4-1], "
+                        "prompt_tokens: {median: 100, p99: 900}}");
+  REQUIRE(plain.size() == tok.size());
+  bool untouched = true;
+  for (size_t i = 0; i < plain.size(); ++i)
+    untouched = untouched && plain[i].arrival_s == tok[i].arrival_s && plain[i].model == tok[i].model &&
+                plain[i].source == tok[i].source;
+  CHECK(untouched);
+  auto has = [](const std::string& msg, const std::string& part) {
+    INFO(msg);
+    CHECK(msg.find(part) != std::string::npos);
+  };
+  has(error_of("{type: poisson, rate: 1, model: resnet50, source: jetson, prompt_tokens: 0}"), "workload.prompt_tokens");
+  has(error_of("{type: poisson, rate: 1, model: resnet50, source: jetson, prompt_tokens: 1.5}"), "whole number");
+  has(error_of("{type: poisson, rate: 1, model: resnet50, source: jetson, output_tokens: {median: 10}}"),
+      "needs both median and p99");
+  has(error_of("{type: poisson, rate: 1, model: resnet50, source: jetson, output_tokens: {median: 10, p99: 5}}"),
+      "workload.output_tokens.p99");
+  has(error_of("{type: poisson, rate: 1, model: resnet50, source: jetson, output_tokens: {median: 10, p99: 50, sd: 3}}"),
+      "workload.output_tokens.sd");
+  has(error_of("{type: azure_trace, file: requests/azure-llm-inference-2023/AzureLLMInferenceTrace_code.csv, "
+               "model: resnet50, source: jetson, prompt_tokens: 5}"),
+      "carries its own token counts");
 }
 
 TEST_CASE("Factory: an unknown type's error lists every registered source type", "[workload]") {
@@ -274,7 +332,7 @@ TEST_CASE("Factory: an unknown type's error lists every registered source type",
   for (const auto& t : types) {
     const std::string msg = error_of("{type: " + t + ", bogus: 1}");
     has(msg, "key 'workload.bogus': unknown key (allowed here: type, model, models, source, sources, "
-             "source_weights, slo, deadline, stop, max_requests, ");
+             "source_weights, slo, deadline, stop, prompt_tokens, output_tokens, max_requests, ");
     CHECK(msg.find("not a workload source type") == std::string::npos);
   }
 }

@@ -1,4 +1,5 @@
 // Trace-driven workloads: exact Azure LLM replay, WorldCup98 rate envelope, bad input.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -109,9 +110,11 @@ TEST_CASE("Azure trace: exact replay of every row, last line without newline inc
   while (!s.finished()) reqs.push_back(s.pop());
   REQUIRE(reqs.size() == 8819);
   CHECK(reqs.front().arrival_s == 0);
-  CHECK(reqs.front().size == 4808);
+  CHECK(reqs.front().prompt_tokens == 4808);
+  CHECK(reqs.front().output_tokens == 10);
   CHECK(reqs.back().arrival_s == Approx(span).margin(1e-9));
-  CHECK(reqs.back().size == last_context);
+  CHECK(reqs.back().prompt_tokens == last_context);
+  CHECK(reqs.back().output_tokens == 173);
   WARN("Azure code trace: " << reqs.size() << " rows, last arrival " << std::setprecision(12) << reqs.back().arrival_s
                             << " s (from text: " << span << ")");
   // Every row: arrival = (t - t0) exactly, ids in order, sorted.
@@ -123,18 +126,19 @@ TEST_CASE("Azure trace: exact replay of every row, last line without newline inc
   }
   CHECK(exact);
 
-  // time_scale 2, offset 10 s, generated tokens: arrival = t / 2 + 10.
+  // time_scale 2, offset 10 s, times alone: arrival = t / 2 + 10, no tokens.
   o.time_scale = 2;
   o.offset_s = 10;
-  o.size = TraceSize::GeneratedTokens;
+  o.tokens = false;
   AzureTraceStream s2(o);
   Request r0 = s2.pop();
   CHECK(r0.arrival_s == 10);
-  CHECK(r0.size == 10);
+  CHECK(r0.prompt_tokens + r0.output_tokens == 0);
   Request rl;
   while (!s2.finished()) rl = s2.pop();
   CHECK(rl.arrival_s == Approx(10 + span / 2).margin(1e-9));
-  CHECK(rl.size == 173);
+  CHECK(rl.output_tokens == 0);
+  o.tokens = true;
 
   // until cuts the replay; a negative offset skips the start.
   o.time_scale = 1;
@@ -149,6 +153,38 @@ TEST_CASE("Azure trace: exact replay of every row, last line without newline inc
   CHECK(s3.rows_in_window() == t3.size());
 }
 
+// ../shared/reference/accelerators-llm.md §8 (linearly interpolated percentiles of the staged CSVs).
+TEST_CASE("Azure trace: token counts reproduce the reference's medians and p99s", "[workload]") {
+  auto pct = [](std::vector<double> v, double p) {
+    std::sort(v.begin(), v.end());
+    const double x = p * static_cast<double>(v.size() - 1);
+    const size_t i = static_cast<size_t>(x);
+    return i + 1 < v.size() ? v[i] + (x - static_cast<double>(i)) * (v[i + 1] - v[i]) : v[i];
+  };
+  struct Want {
+    std::string file;
+    double p50_in, p99_in, p50_out, p99_out;
+  };
+  const std::string dir = std::string(CE_TEST_SOURCE_DIR) + "/../shared/data/requests/azure-llm-inference-2023/";
+  for (const Want& w : {Want{"AzureLLMInferenceTrace_code.csv", 1469, 7436, 13, 251},
+                        Want{"AzureLLMInferenceTrace_conv.csv", 1020, 4142, 129, 601}}) {
+    AzureTraceOptions o;
+    o.path = dir + w.file;
+    AzureTraceStream s(o);
+    std::vector<double> in, out;
+    while (!s.finished()) {
+      const Request r = s.pop();
+      in.push_back(r.prompt_tokens);
+      out.push_back(r.output_tokens);
+    }
+    INFO(w.file);
+    CHECK(pct(in, 0.5) == Approx(w.p50_in).margin(0.5));
+    CHECK(pct(in, 0.99) == Approx(w.p99_in).margin(0.5));
+    CHECK(pct(out, 0.5) == Approx(w.p50_out).margin(0.5));
+    CHECK(pct(out, 0.99) == Approx(w.p99_out).margin(0.5));
+  }
+}
+
 TEST_CASE("Azure trace: bad rows fail with FILE:LINE", "[workload]") {
   const std::string header = "TIMESTAMP,ContextTokens,GeneratedTokens\n";
   const std::string ok1 = "2023-11-16 18:17:03.9799600,4808,10\n", ok2 = "2023-11-16 18:17:04.0319600,3180,8\n";
@@ -161,6 +197,9 @@ TEST_CASE("Azure trace: bad rows fail with FILE:LINE", "[workload]") {
       {"badfrac.csv", header + ok1 + "2023-11-16 18:17:04.,1,1", "badfrac.csv:3:"},
       {"fields.csv", header + ok1 + ok2 + ok2 + "2023-11-16 18:17:05.0,7\n", "fields.csv:5:"},
       {"tokens.csv", header + ok1 + "2023-11-16 18:17:04.0,-5,1\n", "tokens.csv:3:"},
+      {"generated.csv", header + ok1 + "2023-11-16 18:17:04.0,5,x\n", "generated.csv:3: column 'GeneratedTokens'"},
+      {"huge.csv", header + ok1 + "2023-11-16 18:17:04.0,5,4294967296\n", "huge.csv:3: column 'GeneratedTokens'"},
+      {"notokens.csv", "TIMESTAMP,ContextTokens\n" + ok1, "notokens.csv:1:"},
       {"header.csv", "time,tokens\n" + ok1, "header.csv:1:"},
       {"lastline.csv", header + ok1 + "2023-11-16 18:17:03.0,1,1", "lastline.csv:3:"},  // no newline
   };
