@@ -41,7 +41,7 @@ void RunAccountant::charge_running(HostMeter& r, double t) {
   if (r.accelerator) {
     if (!r.meter.advance_shared(t, r.units, share)) return;
     for (const Running& x : r.running) {
-      const double w = x.unit_w / x.batch;
+      const double w = x.share < 0 ? x.unit_w / x.batch : x.unit_w * x.share;
       slots_[x.slot].stage.energy_j += w * share.energy_j;
       slots_[x.slot].stage.carbon_g += w * share.carbon_g;
     }
@@ -58,7 +58,7 @@ void RunAccountant::exec_started(const ExecStarted& e) {
   HostMeter& r = hosts_[e.host];
   charge_running(r, e.t);
   slot(e.slot);
-  r.running.push_back({e.slot, e.batch, e.unit_w});
+  r.running.push_back({e.slot, e.batch, e.unit_w, e.share});
   if (e.opens_unit) ++r.units;
 }
 
@@ -67,9 +67,14 @@ void RunAccountant::exec_ended(const ExecEnded& e) {
   HostMeter& r = hosts_[e.host];
   charge_running(r, e.end);
   Slot& s = slot(e.slot);
-  if (on_stage_ && e.request % record_every_ == 0)
-    on_stage_({e.request, false, platform_.hosts[e.host].name, e.start, e.end, e.flops, s.stage.energy_j,
-               s.stage.carbon_g, e.completed});
+  if (!e.stage_ends) {
+    s.stage_before.energy_j += s.stage.energy_j;
+    s.stage_before.carbon_g += s.stage.carbon_g;
+  } else if (on_stage_ && e.request % record_every_ == 0) {
+    on_stage_({e.request, false, platform_.hosts[e.host].name, e.start, e.end, e.flops,
+               s.stage_before.energy_j + s.stage.energy_j, s.stage_before.carbon_g + s.stage.carbon_g, e.completed});
+  }
+  if (e.stage_ends) s.stage_before = {};
   s.total.energy_j += s.stage.energy_j;
   s.total.carbon_g += s.stage.carbon_g;
   s.stage = {};
@@ -270,6 +275,22 @@ void RunAccountant::request_ended(const RequestEnded& e) {
     tally_.top1_sum += top1;
     tally_.top5_sum += top5;
     if (m) ++tally_.served_per_model[m];
+    if (m && m->llm && e.first_token >= 0) {
+      const double ttft = e.first_token - req.arrival_s;
+      ++tally_.llm_completed;
+      tally_.ttft.add(ttft);
+      tally_.ttft_violations += ttft > req.ttft_slo_s;
+      const double out = std::max(1u, req.output_tokens);
+      if (out > 1) {
+        const double tpot = (e.last_token - e.first_token) / (out - 1);
+        tally_.tpot.add(tpot);
+        tally_.tpot_violations += tpot > req.tpot_slo_s;
+      }
+      tally_.prompt_tokens += std::max(1u, req.prompt_tokens);
+      tally_.output_tokens += out;
+      tally_.llm_dynamic_energy_j += s.total.energy_j;
+      tally_.llm_dynamic_carbon_g += s.total.carbon_g;
+    }
   } else if (e.status == RequestStatus::Rejected) {
     ++tally_.rejected;
   } else {
@@ -292,6 +313,13 @@ void RunAccountant::request_ended(const RequestEnded& e) {
     rec.top1 = top1;
     rec.top5 = top5;
     rec.status = e.status;
+    if (m && m->llm) {
+      rec.llm = true;
+      rec.prompt_tokens = req.prompt_tokens;
+      rec.output_tokens = req.output_tokens;
+      rec.first_token_s = e.first_token;
+      rec.last_token_s = e.last_token;
+    }
     on_request_(rec);
   }
   s = {};

@@ -44,6 +44,12 @@ struct RunTally {
   // (RequestEnded::beyond_slo_reach), and their distinct source devices: users no site reaches.
   uint64_t slo_unreachable = 0;
   std::set<uint32_t> slo_unreachable_sources;
+  // Completed language-model requests (ModelProfile::llm): time to first token (arrival → first
+  // token out), time per output token ((last − first token) / (output − 1), for outputs of two or
+  // more), their tokens and dynamic energy, and how many missed Request::ttft_slo_s / tpot_slo_s.
+  LatencyStats ttft, tpot;
+  uint64_t llm_completed = 0, ttft_violations = 0, tpot_violations = 0;
+  double prompt_tokens = 0, output_tokens = 0, llm_dynamic_energy_j = 0, llm_dynamic_carbon_g = 0;
 };
 
 // One finished interval of one consumer (timeseries.csv's row). `consumer`: the hosts in platform
@@ -92,6 +98,7 @@ class RunAccountant : public SimObserver {
  private:
   struct Slot {
     DynamicCharge stage;  // the stage running now (charged by its host's meter)
+    DynamicCharge stage_before;  // the stage's earlier executions (ExecEnded::stage_ends false)
     DynamicCharge total;  // Σ over its finished stages and transfers
     double upload_s = -1;  // its first transfer's duration (the input to its first host); -1: none yet
   };
@@ -99,6 +106,7 @@ class RunAccountant : public SimObserver {
     uint32_t slot;
     uint32_t batch;  // stages of its unit (ExecStarted::batch)
     double unit_w;   // ExecStarted::unit_w
+    double share;    // ExecStarted::share
   };
   struct HostMeter {
     std::vector<Running> running;

@@ -93,6 +93,13 @@ struct RunMetrics {
   // beyond_slo_reach), and the distinct source devices (user locations) they came from.
   uint64_t slo_unreachable_requests = 0, slo_unreachable_users = 0;
   double oracle_batch_carbon_g = 0, regret_vs_oracle = 0, total_regret_vs_oracle = 0;
+  // Language models (RunTally's LLM part): NaN percentiles and per-token figures without an LLM
+  // request completed. energy/carbon per token: the run's whole energy and carbon (idle and every
+  // other request included) per output token; dynamic: the LLM requests' own per output token.
+  uint64_t llm_completed = 0, ttft_violations = 0, tpot_violations = 0;
+  double ttft_p50_ms = 0, ttft_p95_ms = 0, ttft_p99_ms = 0, tpot_p50_ms = 0, tpot_p95_ms = 0, tpot_p99_ms = 0;
+  double prompt_tokens = 0, output_tokens = 0, output_tokens_per_s = 0;
+  double energy_per_token_j = 0, carbon_per_token_g = 0, dynamic_energy_per_token_j = 0;
   double mean_top1 = 0, mean_top5 = 0;  // NaN when nothing completed  // accuracy (%) averaged over completed requests
   std::map<std::string, uint64_t> served_per_model;  // variant name → completed requests
   DecisionTiming decision;  // wall clock: timing.json only, never summary.json

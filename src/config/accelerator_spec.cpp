@@ -66,11 +66,45 @@ BatchTable parse_table(const YamlSection& t, const PowerMode& mode) {
   return out;
 }
 
+// `key: 204.8GBps` (every precision) or `key: {fp16: …, int8: …, int4: …}` (each one given).
+void parse_by_precision(const YamlSection& m, const std::string& key, Unit unit, double (&out)[3]) {
+  static const char* kNames[3] = {"fp16", "int8", "int4"};
+  if (!m.has(key)) m.fail(key, "missing");
+  if (m.raw(key).IsMap()) {
+    const YamlSection p = m.child(key);
+    p.allow_only({"fp16", "int8", "int4"});
+    for (int i = 0; i < 3; ++i) out[i] = p.quantity(kNames[i], unit);
+  } else {
+    const double v = m.quantity(key, unit);
+    for (double& x : out) x = v;
+  }
+  for (double x : out)
+    if (!(x > 0) || !std::isfinite(x)) m.fail(key, "must be > 0");
+}
+
+LlmModeRates parse_llm_mode(const YamlSection& m, const PowerMode& mode) {
+  m.allow_only({"bandwidth", "flops", "overhead", "prefill_power", "decode_power", "source"});
+  LlmModeRates r;
+  parse_by_precision(m, "bandwidth", Unit::Bandwidth, r.bandwidth);
+  parse_by_precision(m, "flops", Unit::Speed, r.flops);
+  r.overhead_s = m.quantity_or("overhead", Unit::Duration, 0);
+  if (!(r.overhead_s >= 0) || !std::isfinite(r.overhead_s)) m.fail("overhead", "must be a duration >= 0");
+  r.prefill_w = m.num("prefill_power");
+  r.decode_w = m.num("decode_power");
+  for (const char* k : {"prefill_power", "decode_power"}) {
+    const double w = m.num(k);
+    if (!(w >= mode.idle_w) || w > 1e6)
+      m.fail(k, fmt::format("{} W must lie between mode {}'s idle power ({} W) and 1e6 W", w, mode.name, mode.idle_w));
+  }
+  r.source = m.str_or("source", "");
+  return r;
+}
+
 }  // namespace
 
 std::shared_ptr<const AcceleratorSpec> load_accelerator(const std::string& path) {
   YamlSection top(load_yaml_file(path), path, "");
-  top.allow_only({"name", "source", "sharing", "memory", "modes", "models"});
+  top.allow_only({"name", "source", "sharing", "memory", "modes", "models", "llm"});
   auto a = std::make_shared<AcceleratorSpec>();
   a->file = path;
   a->name = top.str("name");
@@ -91,6 +125,22 @@ std::shared_ptr<const AcceleratorSpec> load_accelerator(const std::string& path)
     a->modes.push_back(pm);
   }
   if (a->modes.empty()) top.fail("modes", "list at least one power mode");
+  if (top.has("llm")) {
+    const YamlSection llm = top.child("llm");
+    for (auto it = llm.node().begin(); it != llm.node().end(); ++it)
+      if (a->mode_index(it->first.Scalar()) < 0)
+        llm.fail(it->first.Scalar(), fmt::format("'{}' is no power mode of this accelerator (modes: {})",
+                                                 it->first.Scalar(), a->mode_names()));
+    for (const PowerMode& pm : a->modes) {
+      if (!llm.has(pm.name)) llm.fail(pm.name, fmt::format("missing: every mode needs its rates (mode '{}')", pm.name));
+      a->llm.push_back(parse_llm_mode(llm.child(pm.name), pm));
+    }
+    if (!(a->memory_bytes > 0)) top.fail("memory", "an LLM engine needs the device's memory (it bounds the KV cache)");
+  }
+  if (!top.has("models")) {
+    if (a->llm.empty()) top.fail("models", "missing: list at least one model (or give an llm: section)");
+    return a;
+  }
   const YamlSection models = top.child("models");
   for (auto it = models.node().begin(); it != models.node().end(); ++it) {
     const std::string name = it->first.Scalar();
@@ -121,7 +171,7 @@ std::shared_ptr<const AcceleratorSpec> load_accelerator(const std::string& path)
                                               am.by_mode[i].batch.back(), a->modes[0].name, am.by_mode[0].batch.back()));
     a->models.emplace(name, std::move(am));
   }
-  if (a->models.empty()) top.fail("models", "list at least one model");
+  if (a->models.empty() && a->llm.empty()) top.fail("models", "list at least one model");
   return a;
 }
 

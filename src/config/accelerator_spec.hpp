@@ -50,6 +50,20 @@ struct PowerMode {
   std::string source;
 };
 
+// A device's LLM engine in one power mode (the `llm:` section, docs/inputs.md "LLM serving"): an
+// iteration of continuous batching takes overhead + max(FLOPs / flops, bytes read / bandwidth)
+// (a roofline: decode reads the weights and KV cache, prefill multiplies through them) and the device
+// draws prefill_w while an iteration holds prompt tokens, decode_w otherwise (Splitwise's
+// phase-constant power). Rates by weight precision, index = models' WeightPrecision (fp16, int8,
+// int4): what the device's kernels reach, not its datasheet peaks.
+struct LlmModeRates {
+  double bandwidth[3] = {0, 0, 0};  // B/s
+  double flops[3] = {0, 0, 0};      // FLOP/s
+  double overhead_s = 0;
+  double prefill_w = 0, decode_w = 0;  // wall W, >= the mode's idle
+  std::string source;
+};
+
 struct AcceleratorSpec {
   enum class Sharing : uint8_t { Ps, Exclusive };
   std::string name, file, source;
@@ -57,6 +71,7 @@ struct AcceleratorSpec {
   double memory_bytes = 0;  // 0: not given
   std::vector<PowerMode> modes;
   std::map<std::string, AcceleratorModel> models;  // by zoo model name
+  std::vector<LlmModeRates> llm;  // [mode]; empty: the device runs no language model
 
   const AcceleratorModel* find(const std::string& model) const {
     auto it = models.find(model);

@@ -259,6 +259,18 @@ void parse_batching(const YamlSection& b, HostSpec& s) {
   out.instances = static_cast<uint32_t>(b.integer_in("instances", 1, 65536, out.instances));
 }
 
+// `llm: {max_batch, max_batch_tokens, chunk, block_tokens, watermark}` (LlmServingSpec).
+void parse_llm_serving(const YamlSection& l, HostSpec& s) {
+  l.allow_only({"max_batch", "max_batch_tokens", "chunk", "block_tokens", "watermark"});
+  LlmServingSpec& o = s.llm;
+  o.max_batch = static_cast<uint32_t>(l.integer_in("max_batch", 1, 1 << 20, o.max_batch));
+  o.max_batch_tokens = static_cast<uint32_t>(l.integer_in("max_batch_tokens", 1, 1 << 24, o.max_batch_tokens));
+  o.chunk = static_cast<uint32_t>(l.integer_in("chunk", 0, 1 << 24, o.chunk));
+  o.block_tokens = static_cast<uint32_t>(l.integer_in("block_tokens", 1, 1 << 16, o.block_tokens));
+  o.watermark = l.non_negative_or("watermark", o.watermark);
+  if (!(o.watermark < 1)) l.fail("watermark", "must be a share of the KV cache in [0, 1)");
+}
+
 // `accelerator: NAME` — platforms' accelerators/NAME.yaml next to the platform file (or a path
 // ending in .yaml, relative to it). A profile is read once per process, however many hosts use it.
 std::shared_ptr<const AcceleratorSpec> find_accelerator(const YamlSection& h) {
@@ -325,7 +337,7 @@ void parse_accelerator_host(const YamlSection& h, HostSpec& s) {
 HostSpec parse_host(const YamlSection& h) {
   h.allow_only({"name", "count", "attach", "cores", "speed", "power", "power_off", "pstate", "region", "memory",
                 "rates", "layer_overhead", "op_costs", "profile", "embodied", "source", "boot", "shutdown", "sleep",
-                "scheduler", "max_queue", "replica", "accelerator", "mode", "batching"});
+                "scheduler", "max_queue", "replica", "accelerator", "mode", "batching", "llm"});
   HostSpec s;
   s.name = plain_name(h);
   if (h.has("accelerator")) {
@@ -341,12 +353,20 @@ HostSpec parse_host(const YamlSection& h) {
                                       "every pstate's idle power",
                                       s.off_w, ps.idle_w));
   parse_power_states(h, s);
-  const bool batched = s.accelerator || h.has("batching");
-  s.scheduler = h.str_or("scheduler", batched ? "batch" : "fifo");
-  if (s.scheduler != "fifo" && s.scheduler != "ps" && s.scheduler != "batch")
-    h.fail("scheduler", fmt::format("unknown local scheduler '{}' (known: fifo, ps, batch)", s.scheduler));
+  const bool engine = s.accelerator && !s.accelerator->llm.empty();  // the device can run language models
+  const bool llm = h.has("llm") || (engine && s.accelerator->models.empty());
+  const bool batched = !llm && (s.accelerator || h.has("batching"));
+  s.scheduler = h.str_or("scheduler", llm ? "llm" : batched ? "batch" : "fifo");
+  if (s.scheduler != "fifo" && s.scheduler != "ps" && s.scheduler != "batch" && s.scheduler != "llm")
+    h.fail("scheduler", fmt::format("unknown local scheduler '{}' (known: fifo, ps, batch, llm)", s.scheduler));
+  if (s.scheduler == "llm" && !engine)
+    h.fail("scheduler", "'llm' runs language models on an accelerator whose profile has an llm: section "
+                        "(accelerator: NAME, docs/inputs.md \"LLM serving\")");
+  if (h.has("llm") && s.scheduler != "llm") h.fail("llm", "belongs to a host with scheduler: llm");
   if (batched && s.scheduler != "batch")
-    h.fail("scheduler", "an accelerator host, or one with batching:, is scheduled by 'batch'");
+    h.fail("scheduler", "an accelerator host, or one with batching:, is scheduled by 'batch' (or 'llm')");
+  if (s.scheduler == "llm" && h.has("batching")) h.fail("batching", "an llm host batches by iteration (llm:)");
+  if (h.has("llm")) parse_llm_serving(h.child("llm"), s);
   // Instances of one model: every core of a flop-rated host (as fifo), one on an accelerator (Triton's
   // default: one instance per GPU).
   s.batching.instances = s.accelerator ? 1 : s.cores;

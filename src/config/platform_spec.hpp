@@ -69,6 +69,16 @@ struct BatchingSpec {
   uint32_t instances = 1;  // batches of one model that may run at once on the host
 };
 
+// `llm:` of a host (docs/inputs.md "LLM serving"): its LLM engine's continuous batching
+// (sim/llm_engine.hpp). The KV cache is the device's memory less the weights of the models loaded.
+struct LlmServingSpec {
+  uint32_t max_batch = 64;          // sequences in the running batch
+  uint32_t max_batch_tokens = 4096; // prompt tokens per iteration without chunking
+  uint32_t chunk = 0;               // > 0: chunked prefill (Sarathi), tokens per iteration
+  uint32_t block_tokens = 16;       // KV cache page
+  double watermark = 0.01;          // share of the cache admission keeps free
+};
+
 struct HostSpec {
   std::string name;
   uint32_t cores = 1;
@@ -76,8 +86,9 @@ struct HostSpec {
   uint32_t initial_pstate = 0;
   double off_w = 0;                   // power while turned off
   PowerStates power_states;
-  std::string scheduler = "fifo";     // local scheduler: fifo (one stage per core), ps (processor sharing), batch
+  std::string scheduler = "fifo";     // local scheduler: fifo (one stage per core), ps (processor sharing), batch, llm
   BatchingSpec batching;              // scheduler "batch"
+  LlmServingSpec llm;                 // scheduler "llm": language models on an accelerator with llm rates
   // An accelerator host (config/accelerator_spec.hpp): its pstates are the device's power modes and
   // its costs come from the device's per-model tables; nullptr for a flop-rated host.
   std::shared_ptr<const AcceleratorSpec> accelerator;

@@ -1,5 +1,9 @@
 #include "models/cost_model.hpp"
 
+#include <limits>
+
+#include "models/llm_cost.hpp"
+
 #include <algorithm>
 #include <limits>
 
@@ -89,6 +93,13 @@ BatchCost accelerator_cost(const HostSpec& host, const ModelProfile& m, size_t f
 }
 
 double stage_seconds(const HostSpec& host, const ModelProfile& m, size_t first, size_t last) {
+  const bool engine = host.scheduler == "llm";
+  if (m.llm || engine) {
+    if (!m.llm || !engine) return std::numeric_limits<double>::infinity();
+    const LlmRequestCost c = llm_request_alone(host.accelerator->llm.at(host.initial_pstate), m, kNominalPromptTokens,
+                                               kNominalOutputTokens);
+    return c.ttft_s + c.decode_s;
+  }
   if (host.accelerator) return accelerator_cost(host, m, first, last, 1, host.initial_pstate).seconds;
   double t = 0;
   for (size_t i = first; i <= last && i < m.layers.size(); ++i) t += row_seconds(host, m, i);
@@ -100,6 +111,7 @@ double stage_flops(const HostSpec& host, const ModelProfile& m, size_t first, si
 }
 
 double stage_weight_bytes(const ModelProfile& m, size_t first, size_t last) {
+  if (m.llm) return llm_weight_bytes(m);  // one stage holds all of a language model, at its precision
   double b = 0;
   for (size_t i = first; i <= last && i < m.layers.size(); ++i) b += static_cast<double>(m.layers[i].params) * 4.0;
   return b;

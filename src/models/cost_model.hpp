@@ -19,10 +19,15 @@ namespace ce {
 // (one MAC = two flops) at pstate 0.
 double mac_rate(const HostSpec& host, const std::string& type);
 double stage_seconds(const HostSpec& host, const ModelProfile& m, size_t first, size_t last);
+constexpr double kNominalPromptTokens = 1024, kNominalOutputTokens = 128;
 // On an accelerator host (HostSpec::accelerator) it is the device's table instead: the latency of a
 // batch of 1 in the host's initial power mode, times the stage's share of the model's MACs (1 for
 // the whole model); +inf when the device has no table for the model (a stage placed there is
 // rejected, docs/inputs.md "Accelerators").
+// A language model (ModelProfile::llm) costs per request, by its tokens (models/llm_cost.hpp): here,
+// for policies' estimates, a nominal request of kNominalPromptTokens and kNominalOutputTokens alone
+// on an LLM engine host in its initial mode; +inf on any other host, and for any other model on an
+// LLM engine host.
 // SimGrid execution amount (flops at the host's pstate-0 speed) for the same rows.
 double stage_flops(const HostSpec& host, const ModelProfile& m, size_t first, size_t last);
 // A batch of `batch` stages of rows [first, last] of m on accelerator host `host` in power mode
@@ -31,7 +36,7 @@ BatchCost accelerator_cost(const HostSpec& host, const ModelProfile& m, size_t f
                            uint32_t mode);
 // Rows [first, last]'s share of the model's MACs (1 for the whole model).
 double stage_share(const ModelProfile& m, size_t first, size_t last);
-// Bytes of weights a stage must hold in memory (fp32 parameters).
+// Bytes of weights a stage must hold in memory (fp32 parameters; a language model's at its precision).
 double stage_weight_bytes(const ModelProfile& m, size_t first, size_t last);
 
 // Cost class of a primitive op (the key of HostSpec::op_costs): conv (dense conv2d), dwconv

@@ -24,6 +24,17 @@ double LlmArchitecture::prefill_flops(double p) const {
          2.0 * static_cast<double>(vocab) * d_model;
 }
 
+double LlmArchitecture::weights_read() const {
+  return params() - (tied_embeddings ? 0.0 : static_cast<double>(vocab) * d_model);
+}
+
+// Causal attention of tokens start+1 .. start+n over their prefixes: 4·L·h_q·d_h·Σ i.
+double LlmArchitecture::chunk_flops(double n, double start, bool last) const {
+  const double attn_width = static_cast<double>(heads_q) * head_dim;
+  return 2 * linear_params() * n + 4.0 * layers * attn_width * (n * start + n * (n + 1) / 2) +
+         (last ? 2.0 * static_cast<double>(vocab) * d_model : 0.0);
+}
+
 double LlmArchitecture::decode_flops(double c) const {
   const double attn_width = static_cast<double>(heads_q) * head_dim;
   return 2 * linear_params() + 4.0 * layers * attn_width * c + 2.0 * static_cast<double>(vocab) * d_model;
@@ -34,7 +45,7 @@ double LlmArchitecture::kv_bytes_per_token(double b) const {
 }
 
 double LlmArchitecture::decode_bytes(double c, double bytes_per_weight, double bytes_per_kv) const {
-  return params() * bytes_per_weight + kv_bytes_per_token(bytes_per_kv) * c;
+  return weights_read() * bytes_per_weight + kv_bytes_per_token(bytes_per_kv) * c;
 }
 
 const std::vector<LlmArchitecture>& llm_architectures() {

@@ -1,7 +1,8 @@
 #pragma once
 // Decoder-only language models from their architecture configs (the first part of the LLM issue:
-// ../shared/reference/accelerators-llm.md §6). Not yet a zoo entry that requests can run: these are
-// the token-driven cost formulas the LLM serving model will charge — parameters, the FLOPs of a
+// ../shared/reference/accelerators-llm.md §6). The zoo's LLM variants (models/llm_zoo.cpp) are built
+// on them, and the serving cost (models/llm_cost.hpp) charges these token-driven formulas —
+// parameters, the FLOPs of a
 // prefill of P prompt tokens and of one decode step at context c, the bytes a decode step reads,
 // and the KV cache per token — computed from the config, not copied from tables.
 //
@@ -36,6 +37,13 @@ struct LlmArchitecture {
   double linear_params() const;        // N_lin: L × layer_linear_params()
   double prefill_flops(double prompt_tokens) const;
   double decode_flops(double context_tokens) const;
+  // Weights one forward step reads: all but an untied input embedding (of which it gathers one row
+  // per token).
+  double weights_read() const;
+  // FLOPs of a prefill chunk of n prompt tokens after `start` already cached ones (chunked prefill);
+  // `last`: it ends the prompt, so the logits of its last token are computed. prefill_flops(P) =
+  // chunk_flops(P, 0, true).
+  double chunk_flops(double n, double start, bool last) const;
   // Bytes one decode step reads: the weights and the KV cache of `context_tokens` tokens.
   double decode_bytes(double context_tokens, double bytes_per_weight, double bytes_per_kv) const;
   double kv_bytes_per_token(double bytes_per_element) const;

@@ -2,6 +2,14 @@
 
 namespace ce {
 
+const char* precision_name(WeightPrecision p) {
+  return p == WeightPrecision::Int4 ? "int4" : p == WeightPrecision::Int8 ? "int8" : "fp16";
+}
+
+double bytes_per_weight(WeightPrecision p) {
+  return p == WeightPrecision::Int4 ? 4.5 / 8 : p == WeightPrecision::Int8 ? 1.0 : 2.0;
+}
+
 uint64_t ModelProfile::total_macs() const {
   uint64_t s = 0;
   for (const auto& l : layers) s += l.macs;

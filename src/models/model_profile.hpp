@@ -10,6 +10,15 @@
 
 namespace ce {
 
+struct LlmArchitecture;
+
+// A language model's weight precision (the zoo's LLM variants: name, name-int8, name-int4).
+enum class WeightPrecision : uint8_t { Fp16, Int8, Int4 };
+const char* precision_name(WeightPrecision p);
+// Bytes per weight as stored, group scales included: 2, 1, and 4.5 bits (int4 with one fp16 scale
+// per 32 weights, llama.cpp Q4_0 / MLC q4f16_1's layout).
+double bytes_per_weight(WeightPrecision p);
+
 struct LayerProfile {
   std::string name;
   std::string type;  // conv, dwconv, dense, pool, bottleneck, basicblock, inverted_residual, mbconv,
@@ -33,6 +42,11 @@ struct ModelProfile {
   // the primitive ops of layers[k] with their shapes; their macs/params sum to the row's. Filled
   // for zoo models (for kernel-level calibration); empty for models given only as totals.
   std::vector<std::vector<OpShape>> row_ops;
+  // A decoder-only language model (models/llm_zoo.cpp): its architecture and weight precision. Its
+  // cost depends on each request's prompt and output tokens, so it runs only on hosts with an LLM
+  // engine (`scheduler: llm`); top1 holds its quality score (MMLU, percent). nullptr: not an LLM.
+  const LlmArchitecture* llm = nullptr;
+  WeightPrecision precision = WeightPrecision::Fp16;
 
   uint64_t total_macs() const;
   uint64_t total_params() const;

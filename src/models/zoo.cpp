@@ -4,6 +4,7 @@
 #include <functional>
 #include <stdexcept>
 
+#include "models/llm_zoo.hpp"
 #include "models/zoo_builders.hpp"
 
 namespace ce {
@@ -52,6 +53,7 @@ struct Zoo {
       if (models.back().name != name)  // registry key and builder must agree
         throw std::logic_error("zoo: builder for " + name + " named it " + models.back().name);
     }
+    for (ModelProfile& m : build_llm_zoo()) models.push_back(std::move(m));
   }
 };
 

@@ -15,7 +15,8 @@ namespace ce {
 // energies with 10 significant digits — enough for Σ of the rows to match the summary's dynamic
 // totals to 1e-9 (each value is within 5e-10 of the exact one), not the 17 of a round trip.
 const char* const kRequestsHeader =
-    "id,arrival_s,wait_ms,latency_ms,slo_met,status,requested,model,source,hosts,dynamic_energy_j,dynamic_carbon_g\n";
+    "id,arrival_s,wait_ms,latency_ms,slo_met,status,requested,model,source,hosts,dynamic_energy_j,dynamic_carbon_g,"
+    "prompt_tokens,output_tokens,ttft_ms,tpot_ms\n";
 
 namespace {
 // x with 10 significant digits, as %g spells it but with no leading zero in a two-digit exponent
@@ -60,6 +61,17 @@ void append_request_row(std::string& out, const RequestRecord& r, const std::str
   append_g10(out, r.dynamic_energy_j);
   out += ',';
   append_g10(out, r.dynamic_carbon_g);
+  // A language model's tokens and token times; empty for other models.
+  if (r.llm) {
+    it = fmt::format_to(std::back_inserter(out), FMT_COMPILE(",{},{},"), r.prompt_tokens, r.output_tokens);
+    if (r.first_token_s >= 0) it = fmt::format_to(it, FMT_COMPILE("{:.3f}"), (r.first_token_s - r.arrival_s) * 1e3);
+    out += ',';
+    if (r.first_token_s >= 0 && r.output_tokens > 1)
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE("{:.3f}"),
+                     (r.last_token_s - r.first_token_s) / (r.output_tokens - 1) * 1e3);
+  } else {
+    out += ",,,,";
+  }
   out += '\n';
 }
 

@@ -23,6 +23,10 @@ struct RequestRecord {
   double dynamic_energy_j = 0, dynamic_carbon_g = 0;
   double top1 = 0, top5 = 0;  // ImageNet accuracy (%) of the served variant
   RequestStatus status = RequestStatus::Completed;
+  // A language model's request: its tokens and its first and last tokens' times (< 0: none came).
+  bool llm = false;
+  uint32_t prompt_tokens = 0, output_tokens = 0;
+  double first_token_s = -1, last_token_s = -1;
 };
 
 // One executed stage or one transfer of a request (stages.csv): enough to rebuild a split plan's

@@ -25,6 +25,9 @@ struct ExecStarted {
   uint32_t batch = 1;
   double unit_w = -1;
   bool opens_unit = true;
+  // Its share of the unit's dynamic power; < 0: 1 / batch (equal shares). An LLM iteration shares
+  // by tokens (a prompt chunk of n tokens takes n times a decode step's share).
+  double share = -1;
 };
 
 struct ExecEnded {
@@ -34,6 +37,10 @@ struct ExecEnded {
   double flops;     // its share of the unit's
   bool completed;  // false: its host was turned off under it
   bool closes_unit = true;
+  // false: only this execution ended, its stage goes on in a later one (an LLM sequence between
+  // iterations): the charge moves to the request, the stage's record waits for its last execution,
+  // whose start and flops are the whole stage's.
+  bool stage_ends = true;
 };
 
 // A transfer begins at t (its data phase starts after the route's latency): it will end with a
@@ -96,6 +103,8 @@ struct RequestEnded {
   double first_start;        // start of its first execution, < 0 if none
   const std::string* hosts;  // its stages' hosts, ';'-separated (only filled when records are kept)
   uint32_t last_host;        // its plan's last stage's host (UINT32_MAX: none, rejected)
+  // A language model's first and last output tokens (< 0: none came out).
+  double first_token = -1, last_token = -1;
 };
 
 class SimObserver {

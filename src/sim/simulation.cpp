@@ -19,10 +19,12 @@
 #include "core/rng.hpp"
 #include "core/time_utc.hpp"
 #include "models/cost_model.hpp"
+#include "models/llm_cost.hpp"
 #include "sim/backlog_watch.hpp"
 #include "sim/carbon_sampler.hpp"
 #include "sim/energy_book.hpp"
 #include "sim/batch_scheduler.hpp"
+#include "sim/llm_engine.hpp"
 #include "sim/local_scheduler.hpp"
 #include "sim/platform_builder.hpp"
 #include "sim/slot_pool.hpp"
@@ -47,6 +49,9 @@ struct Flight {
   uint32_t next_stage = 0;
   uint32_t at_host = 0;  // where its tensor currently is
   double first_start = -1;
+  // A language model's stage (an `llm` host): when its first iteration began, its flops so far, and
+  // its first and last output tokens.
+  double stage_start = -1, stage_flops = 0, first_token = -1, last_token = -1;
   std::string hosts;
   // Fan-out (Plan::branches): a branch's slot names its request's (parent); the request's slot
   // counts the branches still running and whether one failed.
@@ -57,8 +62,8 @@ struct Flight {
 
 // What a started SimGrid activity stands for.
 struct Pending {
-  enum Kind { Exec, Comm, Batch } kind;
-  uint32_t slot;  // Batch: its index in Controller::batches_
+  enum Kind { Exec, Comm, Batch, LlmIteration } kind;
+  uint32_t slot;  // Batch: its index in Controller::batches_; LlmIteration: the host
   uint32_t from, to;  // Exec: host in `to`
   double start;
   double amount;  // bytes (Comm) or flops (Exec)
@@ -74,6 +79,12 @@ struct HostRun {
   double batch_w = 0;
   double batch_due = kNever;
   const ModelProfile* last_model = nullptr;
+  // An `llm` host's engine (continuous batching, sim/llm_engine.hpp), the iteration it runs, and the
+  // language models whose weights it holds (loaded on first use, kept: the KV cache is the rest).
+  std::unique_ptr<LlmEngine> llm;
+  std::vector<LlmEngine::Member> llm_members;
+  std::vector<const ModelProfile*> llm_loaded;
+  double llm_weights = 0;
   bool power_on_after_shutdown = false;  // a PowerOn that came while it was shutting down
   uint32_t failures = 0;  // outages in force (failures: may overlap, e.g. a host's and its site's)
   bool on_after_repair = false;  // while failed: whether it comes back on (PowerOn/PowerOff meanwhile)
@@ -130,12 +141,17 @@ class Controller {
       const HostSpec& hs = spec_.hosts[h];
       const Timeline* tl = &in.carbon->by_zone.at(hs.region);
       runs_.emplace_back();
-      if (hs.scheduler == "batch") {
+      if (hs.scheduler == "llm") {
+        const LlmServingSpec& l = hs.llm;
+        runs_.back().llm = std::make_unique<LlmEngine>(
+            LlmEngineConfig{l.max_batch, l.max_batch_tokens, l.chunk, l.block_tokens, l.watermark});
+        check_serving_ = true;
+      } else if (hs.scheduler == "batch") {
         // A flop-rated host runs a batch on one core; an exclusive device one batch at a time.
         uint32_t slots = hs.cores;
         if (hs.accelerator) slots = hs.accelerator->sharing == AcceleratorSpec::Sharing::Exclusive ? 1 : UINT32_MAX;
         runs_.back().batcher = std::make_unique<BatchScheduler>(hs.batching, slots);
-        has_accelerators_ = has_accelerators_ || hs.accelerator != nullptr;
+        check_serving_ = check_serving_ || hs.accelerator != nullptr;
       } else {
         runs_.back().queue = make_local_scheduler(hs.scheduler);
       }
@@ -150,7 +166,10 @@ class Controller {
     // Forecasts: the run's (SimInput::forecast), else the trace itself (perfect).
     if (!in.forecast) own_forecast_ = make_forecaster(ForecastSpec{}, *in.carbon, exp_.seed, exp_.carbon.start_epoch);
     view_.forecast = in.forecast ? in.forecast : own_forecast_.get();
-    for (const auto& name : *in.requested_models) variants_.push_back(in.models->variants(name));
+    for (const auto& name : *in.requested_models) {
+      variants_.push_back(in.models->variants(name));
+      for (const ModelProfile* m : variants_.back()) check_serving_ = check_serving_ || m->llm != nullptr;
+    }
     wants_ = in.policy->events();
     events_ = exp_.events;
     if (in.extra_events) {
@@ -350,7 +369,7 @@ class Controller {
         for (const PlanStage& st : f.plan.stages) servable = servable && view_.can_serve(st.host, f.plan.model);
         for (const auto& b : f.plan.branches) servable = servable && view_.can_serve(b.host, b.model);
       }
-      if (has_accelerators_) servable = servable && accelerators_serve(f.plan);
+      if (check_serving_) servable = servable && hosts_serve(f.plan);
       if (!servable) {
         finish(slot, RequestStatus::Rejected);
         return;
@@ -360,18 +379,34 @@ class Controller {
     else advance(slot, now);
   }
 
-  // Whether every accelerator the plan uses has a table for its model; a placement there is
-  // rejected and counted (SimResult::unsupported_placements), with one warning per host and model.
-  bool accelerators_serve(const Plan& plan) {
+  // Whether every host the plan uses can run its model: an accelerator needs a table for it, a
+  // language model an LLM engine (`scheduler: llm`) with room for its weights, and an LLM engine
+  // runs language models only. Any other placement is rejected and counted
+  // (SimResult::unsupported_placements), with one warning per host and model.
+  bool hosts_serve(const Plan& plan) {
     bool ok = true;
     auto check = [&](uint32_t host, const ModelProfile* m) {
       const HostSpec& h = spec_.hosts[host];
-      if (!h.accelerator || h.accelerator->find(m->name)) return;
+      const bool engine = runs_[host].llm != nullptr;
+      std::string why;
+      if (m->llm && !engine) {
+        why = fmt::format("host '{}' has no LLM engine for language model '{}' (an accelerator with an llm: section "
+                          "and scheduler: llm, docs/inputs.md \"LLM serving\")",
+                          h.name, m->name);
+      } else if (m->llm && llm_weight_bytes(*m) >= h.memory_bytes) {
+        why = fmt::format("model '{}' needs {:.2f} GB of weights, more than host '{}' holds ({:.2f} GB)", m->name,
+                          llm_weight_bytes(*m) / 1e9, h.name, h.memory_bytes / 1e9);
+      } else if (!m->llm && engine) {
+        why = fmt::format("host '{}' is an LLM engine: it serves language models only, not '{}'", h.name, m->name);
+      } else if (!m->llm && h.accelerator && !h.accelerator->find(m->name)) {
+        why = fmt::format("host '{}' (accelerator {}) has no table for model '{}'; add the model to {}", h.name,
+                          h.accelerator->name, m->name, h.accelerator->file);
+      } else {
+        return;
+      }
       ok = false;
       if (unsupported_warned_.insert(StageKey{m, host, 0, 0}).second) {
-        const std::string w = fmt::format("host '{}' (accelerator {}) has no table for model '{}': requests placed "
-                                          "there are rejected (counted in unsupported_placements); add the model to {}",
-                                          h.name, h.accelerator->name, m->name, h.accelerator->file);
+        const std::string w = why + ": requests placed there are rejected (counted in unsupported_placements)";
         out_.warnings.push_back(w);
         if (in_.on_warning) in_.on_warning(w);
       }
@@ -662,6 +697,10 @@ class Controller {
   // booting or asleep keeps it queued until it is on).
   void enqueue(uint32_t slot, uint32_t host, double now) {
     if (view_.replicas_tracked && !replica_ready(slot, host, now)) return;
+    if (runs_[host].llm) {
+      enqueue_llm(slot, host, now);
+      return;
+    }
     if (runs_[host].batcher) {
       enqueue_batched(slot, host, now);
       return;
@@ -688,6 +727,133 @@ class Controller {
     ++hs.queued;
     changed(host);
     if (hs.queued >= std::max<uint32_t>(kHostBacklog, 4 * spec_.hosts[host].cores)) backlog_.watch(false, host);
+  }
+
+  // --- LLM serving (the `llm` scheduler, docs/inputs.md "LLM serving") ---
+
+  // A language model's request joins the host's engine, once its weights are loaded there. One that
+  // could not fit in the KV cache even alone, or beyond max_queue, is dropped.
+  void enqueue_llm(uint32_t slot, uint32_t host, double now) {
+    const Flight& f = flights_[slot];
+    HostRun& r = runs_[host];
+    const ModelProfile* m = f.plan.model;
+    if (std::find(r.llm_loaded.begin(), r.llm_loaded.end(), m) == r.llm_loaded.end()) {
+      r.llm_loaded.push_back(m);
+      r.llm_weights += llm_weight_bytes(*m);
+      const double room = spec_.hosts[host].memory_bytes - r.llm_weights;
+      r.llm->set_capacity(room > 0 ? static_cast<uint64_t>(room) : 0);
+    }
+    const auto kv = static_cast<uint64_t>(kv_bytes_per_token(*m));
+    const uint32_t cap = spec_.hosts[host].max_queue;
+    if (!r.llm->fits_alone(f.req.prompt_tokens, f.req.output_tokens, kv) || (cap > 0 && r.llm->waiting() >= cap)) {
+      drop(slot);
+      return;
+    }
+    r.llm->push(slot, m, f.req.prompt_tokens, f.req.output_tokens, kv);
+    count_queued(host);
+    start_llm(host, now);
+  }
+
+  // The view's queue and busy counts follow the engine: sequences waiting, and running.
+  void sync_llm(uint32_t host) {
+    HostState& hs = view_.hosts[host];
+    hs.queued = static_cast<uint32_t>(runs_[host].llm->waiting());
+    hs.busy = static_cast<uint32_t>(runs_[host].llm->running());
+    changed(host);
+  }
+
+  // Starts the engine's next iteration unless one runs (or the host is not on): one execution of
+  // the roofline time on the device in its current mode, drawing the phase's power; its members
+  // share its dynamic energy by tokens.
+  void start_llm(uint32_t host, double now) {
+    HostRun& r = runs_[host];
+    if (!view_.hosts[host].on || r.llm->busy()) return;
+    uint32_t lost;
+    while (r.llm->pop_unservable(lost)) drop(lost);
+    if (r.llm->busy()) return;  // what the drops set off started one already
+    const ModelProfile* m = nullptr;
+    if (!r.llm->next(m, r.llm_members)) {
+      sync_llm(host);
+      return;
+    }
+    const HostSpec& spec = spec_.hosts[host];
+    const uint32_t mode = view_.hosts[host].pstate;
+    LlmWork w;
+    for (const LlmEngine::Member& mb : r.llm_members) {
+      if (mb.prefill) add_prefill_chunk(w, *m, mb.tokens, mb.start, mb.last_chunk);
+      else add_decode_step(w, *m, mb.start + 1.0);
+    }
+    const LlmIterationCost c = llm_iteration_cost(spec.accelerator->llm[mode], *m, w);
+    const double unit_w = c.power_w - spec.pstates[mode].idle_w, tokens = w.prompt_tokens + w.decode_tokens;
+    const auto n = static_cast<uint32_t>(r.llm_members.size());
+    for (uint32_t k = 0; k < n; ++k) {
+      const LlmEngine::Member& mb = r.llm_members[k];
+      Flight& f = flights_[mb.slot];
+      ExecStarted ev{mb.slot, host, now};
+      ev.batch = n;
+      ev.unit_w = unit_w;
+      ev.opens_unit = k == 0;
+      ev.share = mb.tokens / tokens;
+      for (SimObserver* o : in_.observers) o->exec_started(ev);
+      if (f.first_start < 0) f.first_start = now;
+      if (f.stage_start < 0) f.stage_start = now;
+    }
+    book_.accelerator_power(host, now, unit_w);
+    sync_llm(host);
+    const double flops = c.seconds * kAcceleratorSpeed;
+    sg4::ExecPtr e = sg4::Exec::init();
+    e->set_flops_amount(flops);
+    e->set_host(plat_.hosts[host]);
+    launch(std::move(e), {Pending::LlmIteration, host, host, host, now, flops});
+  }
+
+  // The iteration ended: its members' executions end (a sequence's stage with its last token), the
+  // first tokens are stamped, finished sequences move on and the next iteration starts. Under a
+  // host going down, every running sequence loses its KV cache and fails; waiting ones stay queued.
+  void end_llm(const Pending& p, double now, bool completed) {
+    const uint32_t host = p.slot;
+    HostRun& r = runs_[host];
+    const std::vector<LlmEngine::Member> members = r.llm_members;
+    LlmEngine::Outcome out;
+    if (completed) r.llm->finish(out);
+    double tokens = 0;
+    for (const LlmEngine::Member& mb : members) tokens += mb.tokens;
+    const auto n = static_cast<uint32_t>(members.size());
+    for (uint32_t k = 0; k < n; ++k) {
+      Flight& f = flights_[members[k].slot];
+      const double flops = p.amount * (members[k].tokens / tokens);
+      f.stage_flops += flops;
+      const bool ends = !completed || std::find(out.finished.begin(), out.finished.end(), members[k].slot) !=
+                                          out.finished.end();
+      ExecEnded ev{members[k].slot, host, f.req.id, ends ? f.stage_start : p.start, now, ends ? f.stage_flops : flops,
+                   completed};
+      ev.closes_unit = k + 1 == n;
+      ev.stage_ends = ends;
+      for (SimObserver* o : in_.observers) o->exec_ended(ev);
+    }
+    book_.accelerator_power(host, now, 0.0);
+    if (!completed) {
+      std::vector<uint32_t> running;
+      r.llm->drop_running(running);
+      sync_llm(host);
+      for (uint32_t s : running) finish(s, RequestStatus::Failed);
+      return;
+    }
+    for (uint32_t s : out.first_token) flights_[s].first_token = now;
+    HostState& hs = view_.hosts[host];
+    for (uint32_t s : out.finished) {
+      Flight& f = flights_[s];
+      f.last_token = now;
+      ++f.next_stage;
+      ++hs.completed;
+      hs.busy_seconds += now - f.stage_start;
+      ++out_.hosts[host].tasks;
+      f.stage_start = -1;
+      f.stage_flops = 0;
+    }
+    sync_llm(host);
+    start_llm(host, now);
+    for (uint32_t s : out.finished) advance(s, now);
   }
 
   // --- Batching (the `batch` scheduler, docs/inputs.md "Batching" and "Accelerators") ---
@@ -1064,6 +1230,10 @@ class Controller {
 
   void start_queued(uint32_t host, double now) {
     HostRun& r = runs_[host];
+    if (r.llm) {
+      start_llm(host, now);
+      return;
+    }
     if (r.batcher) {
       start_batches(host, now);
       return;
@@ -1080,6 +1250,10 @@ class Controller {
   }
 
   void complete(const Pending& p, double now, double remaining) {
+    if (p.kind == Pending::LlmIteration) {
+      end_llm(p, now, true);
+      return;
+    }
     if (p.kind == Pending::Batch) {
       end_batch(p, now, true);
       const BatchRun& b = batches_[p.slot];  // still taken: the batches started below get other entries
@@ -1105,6 +1279,10 @@ class Controller {
   }
 
   void fail(const Pending& p, double now, double remaining) {
+    if (p.kind == Pending::LlmIteration) {
+      end_llm(p, now, false);
+      return;
+    }
     if (p.kind == Pending::Batch) {
       end_batch(p, now, false);
       for (uint32_t s : batches_[p.slot].slots) finish(s, RequestStatus::Failed);
@@ -1136,8 +1314,10 @@ class Controller {
     }
     const uint32_t last_host = f.plan.stages.empty() ? UINT32_MAX : f.plan.stages.back().host;
     const ModelProfile* reported = f.plan.reported ? f.plan.reported : f.plan.model;
-    const RequestEnded ended{slot, &f.req, reported, status, f.plan.beyond_slo_reach,
-                             now,  f.first_start, &f.hosts, last_host};
+    RequestEnded ended{slot, &f.req, reported, status, f.plan.beyond_slo_reach,
+                       now,  f.first_start, &f.hosts, last_host};
+    ended.first_token = f.first_token;
+    ended.last_token = f.last_token;
     for (SimObserver* o : in_.observers) o->request_ended(ended);
     if (f.req.client != 0) {  // a closed loop's client may send its next request (open-loop ones have no client)
       in_.arrivals->on_completion(f.req, now);
@@ -1427,7 +1607,7 @@ class Controller {
   std::unordered_map<StageKey, double, StageKeyHash> stage_flops_;
   SlotPool<BatchRun> batches_;  // running batches (Pending::Batch), by id
   std::vector<uint32_t> batch_slots_;  // the batch being formed
-  bool has_accelerators_ = false;
+  bool check_serving_ = false;  // accelerators or language models: placements are checked (hosts_serve)
   std::unordered_set<StageKey, StageKeyHash> unsupported_warned_;  // (model, host) pairs warned of
   std::vector<std::pair<StageKey, double>> last_stage_;  // by host: its last stage and its flops
 };

@@ -15,6 +15,8 @@ Request MixStream::pop() {
   Request r = inner_->pop();
   r.slo_s = spec_.slo_s;
   r.deadline_s = spec_.deadline_s;
+  r.ttft_slo_s = spec_.ttft_slo_s;
+  r.tpot_slo_s = spec_.tpot_slo_s;
   if (!spec_.models.empty()) {
     size_t i = spec_.models.draw_index(model_rng_);
     r.model = spec_.models.value(i);

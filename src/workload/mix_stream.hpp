@@ -23,6 +23,7 @@ struct MixSpec {
   std::vector<double> slo_by_model;  // ... unless given per models entry (same size as models)
   double deadline_s = std::numeric_limits<double>::infinity();  // completion deadline (none: infinity)
   TokenDraw prompt_tokens, output_tokens;  // not given: keep the inner request's
+  double ttft_slo_s = std::numeric_limits<double>::infinity(), tpot_slo_s = std::numeric_limits<double>::infinity();
 };
 
 class MixStream : public ArrivalStream {

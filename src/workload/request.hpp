@@ -21,6 +21,10 @@ struct Request {
   // drive an LLM's cost. 0 = not given (other models ignore them).
   uint32_t prompt_tokens = 0;
   uint32_t output_tokens = 0;
+  // A language-model request's SLOs on its time to first token and time per output token
+  // (workload `ttft_slo` / `tpot_slo`); infinity: none.
+  double ttft_slo_s = std::numeric_limits<double>::infinity();
+  double tpot_slo_s = std::numeric_limits<double>::infinity();
   uint32_t client = 0;       // closed-loop client id (0 for open-loop sources)
   uint32_t job = 0;          // the batch job it belongs to (BatchJob::id, workload/batch_job.hpp); 0: none
   uint32_t work = 1;         // inferences it stands for (a batch job's chunk): its compute and data scale by it

@@ -33,7 +33,8 @@ namespace {
 // deadline; the parser reads stop through SourceBuilder::until()); an inline source may also give
 // workload.max_requests.
 constexpr const char* kCommonKeys[] = {"type", "model",    "models", "source",        "sources",      "source_weights",
-                                       "slo",  "deadline", "stop",   "prompt_tokens", "output_tokens"};
+                                       "slo",  "deadline", "stop",   "prompt_tokens", "output_tokens",
+                                       "ttft_slo", "tpot_slo"};
 
 struct SourceType {
   const char* name;                  // the value of `type:`
@@ -185,6 +186,12 @@ struct MixParser {
         s.fail("deadline", fmt::format("{} s is shorter than the slo ({} s): the deadline bounds completion "
                                        "including any deferral, so it must be at least the slo",
                                        m.deadline_s, slo));
+    }
+    for (const char* k : {"ttft_slo", "tpot_slo"}) {
+      if (!s.has(k)) continue;
+      const double v = s.quantity(k, Unit::Duration);
+      if (!(v > 0) || !std::isfinite(v)) s.fail(k, "must be a duration > 0, e.g. 500ms");
+      (k[1] == 't' ? m.ttft_slo_s : m.tpot_slo_s) = v;
     }
     m.prompt_tokens = tokens(s, "prompt_tokens");
     m.output_tokens = tokens(s, "output_tokens");

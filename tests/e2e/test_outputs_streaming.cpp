@@ -92,7 +92,8 @@ TEST_CASE("requests.csv and stages.csv and timeseries.csv are written once into 
     std::vector<std::string> h, row;
     REQUIRE(in.next(h));
     CHECK(h == std::vector<std::string>{"id", "arrival_s", "wait_ms", "latency_ms", "slo_met", "status", "requested",
-                                        "model", "source", "hosts", "dynamic_energy_j", "dynamic_carbon_g"});
+                                        "model", "source", "hosts", "dynamic_energy_j", "dynamic_carbon_g",
+                                          "prompt_tokens", "output_tokens", "ttft_ms", "tpot_ms"});
     std::vector<bool> seen(arrived, false);
     double last_finish = 0, dyn_j = 0, dyn_g = 0;
     uint64_t completed = 0;

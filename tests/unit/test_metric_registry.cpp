@@ -118,7 +118,8 @@ TEST_CASE("the built-in registry gives the historical columns, table and tracked
         std::vector<std::string>{"requests_completed", "energy_j", "carbon_g", "dynamic_energy_j",
                                  "dynamic_carbon_g", "gco2_per_inference", "dynamic_gco2_per_inference",
                                  "inferences_per_gco2", "latency_mean_ms", "latency_p95_ms", "latency_p99_ms",
-                                 "slo_violation_rate", "batch_carbon_g", "regret_vs_oracle", "mean_top1", "mean_top5",
+                                 "slo_violation_rate", "batch_carbon_g", "regret_vs_oracle", "ttft_p50_ms", "tpot_p50_ms",
+                                   "energy_per_token_j", "carbon_per_token_g", "mean_top1", "mean_top5",
                                  "carbon_change_vs_ref",
                                  "delta_top1_vs_ref_pp", "cee_top1", "cee_top5"});
   // The order baselines were first written with (experiments/ci/*.baseline.json "track").

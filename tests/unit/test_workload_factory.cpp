@@ -332,7 +332,7 @@ TEST_CASE("Factory: an unknown type's error lists every registered source type",
   for (const auto& t : types) {
     const std::string msg = error_of("{type: " + t + ", bogus: 1}");
     has(msg, "key 'workload.bogus': unknown key (allowed here: type, model, models, source, sources, "
-             "source_weights, slo, deadline, stop, prompt_tokens, output_tokens, max_requests, ");
+             "source_weights, slo, deadline, stop, prompt_tokens, output_tokens, ttft_slo, tpot_slo, max_requests, ");
     CHECK(msg.find("not a workload source type") == std::string::npos);
   }
 }
