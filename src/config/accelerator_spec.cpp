@@ -66,10 +66,14 @@ BatchTable parse_table(const YamlSection& t, const PowerMode& mode) {
   return out;
 }
 
-// `key: 204.8GBps` (every precision) or `key: {fp16: …, int8: …, int4: …}` (each one given).
-void parse_by_precision(const YamlSection& m, const std::string& key, Unit unit, double (&out)[3]) {
+// `key: 204.8GBps` (every precision) or `key: {fp16: …, int8: …, int4: …}` (each one given); > 0,
+// or >= 0 when `zero_ok`.
+void parse_by_precision(const YamlSection& m, const std::string& key, Unit unit, double (&out)[3], bool zero_ok = false) {
   static const char* kNames[3] = {"fp16", "int8", "int4"};
-  if (!m.has(key)) m.fail(key, "missing");
+  if (!m.has(key)) {
+    if (zero_ok) return;
+    m.fail(key, "missing");
+  }
   if (m.raw(key).IsMap()) {
     const YamlSection p = m.child(key);
     p.allow_only({"fp16", "int8", "int4"});
@@ -79,7 +83,7 @@ void parse_by_precision(const YamlSection& m, const std::string& key, Unit unit,
     for (double& x : out) x = v;
   }
   for (double x : out)
-    if (!(x > 0) || !std::isfinite(x)) m.fail(key, "must be > 0");
+    if (!(zero_ok ? x >= 0 : x > 0) || !std::isfinite(x)) m.fail(key, zero_ok ? "must be >= 0" : "must be > 0");
 }
 
 LlmModeRates parse_llm_mode(const YamlSection& m, const PowerMode& mode) {
@@ -87,8 +91,7 @@ LlmModeRates parse_llm_mode(const YamlSection& m, const PowerMode& mode) {
   LlmModeRates r;
   parse_by_precision(m, "bandwidth", Unit::Bandwidth, r.bandwidth);
   parse_by_precision(m, "flops", Unit::Speed, r.flops);
-  r.overhead_s = m.quantity_or("overhead", Unit::Duration, 0);
-  if (!(r.overhead_s >= 0) || !std::isfinite(r.overhead_s)) m.fail("overhead", "must be a duration >= 0");
+  parse_by_precision(m, "overhead", Unit::Duration, r.overhead_s, true);
   r.prefill_w = m.num("prefill_power");
   r.decode_w = m.num("decode_power");
   for (const char* k : {"prefill_power", "decode_power"}) {

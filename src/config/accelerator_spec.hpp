@@ -59,7 +59,7 @@ struct PowerMode {
 struct LlmModeRates {
   double bandwidth[3] = {0, 0, 0};  // B/s
   double flops[3] = {0, 0, 0};      // FLOP/s
-  double overhead_s = 0;
+  double overhead_s[3] = {0, 0, 0};
   double prefill_w = 0, decode_w = 0;  // wall W, >= the mode's idle
   std::string source;
 };

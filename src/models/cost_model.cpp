@@ -98,7 +98,7 @@ double stage_seconds(const HostSpec& host, const ModelProfile& m, size_t first, 
     if (!m.llm || !engine) return std::numeric_limits<double>::infinity();
     const LlmRequestCost c = llm_request_alone(host.accelerator->llm.at(host.initial_pstate), m, kNominalPromptTokens,
                                                kNominalOutputTokens);
-    return c.ttft_s + c.decode_s;
+    return (first <= kLlmPrefillRow ? c.ttft_s : 0) + (last >= kLlmDecodeRow ? c.decode_s : 0);
   }
   if (host.accelerator) return accelerator_cost(host, m, first, last, 1, host.initial_pstate).seconds;
   double t = 0;

@@ -50,11 +50,12 @@ double LlmArchitecture::decode_bytes(double c, double bytes_per_weight, double b
 
 const std::vector<LlmArchitecture>& llm_architectures() {
   // Configs: HF config.json copies named in accelerators-llm.md §6; published sizes from the model
-  // cards (Llama 3.2: 1.23B / 3.21B; Qwen2.5: 0.49B / 1.54B / 3.09B / 7.61B; Phi-3-mini 3.8B; Gemma 2
+  // cards (Llama 3.2: 1.23B / 3.21B; Llama 3.1: 8.03B; Qwen2.5: 0.49B / 1.54B / 3.09B / 7.61B; Phi-3-mini 3.8B; Gemma 2
   // 2.61B; TinyLlama 1.1B).
   static const std::vector<LlmArchitecture> kModels = {
       {"llama-3.2-1b", 16, 2048, 8192, 32, 8, 64, 128256, true, false, 2, 1.23e9, "meta-llama/Llama-3.2-1B config"},
       {"llama-3.2-3b", 28, 3072, 8192, 24, 8, 128, 128256, true, false, 2, 3.21e9, "meta-llama/Llama-3.2-3B config"},
+      {"llama-3.1-8b", 32, 4096, 14336, 32, 8, 128, 128256, false, false, 2, 8.03e9, "meta-llama/Llama-3.1-8B config"},
       {"qwen2.5-0.5b", 24, 896, 4864, 14, 2, 64, 151936, true, true, 2, 0.49e9, "Qwen/Qwen2.5-0.5B config"},
       {"qwen2.5-1.5b", 28, 1536, 8960, 12, 2, 128, 151936, true, true, 2, 1.54e9, "Qwen/Qwen2.5-1.5B config"},
       {"qwen2.5-3b", 36, 2048, 11008, 16, 2, 128, 151936, true, true, 2, 3.09e9, "Qwen/Qwen2.5-3B config"},

@@ -30,9 +30,18 @@ LlmIterationCost llm_iteration_cost(const LlmModeRates& r, const ModelProfile& m
   const int p = idx(m);
   const double bytes = m.llm->weights_read() * bytes_per_weight(m.precision) + w.kv_bytes;
   LlmIterationCost c;
-  c.seconds = r.overhead_s + std::max(w.flops / r.flops[p], bytes / r.bandwidth[p]);
+  c.seconds = r.overhead_s[p] + std::max(w.flops / r.flops[p], bytes / r.bandwidth[p]);
   c.power_w = w.prompt_tokens > 0 ? r.prefill_w : r.decode_w;
   return c;
+}
+
+double llm_cut_bytes(const ModelProfile& m, double prompt, double output, size_t k) {
+  prompt = std::max(prompt, 1.0);
+  output = std::max(output, 1.0);
+  constexpr double kTokenId = 4;  // int32
+  if (k == 0) return prompt * kTokenId;
+  if (k == kLlmPrefillRow) return kv_bytes_per_token(m) * prompt + kTokenId;
+  return output * kTokenId;
 }
 
 LlmRequestCost llm_request_alone(const LlmModeRates& r, const ModelProfile& m, double prompt, double output) {

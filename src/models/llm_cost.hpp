@@ -33,6 +33,10 @@ struct LlmIterationCost {
 };
 LlmIterationCost llm_iteration_cost(const LlmModeRates& r, const ModelProfile& m, const LlmWork& w);
 
+// Bytes a request ships when the model is cut after row k: the prompt's token ids (k = 0), its KV
+// cache and first token (k = kLlmPrefillRow, to a decode host), its output's token ids (the last).
+double llm_cut_bytes(const ModelProfile& m, double prompt, double output, size_t k);
+
 // One request alone on the device: its prefill, then output − 1 decode steps (the first token
 // comes from the prefill). For policies' estimates and the calibration checks.
 struct LlmRequestCost {

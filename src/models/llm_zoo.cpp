@@ -4,7 +4,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/cost_model.hpp"
 #include "models/llm_architecture.hpp"
+#include "models/llm_cost.hpp"
 
 namespace ce {
 
@@ -30,6 +32,7 @@ struct Quality {
 constexpr Quality kQuality[] = {
     {"llama-3.2-1b", "llama-3.2", 49.3, 0, 47.3, "Meta Llama 3.2 model card: 1B-Instruct bf16 49.3, SpinQuant W4A8 47.3"},
     {"llama-3.2-3b", "llama-3.2", 63.4, 0, 62.0, "Meta Llama 3.2 model card: 3B-Instruct bf16 63.4, SpinQuant W4A8 62"},
+    {"llama-3.1-8b", "llama-3.1", 69.4, 0, 0, "Meta Llama 3.2 model card's comparison: Llama-3.1-8B-Instruct 69.4"},
     {"qwen2.5-0.5b", "qwen2.5", 47.5, 0, 0, "Qwen2.5 blog / tech report (arXiv 2412.15115), base 5-shot"},
     {"qwen2.5-1.5b", "qwen2.5", 60.9, 0, 0, "Qwen2.5 blog / tech report, base 5-shot"},
     {"qwen2.5-3b", "qwen2.5", 65.6, 0, 0, "Qwen2.5 blog / tech report, base 5-shot"},
@@ -52,11 +55,16 @@ ModelProfile profile(const LlmArchitecture& a, const Quality& q, WeightPrecision
   if (p == WeightPrecision::Int4) quality = q.int4 > 0 ? q.int4 : q.fp16 * (small ? kInt4RatioSmall : kInt4RatioLarge);
   m.top1 = std::max(quality, std::min(q.fp16, kChance));
   m.bytes_per_elem = 4;  // token ids (int32) in and out
-  // Rows: the prompt, then the whole decoder (an LLM is not cut into layers here). Its MACs are one
-  // token's (what orders variants by cost); params as stored are what a host must hold.
-  m.layers.push_back({"prompt", "input", 0, 0, 0, 0});
-  m.layers.push_back({"decoder", "llm", static_cast<uint64_t>(a.linear_params()), static_cast<uint64_t>(a.params()),
-                      0, 0});
+  // Rows (kLlmPrefillRow, kLlmDecodeRow): the prompt, its prefill, the decode steps — not layers: a
+  // plan may cut after the prefill (phase splitting), not inside the decoder. The static figures are
+  // a nominal request's (cost_model.hpp kNominal*: what orders variants and what policies estimate
+  // with); sim/ ships each request's own (llm_cut_bytes). Both phases need all the weights.
+  const double n = a.linear_params(), pt = kNominalPromptTokens, o = kNominalOutputTokens;
+  const double kv_elems = a.kv_bytes_per_token(kKvBytesPerElement) * pt / m.bytes_per_elem;
+  m.layers.push_back({"prompt", "input", 0, 0, static_cast<uint64_t>(pt), 0});
+  m.layers.push_back({"prefill", "llm_prefill", static_cast<uint64_t>(n * pt), static_cast<uint64_t>(a.params()),
+                      static_cast<uint64_t>(kv_elems), 0});
+  m.layers.push_back({"decode", "llm_decode", static_cast<uint64_t>(n * o), 0, static_cast<uint64_t>(o), 0});
   return m;
 }
 

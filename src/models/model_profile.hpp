@@ -15,6 +15,9 @@ struct LlmArchitecture;
 // A language model's weight precision (the zoo's LLM variants: name, name-int8, name-int4).
 enum class WeightPrecision : uint8_t { Fp16, Int8, Int4 };
 const char* precision_name(WeightPrecision p);
+// A language model's rows: 0 the prompt, 1 its prefill, 2 its decode steps. A plan may cut after
+// the prefill (phase splitting: the prompt's KV cache is shipped to the decode host).
+constexpr size_t kLlmPrefillRow = 1, kLlmDecodeRow = 2;
 // Bytes per weight as stored, group scales included: 2, 1, and 4.5 bits (int4 with one fp16 scale
 // per 32 weights, llama.cpp Q4_0 / MLC q4f16_1's layout).
 double bytes_per_weight(WeightPrecision p);

@@ -6,6 +6,7 @@
 namespace ce {
 
 std::unique_ptr<Policy> make_monolithic(const YamlSection& params, const PolicyContext& ctx);
+std::unique_ptr<Policy> make_phase_split(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_round_robin(const YamlSection& params, const PolicyContext& ctx);
 std::unique_ptr<Policy> make_latency_first(const YamlSection& params, const PolicyContext& ctx);
 // latency-first without the bounded two-stage search: the full DP every time (same plans, slower);

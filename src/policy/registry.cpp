@@ -13,6 +13,7 @@ namespace {
 std::map<std::string, PolicyFactory>& registry() {
   static std::map<std::string, PolicyFactory> r = {
       {"monolithic", make_monolithic},
+      {"phase-split", make_phase_split},
       {"round-robin", make_round_robin},
       {"latency-first", make_latency_first},
       {"carbonedge", make_carbonedge},

@@ -16,10 +16,16 @@ bool LlmEngine::fits_alone(uint32_t prompt, uint32_t output, uint64_t kv) const 
   return bytes_for(tokens, kv) + watermark_bytes() <= capacity_;
 }
 
-void LlmEngine::push(uint32_t slot, const ModelProfile* model, uint32_t prompt, uint32_t output, uint64_t kv) {
+void LlmEngine::push(uint32_t slot, const ModelProfile* model, uint32_t prompt, uint32_t output, uint64_t kv,
+                     bool prefilled) {
   Seq s{slot, model, std::max(prompt, 1u), std::max(output, 1u)};
   s.kv = kv;
   s.target = s.prompt;
+  if (prefilled) {
+    s.done = s.target;
+    s.generated = 1;
+    s.first_out = true;
+  }
   s.order = next_order_++;
   waiting_.push_back(s);
 }
@@ -32,7 +38,6 @@ bool LlmEngine::admit_head(const ModelProfile* model, uint64_t tokens_so_far) {
   const uint64_t need = bytes_for(s.target, s.kv);
   if (free_bytes() < need + watermark_bytes()) return false;
   s.bytes = need;
-  s.done = 0;
   used_ += need;
   running_.push_back(s);
   waiting_.pop_front();
@@ -84,6 +89,7 @@ bool LlmEngine::next(const ModelProfile*& model, std::vector<Member>& members) {
       uint64_t tokens = 0;  // prefills first: the prompts admitted now, whole
       while (admit_head(m, tokens)) {
         const Seq& s = running_.back();
+        if (s.done == s.target) continue;  // prefilled elsewhere: it decodes with the others
         members_.push_back({s.slot, s.target, 0, true, true});
         tokens += s.target;
       }
@@ -127,6 +133,7 @@ bool LlmEngine::next(const ModelProfile*& model, std::vector<Member>& members) {
       }
       while (budget > 0 && admit_head(m, 0)) {
         const Seq& s = running_.back();
+        if (s.done == s.target) continue;  // prefilled elsewhere: decodes from the next iteration
         const uint32_t n = static_cast<uint32_t>(std::min<int64_t>(budget, s.target));
         members_.push_back({s.slot, n, 0, true, n == s.target});
         budget -= n;

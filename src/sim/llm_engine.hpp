@@ -60,7 +60,10 @@ class LlmEngine {
   // Whether a sequence could ever run alone: its prompt and all its output in the whole cache.
   bool fits_alone(uint32_t prompt, uint32_t output, uint64_t kv_bytes_per_token) const;
 
-  void push(uint32_t slot, const ModelProfile* model, uint32_t prompt, uint32_t output, uint64_t kv_bytes_per_token);
+  // `prefilled`: its prompt was prefilled elsewhere and its KV cache shipped here (phase splitting):
+  // its first token is out, it needs pages for the prompt and starts decoding.
+  void push(uint32_t slot, const ModelProfile* model, uint32_t prompt, uint32_t output, uint64_t kv_bytes_per_token,
+            bool prefilled = false);
   bool busy() const { return busy_; }
   // Forms the next iteration: its model and members; false when there is nothing to run.
   bool next(const ModelProfile*& model, std::vector<Member>& members);

@@ -618,16 +618,16 @@ class Controller {
     if (f.next_stage < f.plan.stages.size()) {
       const PlanStage& st = f.plan.stages[f.next_stage];
       if (f.at_host != st.host) {
-        send(slot, f.at_host, st.host, m.cut_bytes(st.first_row - 1) * f.req.work, now);
+        send(slot, f.at_host, st.host, cut_bytes(f, st.first_row - 1), now);
       } else {
         enqueue(slot, st.host, now);
       }
     } else if (f.parent >= 0) {  // a branch: its output goes to the meeting host
       const uint32_t meet = flights_[static_cast<uint32_t>(f.parent)].plan.stages.front().host;
-      if (f.at_host != meet) send(slot, f.at_host, meet, m.cut_bytes(m.row_count() - 1) * f.req.work, now);
+      if (f.at_host != meet) send(slot, f.at_host, meet, cut_bytes(f, m.row_count() - 1), now);
       else join(slot, true, now);
     } else if (f.at_host != f.req.source) {
-      send(slot, f.at_host, f.req.source, m.cut_bytes(m.row_count() - 1) * f.req.work, now);
+      send(slot, f.at_host, f.req.source, cut_bytes(f, m.row_count() - 1), now);
     } else {
       finish(slot, RequestStatus::Completed);
     }
@@ -729,6 +729,14 @@ class Controller {
     if (hs.queued >= std::max<uint32_t>(kHostBacklog, 4 * spec_.hosts[host].cores)) backlog_.watch(false, host);
   }
 
+  // Bytes a request ships when its model is cut after row k: a language model's depend on its tokens
+  // (the prompt, the KV cache of a prefill handed to a decode host, the output).
+  double cut_bytes(const Flight& f, size_t k) const {
+    const ModelProfile& m = *f.plan.model;
+    if (m.llm) return llm_cut_bytes(m, f.req.prompt_tokens, f.req.output_tokens, k);
+    return m.cut_bytes(k) * f.req.work;
+  }
+
   // --- LLM serving (the `llm` scheduler, docs/inputs.md "LLM serving") ---
 
   // A language model's request joins the host's engine, once its weights are loaded there. One that
@@ -749,7 +757,16 @@ class Controller {
       drop(slot);
       return;
     }
-    r.llm->push(slot, m, f.req.prompt_tokens, f.req.output_tokens, kv);
+    // Its stage's rows (models/llm_zoo.hpp): the prefill only (its first token ends it here), the
+    // decode only (its prompt's KV cache came with it), or both.
+    const PlanStage& st = f.plan.stages[f.next_stage];
+    const bool prefill = st.first_row <= kLlmPrefillRow, decode = st.last_row >= kLlmDecodeRow;
+    if (!prefill && f.req.output_tokens <= 1) {  // its one token came out of the prefill: nothing to decode
+      ++flights_[slot].next_stage;
+      advance(slot, now);
+      return;
+    }
+    r.llm->push(slot, m, f.req.prompt_tokens, decode ? f.req.output_tokens : 1, kv, !prefill);
     count_queued(host);
     start_llm(host, now);
   }

@@ -201,3 +201,36 @@ TEST_CASE("llm: a host turned off mid-decode fails its running sequences; energy
   for (size_t i = 1; i < r.rows.size(); ++i) rows += r.col(i, "dynamic_energy_j");
   CHECK(rel_err(rows, s["dynamic_energy_j"]) < 1e-9);
 }
+
+TEST_CASE("llm: phase splitting — prefill on one host, the KV cache shipped, decode on another", "[golden][llm]") {
+  TempDir tmp;
+  tmp.file("toy.yaml", device());
+  tmp.file("platform.yaml",
+           "name: llm\nhosts:\n"
+           "  - {name: a, accelerator: toy.yaml, region: Z}\n"
+           "  - {name: b, accelerator: toy.yaml, region: Z}\n"
+           "links:\n  - {name: l, bandwidth: 1GBps, latency: 1ms, power: \"0:0\", region: Z}\n"
+           "network:\n  routes:\n    - {src: a, dst: b, links: [l]}\n");
+  std::string exp = experiment(1, 100, 5);
+  const std::string mono = "mono: {type: monolithic, host: a}";
+  exp.replace(exp.find(mono), mono.size(), "mono: {type: phase-split, prefill: a, decode: b}");
+  auto res = run_cli("run " + tmp.file("exp.yaml", exp) + " --out " + (tmp / "out") + " --quiet", tmp);
+  INFO(res.err);
+  REQUIRE(res.rc == 0);
+  Run r{read_json(tmp / "out/mono/summary.json"), read_csv_rows(tmp / "out/mono/requests.csv"), res.err};
+  // a: the prefill (its first token comes out there). l: the prompt's KV cache (100 tokens × 12,288 B)
+  // and the token id, 1 ms + bytes / 1 GB/s. b: 4 decode steps at contexts 101..104. l again: the 5
+  // output token ids back to the source a.
+  const double prefill = kOverhead + kWeightBytes / 1e9;
+  const double kv = 0.001 + (100 * kKvPerToken + 4) / 1e9, back = 0.001 + 5 * 4 / 1e9;
+  double decode = 0;
+  for (int k = 1; k <= 4; ++k) decode += kOverhead + (kWeightBytes + kKvPerToken * (100 + k)) / 1e9;
+  CHECK(r.rows[1][column(r.rows[0], "hosts")] == "a;b");
+  CHECK(std::abs(r.col(1, "ttft_ms") - prefill * 1e3) < 1e-3);
+  CHECK(std::abs(r.col(1, "tpot_ms") - (kv + decode) / 4 * 1e3) < 1e-3);
+  CHECK(std::abs(r.col(1, "latency_ms") - (prefill + kv + decode + back) * 1e3) < 1e-3);
+  CHECK(rel_err(r.s["per_host"]["a"]["dynamic_energy_j"], kPrefillDyn * prefill) < 1e-9);
+  CHECK(rel_err(r.s["per_host"]["b"]["dynamic_energy_j"], kDecodeDyn * decode) < 1e-9);
+  CHECK(rel_err(r.s["dynamic_energy_j"], kPrefillDyn * prefill + kDecodeDyn * decode) < 1e-9);
+  CHECK(rel_err(r.s["dynamic_energy_j"], r.s["energy_j"].get<double>() - r.s["idle_energy_j"].get<double>()) < 1e-9);
+}

@@ -8,7 +8,7 @@
 using namespace ce;
 
 TEST_CASE("LLM architectures: parameters within 1 % of every published size", "[unit][llm]") {
-  REQUIRE(llm_architectures().size() == 9);
+  REQUIRE(llm_architectures().size() == 10);
   for (const auto& m : llm_architectures()) {
     INFO(m.name << ": " << m.params() << " vs published " << m.published_params);
     CHECK(std::abs(m.params() - m.published_params) / m.published_params < 0.01);

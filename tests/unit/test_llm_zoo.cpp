@@ -10,10 +10,10 @@
 
 using namespace ce;
 
-TEST_CASE("llm zoo: 27 variants, families by vendor, cheapest first", "[llm][zoo]") {
+TEST_CASE("llm zoo: 30 variants, families by vendor, cheapest first", "[llm][zoo]") {
   size_t llms = 0;
   for (const auto& n : zoo_model_names()) llms += find_model(n)->llm != nullptr;
-  CHECK(llms == 27);
+  CHECK(llms == 30);
   std::vector<std::string> qwen;
   for (const ModelProfile* m : family_members("qwen2.5")) qwen.push_back(m->name);
   REQUIRE(qwen.size() == 12);
