@@ -106,6 +106,21 @@ double stage_seconds(const HostSpec& host, const ModelProfile& m, size_t first, 
   return t;
 }
 
+double stage_dynamic_energy(const HostSpec& host, const ModelProfile& m, size_t first, size_t last, uint32_t pstate) {
+  if (!host.accelerator) return std::numeric_limits<double>::quiet_NaN();
+  const double idle = host.pstates.at(pstate).idle_w;
+  if (host.scheduler == "llm") {
+    if (!m.llm) return std::numeric_limits<double>::infinity();
+    const LlmModeRates& r = host.accelerator->llm.at(pstate);
+    const LlmRequestCost c = llm_request_alone(r, m, kNominalPromptTokens, kNominalOutputTokens);
+    const double pre = first <= kLlmPrefillRow ? c.ttft_s * (r.prefill_w - idle) : 0;
+    const double dec = last >= kLlmDecodeRow ? c.decode_s * (r.decode_w - idle) : 0;
+    return pre + dec;
+  }
+  const BatchCost c = accelerator_cost(host, m, first, last, 1, pstate);
+  return (c.power_w - idle) * c.seconds;
+}
+
 double stage_flops(const HostSpec& host, const ModelProfile& m, size_t first, size_t last) {
   return stage_seconds(host, m, first, last) * host.pstates.at(0).speed;
 }

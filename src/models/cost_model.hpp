@@ -34,6 +34,11 @@ double stage_flops(const HostSpec& host, const ModelProfile& m, size_t first, si
 // `mode`: the table's latency × stage_share, and the device's power while it runs alone.
 BatchCost accelerator_cost(const HostSpec& host, const ModelProfile& m, size_t first, size_t last, uint32_t batch,
                            uint32_t mode);
+// Dynamic energy (J above the idle power) of rows [first, last] of m running alone on `host` in
+// pstate (power mode) `pstate`, where the device itself says what it draws: an accelerator's table
+// at batch 1, an LLM engine's nominal request (kNominal*: its prefill and decode phases' power).
+// NaN on a flop-rated host, whose pstate power model the caller applies (HostSpec::power_w).
+double stage_dynamic_energy(const HostSpec& host, const ModelProfile& m, size_t first, size_t last, uint32_t pstate);
 // Rows [first, last]'s share of the model's MACs (1 for the whole model).
 double stage_share(const ModelProfile& m, size_t first, size_t last);
 // Bytes of weights a stage must hold in memory (fp32 parameters; a language model's at its precision).

@@ -9,6 +9,10 @@
 // energy: dynamic (default)  → E_m = (P(pstate, 1 busy core) − P_idle(pstate)) · t_m
 //         all_cores          → E_m = P(pstate, all cores busy) · t_m
 //   t_m = stage_seconds(h, m, all rows) × speed(pstate 0)/speed(pstate).
+//   On an accelerator or an LLM engine the device's own figures replace the pstate model:
+//   stage_dynamic_energy (its table's power at batch 1; an LLM's nominal request, prefill and decode
+//   phases at their power) in the host's current mode, + idle × t_m with all_cores; variants the
+//   device cannot run are left out.
 // C_l, C_h come from, in order: the `c_low`/`c_high` parameters; with `window: DURATION` the min/max
 // of h's zone over the trailing window [now − W, now] (causal: only intensities already observed);
 // with `lookahead: DURATION` the min/max of C_cur and the forecast of h's zone issued now at every
@@ -94,6 +98,13 @@ class IntensityAdaptive : public Policy {
         return f;
       });
       if (spec.memory_bytes > 0 && mf.weight > spec.memory_bytes) continue;
+      // An accelerator or LLM engine says what a variant draws itself (its table, its phases' power).
+      const double dyn = spec.accelerator ? stage_dynamic_energy(spec, *m, 1, m->row_count() - 1, hs.pstate) : kNaN;
+      if (std::isinf(dyn)) continue;  // the device cannot run it
+      if (!std::isnan(dyn)) {
+        e.push_back({dyn + (all_cores_ ? spec.pstates.at(hs.pstate).idle_w * mf.seconds[h] : 0.0), m});
+        continue;
+      }
       e.push_back({watts * mf.seconds[h] * slow, m});
     }
     if (pareto_) drop_dominated(e);

@@ -179,6 +179,14 @@ void LlmEngine::finish(Outcome& out) {
   }
 }
 
+bool LlmEngine::has_model(const ModelProfile* m) const {
+  for (const Seq& s : running_)
+    if (s.model == m) return true;
+  for (const Seq& s : waiting_)
+    if (s.model == m) return true;
+  return false;
+}
+
 bool LlmEngine::pop_unservable(uint32_t& slot) {
   if (busy_ || !running_.empty() || waiting_.empty()) return false;
   const Seq& s = waiting_.front();

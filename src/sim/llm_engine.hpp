@@ -76,6 +76,7 @@ class LlmEngine {
   // in arrival order; the waiting ones stay queued.
   void drop_running(std::vector<uint32_t>& slots);
 
+  bool has_model(const ModelProfile* m) const;  // a sequence of m runs or waits
   size_t waiting() const { return waiting_.size(); }
   size_t running() const { return running_.size(); }
   uint64_t preemptions() const { return preemptions_; }

@@ -83,8 +83,9 @@ struct HostRun {
   // language models whose weights it holds (loaded on first use, kept: the KV cache is the rest).
   std::unique_ptr<LlmEngine> llm;
   std::vector<LlmEngine::Member> llm_members;
-  std::vector<const ModelProfile*> llm_loaded;
+  std::vector<const ModelProfile*> llm_loaded;  // in load order
   double llm_weights = 0;
+  std::deque<uint32_t> llm_pending;  // flight slots waiting for their model's weights to fit
   bool power_on_after_shutdown = false;  // a PowerOn that came while it was shutting down
   uint32_t failures = 0;  // outages in force (failures: may overlap, e.g. a host's and its site's)
   bool on_after_repair = false;  // while failed: whether it comes back on (PowerOn/PowerOff meanwhile)
@@ -739,22 +740,68 @@ class Controller {
 
   // --- LLM serving (the `llm` scheduler, docs/inputs.md "LLM serving") ---
 
-  // A language model's request joins the host's engine, once its weights are loaded there. One that
-  // could not fit in the KV cache even alone, or beyond max_queue, is dropped.
+  // A language model's request joins the host's engine once its model's weights are in memory:
+  // loaded on first use beside the others while they fit, else in place of loaded models no sequence
+  // uses (the earliest loaded first); until then it waits, in arrival order, for the models in use
+  // to drain (llm_pending). Loading takes no time (docs/inputs.md "LLM serving"). Beyond max_queue
+  // it is dropped.
   void enqueue_llm(uint32_t slot, uint32_t host, double now) {
+    HostRun& r = runs_[host];
+    const uint32_t cap = spec_.hosts[host].max_queue;
+    if (cap > 0 && r.llm->waiting() + r.llm_pending.size() >= cap) {
+      drop(slot);
+      return;
+    }
+    count_queued(host);
+    if (!r.llm_pending.empty() || !llm_load(host, flights_[slot].plan.model)) {
+      r.llm_pending.push_back(slot);
+      sync_llm(host);
+      return;
+    }
+    llm_admit(slot, host, now);
+  }
+
+  // Whether m's weights are in the host's memory, loading them (evicting idle models) if they fit.
+  bool llm_load(uint32_t host, const ModelProfile* m) {
+    HostRun& r = runs_[host];
+    if (std::find(r.llm_loaded.begin(), r.llm_loaded.end(), m) != r.llm_loaded.end()) return true;
+    const double memory = spec_.hosts[host].memory_bytes, need = llm_weight_bytes(*m);
+    for (size_t i = 0; i < r.llm_loaded.size() && r.llm_weights + need > memory;) {
+      if (r.llm->has_model(r.llm_loaded[i])) {
+        ++i;
+        continue;
+      }
+      r.llm_weights -= llm_weight_bytes(*r.llm_loaded[i]);
+      r.llm_loaded.erase(r.llm_loaded.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+    if (r.llm_loaded.empty()) r.llm_weights = 0;  // exactly, whatever the sums' rounding
+    if (r.llm_weights + need > memory) return false;
+    r.llm_loaded.push_back(m);
+    r.llm_weights += need;
+    r.llm->set_capacity(static_cast<uint64_t>(memory - r.llm_weights));
+    return true;
+  }
+
+  // The requests waiting for their model's weights, in order, while their models can be loaded.
+  void llm_load_pending(uint32_t host, double now) {
+    HostRun& r = runs_[host];
+    while (!r.llm_pending.empty() && llm_load(host, flights_[r.llm_pending.front()].plan.model)) {
+      const uint32_t s = r.llm_pending.front();
+      r.llm_pending.pop_front();
+      llm_admit(s, host, now);
+    }
+  }
+
+  // Into the engine (its model is loaded). One that could not fit in the KV cache even alone is
+  // dropped.
+  void llm_admit(uint32_t slot, uint32_t host, double now) {
     const Flight& f = flights_[slot];
     HostRun& r = runs_[host];
     const ModelProfile* m = f.plan.model;
-    if (std::find(r.llm_loaded.begin(), r.llm_loaded.end(), m) == r.llm_loaded.end()) {
-      r.llm_loaded.push_back(m);
-      r.llm_weights += llm_weight_bytes(*m);
-      const double room = spec_.hosts[host].memory_bytes - r.llm_weights;
-      r.llm->set_capacity(room > 0 ? static_cast<uint64_t>(room) : 0);
-    }
     const auto kv = static_cast<uint64_t>(kv_bytes_per_token(*m));
-    const uint32_t cap = spec_.hosts[host].max_queue;
-    if (!r.llm->fits_alone(f.req.prompt_tokens, f.req.output_tokens, kv) || (cap > 0 && r.llm->waiting() >= cap)) {
+    if (!r.llm->fits_alone(f.req.prompt_tokens, f.req.output_tokens, kv)) {
       drop(slot);
+      sync_llm(host);
       return;
     }
     // Its stage's rows (models/llm_zoo.hpp): the prefill only (its first token ends it here), the
@@ -763,18 +810,18 @@ class Controller {
     const bool prefill = st.first_row <= kLlmPrefillRow, decode = st.last_row >= kLlmDecodeRow;
     if (!prefill && f.req.output_tokens <= 1) {  // its one token came out of the prefill: nothing to decode
       ++flights_[slot].next_stage;
+      sync_llm(host);
       advance(slot, now);
       return;
     }
     r.llm->push(slot, m, f.req.prompt_tokens, decode ? f.req.output_tokens : 1, kv, !prefill);
-    count_queued(host);
     start_llm(host, now);
   }
 
   // The view's queue and busy counts follow the engine: sequences waiting, and running.
   void sync_llm(uint32_t host) {
     HostState& hs = view_.hosts[host];
-    hs.queued = static_cast<uint32_t>(runs_[host].llm->waiting());
+    hs.queued = static_cast<uint32_t>(runs_[host].llm->waiting() + runs_[host].llm_pending.size());
     hs.busy = static_cast<uint32_t>(runs_[host].llm->running());
     changed(host);
   }
@@ -869,6 +916,7 @@ class Controller {
       f.stage_flops = 0;
     }
     sync_llm(host);
+    if (!out.finished.empty()) llm_load_pending(host, now);  // models may have drained
     start_llm(host, now);
     for (uint32_t s : out.finished) advance(s, now);
   }
