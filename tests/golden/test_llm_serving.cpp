@@ -234,3 +234,39 @@ TEST_CASE("llm: phase splitting — prefill on one host, the KV cache shipped, d
   CHECK(rel_err(r.s["dynamic_energy_j"], kPrefillDyn * prefill + kDecodeDyn * decode) < 1e-9);
   CHECK(rel_err(r.s["dynamic_energy_j"], r.s["energy_j"].get<double>() - r.s["idle_energy_j"].get<double>()) < 1e-9);
 }
+
+TEST_CASE("llm: chunked prefill — a prompt in chunks beside decode steps, energy still exact", "[golden][llm]") {
+  TempDir tmp;
+  // chunk 64: the first request (prompt 100) alone: chunks of 64 and 36 (the second ends the prompt),
+  // then 4 decode steps. Compute-bound at 10 GFLOP/s so the chunks' FLOPs show.
+  auto r = run(tmp, device("1000GBps", "10Gf"), experiment(1, 100, 5), ", llm: {chunk: 64}");
+  const double c1 = kOverhead + std::max((2 * L * kLayerLinear * 64 + 4 * L * HQ * DH * (64.0 * 65 / 2)) / 1e10,
+                                         kWeightBytes / 1e12);
+  const double c2 = kOverhead + std::max(prefill_flops(36, 64) / 1e10, (kWeightBytes + 64 * kKvPerToken) / 1e12);
+  double decode = 0;
+  for (int k = 1; k <= 4; ++k)
+    decode += kOverhead + std::max(decode_flops(100 + k) / 1e10, (kWeightBytes + kKvPerToken * (100 + k)) / 1e12);
+  CHECK(std::abs(r.col(1, "ttft_ms") - (c1 + c2) * 1e3) < 1e-3);
+  CHECK(std::abs(r.col(1, "latency_ms") - (c1 + c2 + decode) * 1e3) < 1e-3);
+  check_energy(r, kPrefillDyn * (c1 + c2) + kDecodeDyn * decode);
+}
+
+TEST_CASE("llm: Splitwise's A100 phase power integrates exactly (63 W idle, 400 W prompt, 250 W token)",
+          "[golden][llm]") {
+  TempDir tmp;
+  tmp.file("platform.yaml", "name: llm\nhosts:\n  - {name: a, accelerator: " + source_dir() +
+                                "/platforms/accelerators/a100_llm.yaml, region: Z}\n");
+  auto path = tmp.file("exp.yaml", experiment(1, 1000, 11));
+  auto res = run_cli("run " + path + " --out " + (tmp / "out") + " --quiet", tmp);
+  INFO(res.err);
+  REQUIRE(res.rc == 0);
+  Run r{read_json(tmp / "out/mono/summary.json"), read_csv_rows(tmp / "out/mono/requests.csv"), res.err};
+  // The profile's rates: 1645 GB/s, 156 TFLOP/s, no overhead. Prefill of 1000 tokens, then 10 steps.
+  const double prefill = std::max(prefill_flops(1000, 0) / 156e12, kWeightBytes / 1645e9);
+  double decode = 0;
+  for (int k = 1; k <= 10; ++k)
+    decode += std::max(decode_flops(1000 + k) / 156e12, (kWeightBytes + kKvPerToken * (1000 + k)) / 1645e9);
+  CHECK(std::abs(r.col(1, "ttft_ms") - prefill * 1e3) < 1e-3);
+  CHECK(rel_err(r.s["per_host"]["a"]["energy_j"], 63 * 3600 + (400 - 63) * prefill + (250 - 63) * decode) < 1e-12);
+  CHECK(rel_err(r.s["dynamic_energy_j"], (400 - 63) * prefill + (250 - 63) * decode) < 1e-9);
+}
