@@ -205,6 +205,13 @@ for _ in $(seq "$RUNS"); do
 done
 echo "  $(median req_per_s "$RES/batching.jsonl") req/s (wall), $(median req_per_cpu_s "$RES/batching.jsonl") req/CPU-s (target >= 100 k req/s)"
 
+echo "== 11: LLM serving: 10 devices, 10 Orin Nano Super LLM engines, continuous batching (median of $RUNS at 1e5 requests)"
+: > "$RES/llm.jsonl"
+for _ in $(seq "$RUNS"); do
+  "$BUILD/bench/ce_bench_throughput" bench/experiments/throughput_llm_20hosts.yaml 100000 >> "$RES/llm.jsonl"
+done
+echo "  $(median req_per_s "$RES/llm.jsonl") req/s (wall), $(median req_per_cpu_s "$RES/llm.jsonl") req/CPU-s (target >= 10 k req/s)"
+
 /usr/bin/python3 bench/summarize.py "$RES" > "$RES/summary.md"
 rm -f "$RES"/.t "$RES"/.throughput "$RES"/.bare "$RES"/.bare_energy "$RES"/.bare_actor
 echo "written: $RES/summary.md, $RES/*.jsonl, $RES/policy_latency.json"
