@@ -1,15 +1,12 @@
 #include "calibration/llm_report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace ce::calib {
 
 namespace {
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
+std::string join(const std::vector<std::string>& v) { return fmt::format("{}", fmt::join(v, ", ")); }
 std::string tokens_list(const std::vector<int64_t>& v) {
   std::string s;
   for (int64_t x : v) s += (s.empty() ? "" : ", ") + std::to_string(x);

@@ -64,6 +64,25 @@ bool LlmEngine::grow(Seq& s, uint64_t tokens) {
   return true;
 }
 
+uint32_t LlmEngine::add_decode_steps(const ModelProfile* m) {
+  uint32_t added = 0;
+  for (size_t i = 0; i < running_.size(); ++i) {
+    Seq& s = running_[i];
+    if (s.model != m || s.done < s.target) continue;  // still prefilling (chunked)
+    const uint64_t kv = uint64_t{s.prompt} + s.generated;  // its KV after this step
+    bool self = false;
+    while (!grow(s, kv)) {
+      self = running_.size() - 1 == i;
+      preempt_newest();
+      if (self) break;
+    }
+    if (self) break;
+    members_.push_back({s.slot, 1, static_cast<uint32_t>(kv - 1), false, false});
+    ++added;
+  }
+  return added;
+}
+
 bool LlmEngine::next(const ModelProfile*& model, std::vector<Member>& members) {
   if (busy_) throw std::logic_error("LlmEngine::next while an iteration runs");
   members_.clear();
@@ -93,37 +112,9 @@ bool LlmEngine::next(const ModelProfile*& model, std::vector<Member>& members) {
         members_.push_back({s.slot, s.target, 0, true, true});
         tokens += s.target;
       }
-      if (members_.empty()) {  // else one decode step of every running sequence of m
-        for (size_t i = 0; i < running_.size(); ++i) {
-          Seq& s = running_[i];
-          if (s.model != m) continue;
-          const uint64_t kv = uint64_t{s.prompt} + s.generated;  // its KV after this step
-          bool self = false;
-          while (!grow(s, kv)) {
-            self = running_.size() - 1 == i;
-            preempt_newest();
-            if (self) break;
-          }
-          if (self) break;
-          members_.push_back({s.slot, 1, static_cast<uint32_t>(kv - 1), false, false});
-        }
-      }
+      if (members_.empty()) add_decode_steps(m);  // else one decode step of every running sequence
     } else {
-      int64_t budget = cfg_.chunk;
-      for (size_t i = 0; i < running_.size(); ++i) {  // decode steps of the sequences past their prefill
-        Seq& s = running_[i];
-        if (s.model != m || s.done < s.target) continue;
-        const uint64_t kv = uint64_t{s.prompt} + s.generated;
-        bool self = false;
-        while (!grow(s, kv)) {
-          self = running_.size() - 1 == i;
-          preempt_newest();
-          if (self) break;
-        }
-        if (self) break;
-        members_.push_back({s.slot, 1, static_cast<uint32_t>(kv - 1), false, false});
-        --budget;
-      }
+      int64_t budget = cfg_.chunk - static_cast<int64_t>(add_decode_steps(m));  // decodes count in the chunk
       for (Seq& s : running_) {  // unfinished prompts, then new ones
         if (budget <= 0) break;
         if (s.model != m || s.done >= s.target) continue;

@@ -99,6 +99,9 @@ class LlmEngine {
   uint64_t bytes_for(uint64_t tokens, uint64_t kv) const { return pages_for(tokens) * cfg_.block_tokens * kv; }
   bool admit_head(const ModelProfile* model, uint64_t need_tokens);
   void preempt_newest();
+  // One decode step of every running sequence of m past its prefill (its KV grows a token); a step
+  // with no page free preempts the newest sequence — itself, when it is the newest. Steps added.
+  uint32_t add_decode_steps(const ModelProfile* m);
   bool grow(Seq& s, uint64_t tokens);  // pages for `tokens` in its KV; false: no room
 
   LlmEngineConfig cfg_;
