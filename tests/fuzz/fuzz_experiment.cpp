@@ -28,6 +28,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                        "     batching: {max_batch: 4, preferred_batch: [2], max_queue_delay: 1ms}}\n"
                        "links:\n  - {name: lh, bandwidth: 1Gbps, latency: 1ms}\n  - {name: la, bandwidth: 1Gbps, latency: 1ms}\n"
                        "network: {gateway: gw, attach: {h: lh, a: la}}\n");
+    // An LLM engine platform (corpus llm.yaml): a device with an llm: section, language models.
+    cefuzz::write_file("toyllm.yaml", "name: toyllm\nsource: fuzz\nmemory: 4GB\nmodes: [{name: hi, idle: 5}]\n"
+                                      "llm:\n  hi: {bandwidth: {fp16: 1GBps, int8: 1GBps, int4: 2GBps}, flops: 1Tf,\n"
+                                      "       overhead: 1ms, prefill_power: 25, decode_power: 15}\n");
+    cefuzz::write_file("platform_llm.yaml",
+                       "name: pl\nhosts:\n  - {name: h, cores: 1, speed: 1Gf, power: \"10:20\", region: Z}\n"
+                       "  - {name: n, accelerator: toyllm.yaml, region: Z, llm: {max_batch: 8, chunk: 64}}\n"
+                       "links:\n  - {name: lh, bandwidth: 1Gbps, latency: 1ms}\n  - {name: ln, bandwidth: 1Gbps, latency: 1ms}\n"
+                       "network: {gateway: gw, attach: {h: lh, n: ln}}\n");
     return true;
   }();
   (void)ready;
