@@ -12,6 +12,7 @@ import ce_plot_common as c  # noqa: E402
 import plot_batching  # noqa: E402
 import plot_host_power  # noqa: E402
 import plot_intensity_choice  # noqa: E402
+import plot_llm  # noqa: E402
 import plot_pareto  # noqa: E402
 import plot_regions  # noqa: E402
 import plot_resilience  # noqa: E402
@@ -25,16 +26,17 @@ PLOTS = [
     ("e", "per-host power", plot_host_power),
     ("f", "resilience under failures", plot_resilience),
     ("g", "batching knee", plot_batching),
+    ("h", "LLM service: quality, energy per token, TTFT/TPOT", plot_llm),
 ]
 
 
 def main():
     ap = c.arg_parser(__doc__)
-    ap.add_argument("--only", help="comma-separated subset of a,b,c,d,e,f,g")
+    ap.add_argument("--only", help="comma-separated subset of a,b,c,d,e,f,g,h")
     args = ap.parse_args()
     only = set(args.only.split(",")) if args.only else None
     if only and not only <= {tag for tag, _, _ in PLOTS}:
-        c.fail(f"--only '{args.only}': expected letters among a,b,c,d,e,f,g")
+        c.fail(f"--only '{args.only}': expected letters among a,b,c,d,e,f,g,h")
     try:
         data = c.open_dir(args.dir)
     except c.InputProblem as e:

@@ -85,7 +85,7 @@ Command add_plot_command(CLI::App& app) {
   sub->add_option("--out,-o", opt->out, "where to write the plots (default: DIR/plots)");
   sub->add_option("--x", opt->x_key, "swept key of the weight-sweep plot (default: the key ending in w_C)");
   sub->add_option("--region-key", opt->region_key, "swept key of the per-region plot (default: a key naming a region/zone)");
-  sub->add_option("--only", opt->only, "comma-separated subset of the plots a,b,c,d,e");
+  sub->add_option("--only", opt->only, "comma-separated subset of the plots a,b,c,d,e,f,g,h");
   return {sub, [opt] { return plot(*opt); }};
 }
 

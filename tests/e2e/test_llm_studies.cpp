@@ -43,6 +43,12 @@ TEST_CASE("llm model selection (GB week, Azure conv): the carbon-aware policy li
   CHECK(c["mean_top1"].get<double>() < big["mean_top1"].get<double>());
   CHECK(c["per_model"].size() >= 3);  // it switches variants with the intensity
   CHECK(small["llm"]["tpot_ms"]["p50"].get<double>() < big["llm"]["tpot_ms"]["p50"].get<double>());
+  // Plot (h) of the run: quality against energy per token, TTFT and TPOT per policy.
+  auto p = run_cli("plot " + (tmp / "out") + " --only h --out " + (tmp / "plots"), tmp);
+  INFO(p.out << p.err);
+  REQUIRE(p.rc == 0);
+  CHECK(fs::exists(tmp / "plots/h_llm.png"));
+  CHECK(fs::exists(tmp / "plots/h_llm.svg"));
 }
 
 TEST_CASE("llm phase splitting (GB week, Azure conv): the server's prefill, the device's decode", "[e2e][llm]") {
