@@ -261,7 +261,7 @@ void parse_batching(const YamlSection& b, HostSpec& s) {
 
 // `llm: {max_batch, max_batch_tokens, chunk, block_tokens, watermark}` (LlmServingSpec).
 void parse_llm_serving(const YamlSection& l, HostSpec& s) {
-  l.allow_only({"max_batch", "max_batch_tokens", "chunk", "block_tokens", "watermark"});
+  l.allow_only({"max_batch", "max_batch_tokens", "chunk", "block_tokens", "watermark", "load_bandwidth", "load_latency"});
   LlmServingSpec& o = s.llm;
   o.max_batch = static_cast<uint32_t>(l.integer_in("max_batch", 1, 1 << 20, o.max_batch));
   o.max_batch_tokens = static_cast<uint32_t>(l.integer_in("max_batch_tokens", 1, 1 << 24, o.max_batch_tokens));
@@ -269,6 +269,10 @@ void parse_llm_serving(const YamlSection& l, HostSpec& s) {
   o.block_tokens = static_cast<uint32_t>(l.integer_in("block_tokens", 1, 1 << 16, o.block_tokens));
   o.watermark = l.non_negative_or("watermark", o.watermark);
   if (!(o.watermark < 1)) l.fail("watermark", "must be a share of the KV cache in [0, 1)");
+  o.load_bandwidth = l.quantity_or("load_bandwidth", Unit::Bandwidth, 0);
+  if (!(o.load_bandwidth >= 0) || !std::isfinite(o.load_bandwidth)) l.fail("load_bandwidth", "must be a bandwidth >= 0");
+  o.load_latency_s = l.quantity_or("load_latency", Unit::Duration, 0);
+  if (!(o.load_latency_s >= 0) || !std::isfinite(o.load_latency_s)) l.fail("load_latency", "must be a duration >= 0");
 }
 
 // `accelerator: NAME` — platforms' accelerators/NAME.yaml next to the platform file (or a path

@@ -76,7 +76,11 @@ struct LlmServingSpec {
   uint32_t max_batch_tokens = 4096; // prompt tokens per iteration without chunking
   uint32_t chunk = 0;               // > 0: chunked prefill (Sarathi), tokens per iteration
   uint32_t block_tokens = 16;       // KV cache page
-  double watermark = 0.01;          // share of the cache admission keeps free
+  double watermark = 0.01;          // share of the KV cache admission keeps free
+  // Loading a model's weights when it is first needed (or again after an eviction): latency +
+  // weight bytes / bandwidth, during which its requests wait. 0 bandwidth: instant.
+  double load_bandwidth = 0;        // B/s
+  double load_latency_s = 0;
 };
 
 struct HostSpec {

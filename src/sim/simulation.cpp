@@ -83,7 +83,11 @@ struct HostRun {
   // language models whose weights it holds (loaded on first use, kept: the KV cache is the rest).
   std::unique_ptr<LlmEngine> llm;
   std::vector<LlmEngine::Member> llm_members;
-  std::vector<const ModelProfile*> llm_loaded;  // in load order
+  struct LlmLoaded {
+    const ModelProfile* model;
+    double ready;  // when its weights are in (llm.load_bandwidth, load_latency)
+  };
+  std::vector<LlmLoaded> llm_loaded;  // in load order
   double llm_weights = 0;
   std::deque<uint32_t> llm_pending;  // flight slots waiting for their model's weights to fit
   bool power_on_after_shutdown = false;  // a PowerOn that came while it was shutting down
@@ -109,7 +113,7 @@ struct HostRun {
 struct AgendaItem {
   double t;
   uint64_t seq;  // insertion order: equal times keep it
-  enum Kind : uint8_t { Deferred, PolicyTimer, PowerDone, LoadDone, BatchDue } kind;
+  enum Kind : uint8_t { Deferred, PolicyTimer, PowerDone, LoadDone, BatchDue, LlmLoaded } kind;
   uint64_t payload;  // deferred slot, timer id, host (| transition or load number << 32)
   bool operator>(const AgendaItem& o) const { return t != o.t ? t > o.t : seq > o.seq; }
 };
@@ -516,6 +520,10 @@ class Controller {
         runs_[item.payload].batch_due = kNever;
         start_queued(static_cast<uint32_t>(item.payload), now);
         break;
+      case AgendaItem::LlmLoaded:  // a model's weights are in: its waiting requests go in
+        llm_load_pending(static_cast<uint32_t>(item.payload), now);
+        start_llm(static_cast<uint32_t>(item.payload), now);
+        break;
     }
   }
 
@@ -742,9 +750,9 @@ class Controller {
 
   // A language model's request joins the host's engine once its model's weights are in memory:
   // loaded on first use beside the others while they fit, else in place of loaded models no sequence
-  // uses (the earliest loaded first); until then it waits, in arrival order, for the models in use
-  // to drain (llm_pending). Loading takes no time (docs/inputs.md "LLM serving"). Beyond max_queue
-  // it is dropped.
+  // uses (the earliest loaded first), taking llm.load_latency + bytes / llm.load_bandwidth; until
+  // then it waits, in arrival order, for the models in use to drain and the load to end
+  // (llm_pending; docs/inputs.md "LLM serving"). Beyond max_queue it is dropped.
   void enqueue_llm(uint32_t slot, uint32_t host, double now) {
     HostRun& r = runs_[host];
     const uint32_t cap = spec_.hosts[host].max_queue;
@@ -753,7 +761,7 @@ class Controller {
       return;
     }
     count_queued(host);
-    if (!r.llm_pending.empty() || !llm_load(host, flights_[slot].plan.model)) {
+    if (!r.llm_pending.empty() || !llm_load(host, flights_[slot].plan.model, now)) {
       r.llm_pending.push_back(slot);
       sync_llm(host);
       return;
@@ -761,31 +769,39 @@ class Controller {
     llm_admit(slot, host, now);
   }
 
-  // Whether m's weights are in the host's memory, loading them (evicting idle models) if they fit.
-  bool llm_load(uint32_t host, const ModelProfile* m) {
+  // Whether m's weights are ready in the host's memory; if they are not there, loads them when they
+  // fit (evicting loaded models no sequence uses and no load holds), with an agenda item for the
+  // end of a load that takes time.
+  bool llm_load(uint32_t host, const ModelProfile* m, double now) {
     HostRun& r = runs_[host];
-    if (std::find(r.llm_loaded.begin(), r.llm_loaded.end(), m) != r.llm_loaded.end()) return true;
+    for (const HostRun::LlmLoaded& l : r.llm_loaded)
+      if (l.model == m) return l.ready <= now;
     const double memory = spec_.hosts[host].memory_bytes, need = llm_weight_bytes(*m);
     for (size_t i = 0; i < r.llm_loaded.size() && r.llm_weights + need > memory;) {
-      if (r.llm->has_model(r.llm_loaded[i])) {
+      if (r.llm->has_model(r.llm_loaded[i].model) || r.llm_loaded[i].ready > now) {
         ++i;
         continue;
       }
-      r.llm_weights -= llm_weight_bytes(*r.llm_loaded[i]);
+      r.llm_weights -= llm_weight_bytes(*r.llm_loaded[i].model);
       r.llm_loaded.erase(r.llm_loaded.begin() + static_cast<std::ptrdiff_t>(i));
     }
     if (r.llm_loaded.empty()) r.llm_weights = 0;  // exactly, whatever the sums' rounding
     if (r.llm_weights + need > memory) return false;
-    r.llm_loaded.push_back(m);
+    const LlmServingSpec& l = spec_.hosts[host].llm;
+    const double ready = l.load_bandwidth > 0 || l.load_latency_s > 0
+                             ? now + l.load_latency_s + (l.load_bandwidth > 0 ? need / l.load_bandwidth : 0.0)
+                             : now;
+    r.llm_loaded.push_back({m, ready});
     r.llm_weights += need;
     r.llm->set_capacity(static_cast<uint64_t>(memory - r.llm_weights));
-    return true;
+    if (ready > now) agenda_.push({ready, agenda_seq_++, AgendaItem::LlmLoaded, host});
+    return ready <= now;
   }
 
-  // The requests waiting for their model's weights, in order, while their models can be loaded.
+  // The requests waiting for their model's weights, in order, while their models are ready.
   void llm_load_pending(uint32_t host, double now) {
     HostRun& r = runs_[host];
-    while (!r.llm_pending.empty() && llm_load(host, flights_[r.llm_pending.front()].plan.model)) {
+    while (!r.llm_pending.empty() && llm_load(host, flights_[r.llm_pending.front()].plan.model, now)) {
       const uint32_t s = r.llm_pending.front();
       r.llm_pending.pop_front();
       llm_admit(s, host, now);

@@ -270,3 +270,33 @@ TEST_CASE("llm: Splitwise's A100 phase power integrates exactly (63 W idle, 400 
   CHECK(rel_err(r.s["per_host"]["a"]["energy_j"], 63 * 3600 + (400 - 63) * prefill + (250 - 63) * decode) < 1e-12);
   CHECK(rel_err(r.s["dynamic_energy_j"], (400 - 63) * prefill + (250 - 63) * decode) < 1e-9);
 }
+
+TEST_CASE("llm: a model that does not fit beside the one in use waits for it to drain, then for its load",
+          "[golden][llm]") {
+  TempDir tmp;
+  // 1.3 GB: Qwen2.5-0.5B fp16 (988 MB) or int8 (494 MB), not both. Loads take 1 s + bytes / 1 GB/s.
+  const std::string exp =
+      "name: llm\nseed: 1\nplatform: platform.yaml\n"
+      "carbon:\n  start: 2023-01-01T00:00:00Z\n  duration: 1h\n  static: {Z: 100}\n"
+      "workload:\n  sources:\n"
+      "    - {type: closed_loop, clients: 1, think_time: 0, requests_per_client: 1, model: qwen2.5-0.5b, source: a, "
+      "prompt_tokens: 100, output_tokens: 3}\n"
+      "    - {type: closed_loop, clients: 1, think_time: 0, requests_per_client: 1, model: qwen2.5-0.5b-int8, "
+      "source: a, prompt_tokens: 100, output_tokens: 3}\n"
+      "policies:\n  mono: {type: monolithic, host: a}\n";
+  auto r = run(tmp, device("1GBps", "1Tf", "1.3GB"), exp, ", llm: {load_bandwidth: 1GBps, load_latency: 1s}");
+  REQUIRE(r.s["requests_completed"] == 2);
+  // fp16 first: its load, prefill (weights at 2 B), 2 decode steps; then the int8 load and the same
+  // at 1 B per weight.
+  auto serve = [](double bytes_per_weight) {
+    const double w = kParams * bytes_per_weight;
+    double t = kOverhead + std::max(prefill_flops(100, 0) / 1e12, w / 1e9);
+    for (int k = 1; k <= 2; ++k) t += kOverhead + std::max(decode_flops(100 + k) / 1e12, (w + kKvPerToken * (100 + k)) / 1e9);
+    return t;
+  };
+  const double load16 = 1 + kWeightBytes / 1e9, load8 = 1 + kParams / 1e9;
+  const double done16 = load16 + serve(2);
+  CHECK(std::abs(r.col(1, "latency_ms") - done16 * 1e3) < 1e-3);
+  CHECK(std::abs(r.col(2, "latency_ms") - (done16 + load8 + serve(1)) * 1e3) < 1e-3);
+  CHECK(rel_err(r.s["dynamic_energy_j"], r.s["energy_j"].get<double>() - r.s["idle_energy_j"].get<double>()) < 1e-9);
+}
